@@ -1,0 +1,103 @@
+// Turns a raw answer (a flag or env string, a YAML value) into a typed, validated value — or says why not.
+import { domainToASCII } from 'node:url';
+import path from 'node:path';
+import type { AnswerValue } from '../recipes/condition.js';
+import type { Question } from '../recipes/schema.js';
+import { checkDotenvValue } from '../render/dotenv.js';
+import { isSecretQuestion } from './names.js';
+
+export type Coerced = { ok: true; value: AnswerValue } | { ok: false; message: string };
+
+const fail = (message: string): Coerced => ({ ok: false, message });
+const TRUE = new Set(['true', 'yes', 'y', '1', 'on']);
+const FALSE = new Set(['false', 'no', 'n', '0', 'off']);
+const EMAIL = /^[^\s@"<>()[\],;:\\]+@[^\s@"<>()[\],;:\\]+\.[^\s@"<>()[\],;:\\]+$/;
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+export function coerce(q: Question, raw: unknown): Coerced {
+  if (q.type === 'confirm') return coerceBoolean(raw);
+  if (raw === null || raw === undefined) return fail('is empty');
+  if (typeof raw === 'object') return fail('must be a single value, not a list or map');
+  const text = String(raw);
+  if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
+  if (text === '') return q.optional ? { ok: true, value: '' } : fail('is required and cannot be empty');
+  const typed = coerceType(q, text.trim() === text || isSecretQuestion(q) ? text : text.trim());
+  return typed.ok ? checkRules(q, typed.value) : typed;
+}
+
+function coerceBoolean(raw: unknown): Coerced {
+  if (typeof raw === 'boolean') return { ok: true, value: raw };
+  const text = String(raw).trim().toLowerCase();
+  if (TRUE.has(text)) return { ok: true, value: true };
+  if (FALSE.has(text)) return { ok: true, value: false };
+  return fail(`"${String(raw)}" is not yes or no (use true/false, yes/no, 1/0)`);
+}
+
+function coerceType(q: Question, text: string): Coerced {
+  switch (q.type) {
+    case 'select': {
+      const values = (q.choices ?? []).map((c) => c.value);
+      return values.includes(text) ? { ok: true, value: text } : fail(`"${text}" is not one of: ${values.join(', ')}`);
+    }
+    case 'port': {
+      const n = Number(text);
+      return /^\d+$/.test(text) && n >= 1 && n <= 65535
+        ? { ok: true, value: n }
+        : fail(`"${text}" is not a port (a whole number from 1 to 65535)`);
+    }
+    case 'number': {
+      const n = Number(text);
+      return text !== '' && Number.isFinite(n) ? { ok: true, value: n } : fail(`"${text}" is not a number`);
+    }
+    case 'domain':
+      return coerceDomain(text);
+    case 'email':
+      return EMAIL.test(text) ? { ok: true, value: text } : fail(`"${text}" is not an e-mail address (name@example.com)`);
+    case 'path':
+      return path.isAbsolute(text)
+        ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
+        : fail(`"${text}" is not an absolute path (start it with /)`);
+    case 'password':
+    case 'secret': {
+      const problem = checkDotenvValue(text);
+      return problem ? fail(problem) : { ok: true, value: text };
+    }
+    default:
+      return { ok: true, value: text };
+  }
+}
+
+/** Lower-case, IDN to punycode, labels checked: a name a certificate authority would accept. */
+function coerceDomain(text: string): Coerced {
+  const withoutScheme = text.replace(/^https?:\/\//i, '').replace(/\/$/, '');
+  if (withoutScheme !== text && !/[/:]/.test(withoutScheme)) {
+    return fail(`"${text}" is a URL: give the bare domain name "${withoutScheme}"`);
+  }
+  const ascii = domainToASCII(text.toLowerCase());
+  const labels = ascii.split('.');
+  if (!ascii || labels.length < 2 || !labels.every((l) => HOST_LABEL.test(l)) || /^\d+$/.test(labels.at(-1)!)) {
+    return fail(`"${text}" is not a domain name like app.example.com`);
+  }
+  return { ok: true, value: ascii };
+}
+
+function checkRules(q: Question, value: AnswerValue): Coerced {
+  const rules = q.validate;
+  if (!rules || value === '') return { ok: true, value };
+  if (typeof value === 'number') {
+    if (rules.min !== undefined && value < rules.min) return fail(`${value} is below the minimum ${rules.min}`);
+    if (rules.max !== undefined && value > rules.max) return fail(`${value} is above the maximum ${rules.max}`);
+  }
+  if (typeof value === 'string') {
+    if (rules.minLength !== undefined && value.length < rules.minLength) {
+      return fail(`must be at least ${rules.minLength} characters`);
+    }
+    if (rules.maxLength !== undefined && value.length > rules.maxLength) {
+      return fail(`must be at most ${rules.maxLength} characters`);
+    }
+    if (rules.pattern !== undefined && !new RegExp(rules.pattern, 'u').test(value)) {
+      return fail(rules.message ?? `does not match the expected format /${rules.pattern}/`);
+    }
+  }
+  return { ok: true, value };
+}

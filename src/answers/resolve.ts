@@ -1,0 +1,180 @@
+// Resolves every answer from one declaration per question.
+// Precedence: flag > env > answers file > previous install > (prompt | default).
+import { readFileSync } from 'node:fs';
+import { BerthError, ExitCode, UsageError } from '../errors.js';
+import { evaluate, interpolate, type AnswerValue, type Answers, type Scope } from '../recipes/condition.js';
+import type { Recipe } from '../recipes/load-recipe.js';
+import type { Question } from '../recipes/schema.js';
+import { coerce } from './coerce.js';
+import { berthEnvName, flagName, isSecretQuestion, sourcesOf } from './names.js';
+
+export type Origin = 'flag' | 'env' | 'file' | 'previous' | 'default' | 'prompt';
+
+export interface AnswerSources {
+  /** By question id: a string or boolean from argv; for secret questions, the path given to --<id>-file. */
+  flags: Readonly<Record<string, string | boolean>>;
+  env: Readonly<Record<string, string | undefined>>;
+  file?: { path: string; answers: Readonly<Record<string, unknown>> } | undefined;
+  /** The previous install: its berth.yaml answers and its .env (where secret answers live). */
+  previous?: { answers: Readonly<Record<string, unknown>>; env: Readonly<Record<string, string>> } | undefined;
+}
+
+export interface PromptRequest {
+  question: Question;
+  /** The previous answer or the default, offered as the initial value. */
+  initial: AnswerValue | undefined;
+  /** Where `initial` came from (a secret's previous value is never shown, only "keep"). */
+  initialOrigin: 'previous' | 'default' | undefined;
+  answers: Readonly<Answers>;
+}
+export type Prompter = (request: PromptRequest) => Promise<AnswerValue>;
+
+export interface Resolution {
+  answers: Answers;
+  origins: Record<string, Origin>;
+  /** Problems that did not stop the run (a previous answer no longer valid). */
+  warnings: string[];
+}
+
+type Found = { value: AnswerValue; origin: Origin } | { error: string } | undefined;
+
+export async function resolveAnswers(
+  recipe: Recipe,
+  sources: AnswerSources,
+  facts: unknown,
+  prompter?: Prompter,
+): Promise<Resolution> {
+  checkAnswersFile(recipe, sources.file);
+  const answers: Answers = {};
+  const origins: Record<string, Origin> = {};
+  const errors: string[] = [];
+  const missing: Question[] = [];
+  const warnings: string[] = [];
+  for (const q of recipe.manifest.questions) {
+    const scope: Scope = { answers, facts };
+    if (!evaluate(q.when, scope)) continue;
+    const given = fromGivenSources(q, sources);
+    if (given && 'error' in given) {
+      errors.push(given.error);
+      continue;
+    }
+    if (given) {
+      answers[q.id] = given.value;
+      origins[q.id] = given.origin;
+      continue;
+    }
+    const previous = fromPrevious(q, sources, warnings);
+    const fallback = previous ?? defaultFor(q, scope);
+    if (prompter && errors.length === 0) {
+      answers[q.id] = await prompter({
+        question: q,
+        initial: fallback?.value,
+        initialOrigin: fallback?.origin as 'previous' | 'default' | undefined,
+        answers,
+      });
+      origins[q.id] = 'prompt';
+    } else if (fallback) {
+      answers[q.id] = fallback.value;
+      origins[q.id] = fallback.origin;
+    } else {
+      missing.push(q);
+    }
+  }
+  if (errors.length > 0 || missing.length > 0) throw answersError(errors, missing);
+  return { answers, origins, warnings };
+}
+
+function fromGivenSources(q: Question, sources: AnswerSources): Found {
+  const flag = sources.flags[q.id];
+  if (flag !== undefined) {
+    if (isSecretQuestion(q)) return fromSecretFile(q, String(flag));
+    return checked(q, flag, 'flag', typeof flag === 'boolean' ? flagName(q.id) : `${flagName(q.id)} ${String(flag)}`);
+  }
+  const envNames = [berthEnvName(q.id), ...(isSecretQuestion(q) && q.env ? [q.env] : [])];
+  for (const name of envNames) {
+    const value = sources.env[name];
+    if (value !== undefined && value !== '') return checked(q, value, 'env', name);
+  }
+  if (sources.file && q.id in sources.file.answers) {
+    return checked(q, sources.file.answers[q.id], 'file', `${sources.file.path}: ${q.id}`);
+  }
+  return undefined;
+}
+
+function checked(q: Question, raw: unknown, origin: Origin, where: string): Found {
+  const result = coerce(q, raw);
+  if (result.ok) return { value: result.value, origin };
+  // Never echo a secret's value: name only where it came from.
+  const label = isSecretQuestion(q) ? where.split(' ')[0]! : where;
+  return { error: `${label}: ${result.message}` };
+}
+
+function fromSecretFile(q: Question, file: string): Found {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { error: `${flagName(q.id)}-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})` };
+  }
+  return checked(q, text.replace(/\r?\n$/, ''), 'flag', `${flagName(q.id)}-file`);
+}
+
+function fromPrevious(
+  q: Question,
+  sources: AnswerSources,
+  warnings: string[],
+): { value: AnswerValue; origin: Origin } | undefined {
+  const prev = sources.previous;
+  if (!prev) return undefined;
+  const raw = isSecretQuestion(q) ? (q.env ? prev.env[q.env] : undefined) : prev.answers[q.id];
+  if (raw === undefined || raw === '') return undefined;
+  const result = coerce(q, raw);
+  if (result.ok) return { value: result.value, origin: 'previous' };
+  warnings.push(`The previous answer for ${q.id} is no longer valid (${result.message}); using the default.`);
+  return undefined;
+}
+
+export function defaultFor(q: Question, scope: Scope): { value: AnswerValue; origin: 'default' } | undefined {
+  let value: AnswerValue | undefined;
+  if (Array.isArray(q.default)) value = q.default.find((c) => evaluate(c.when, scope))?.value;
+  else value = q.default;
+  if (value === undefined) return q.optional ? { value: '', origin: 'default' } : undefined;
+  if (typeof value === 'string' && value.includes('{{')) value = interpolate(value, scope);
+  const result = coerce(q, value);
+  return result.ok ? { value: result.value, origin: 'default' } : undefined;
+}
+
+function checkAnswersFile(recipe: Recipe, file: AnswerSources['file']): void {
+  if (!file) return;
+  const byId = new Map(recipe.manifest.questions.map((q) => [q.id, q]));
+  const problems: string[] = [];
+  for (const key of Object.keys(file.answers)) {
+    const q = byId.get(key);
+    if (!q) problems.push(`${file.path}: "${key}" is not a question of recipe ${recipe.manifest.name}`);
+    else if (isSecretQuestion(q)) {
+      problems.push(`${file.path}: "${key}" is a secret and cannot be stored in an answers file; use ${sourcesOf(q)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new UsageError(`The answers file has ${problems.length} problem(s).`, {
+      details: problems,
+      hint: `Valid keys: ${[...byId.values()].filter((q) => !isSecretQuestion(q)).map((q) => q.id).join(', ')}`,
+    });
+  }
+}
+
+function answersError(errors: string[], missing: Question[]): BerthError {
+  const details = [
+    ...errors,
+    ...missing.map((q) => `missing ${q.id}: ${q.prompt} — give ${sourcesOf(q)}`),
+  ];
+  const summary =
+    missing.length > 0 && errors.length === 0
+      ? `${missing.length} answer(s) missing, and there is no terminal to ask them in.`
+      : `${details.length} answer(s) are missing or invalid.`;
+  return new BerthError(summary, {
+    details,
+    exitCode: ExitCode.usage,
+    hint: 'Give them as flags, BERTH_* environment variables or in an answers file (--answers FILE); --yes takes the defaults.',
+  });
+}

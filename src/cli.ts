@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// berth's one entry and one exit: parse argv, run, map errors to exit codes. --version and --help answer
+// before anything heavy is imported.
+import { generalHelp } from './cli/help.js';
+import { berthVersion } from './version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (argv.includes('--version') || argv.includes('-V')) {
+    process.stdout.write(`${berthVersion()}\n`);
+    return 0;
+  }
+  if ((argv.includes('--help') || argv.includes('-h') || first === 'help') && (first === undefined || first === 'help')) {
+    process.stdout.write(generalHelp);
+    return 0;
+  }
+  const { run } = await import('./run.js');
+  const { reportError } = await import('./report-error.js');
+  try {
+    return await run(argv);
+  } catch (error) {
+    return reportError(error, process.stderr);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,2 @@
+export declare const validate: (data: unknown) => boolean;
+export default validate;

@@ -1,0 +1,77 @@
+// The install folder as berth left it: `.berth/state.json` records a hash of every file berth generated,
+// so a user's edit is noticed instead of overwritten.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { BerthError } from '../errors.js';
+import { parseDotenv } from '../render/dotenv.js';
+import { ANSWERS_FILE, ENV_FILE } from '../render/render-recipe.js';
+
+export const BERTH_DIR = '.berth';
+export const STATE_FILE = `${BERTH_DIR}/state.json`;
+
+export interface InstallState {
+  recipe: string;
+  recipeVersion: string;
+  berthVersion: string;
+  /** sha256 of each berth-owned file, by path relative to the install folder. */
+  files: Record<string, string>;
+  updatedAt: string;
+}
+
+export const sha256 = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+
+export interface PreviousInstall {
+  state: InstallState | undefined;
+  /** berth.yaml: recipe name and answers. */
+  answersFile: { recipe?: string; answers: Record<string, unknown> } | undefined;
+  env: Record<string, string>;
+}
+
+export function readPreviousInstall(dir: string): PreviousInstall {
+  const read = (rel: string) => {
+    const file = path.join(dir, rel);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  };
+  const stateText = read(STATE_FILE);
+  const answersText = read(ANSWERS_FILE);
+  const envText = read(ENV_FILE);
+  return {
+    state: stateText ? parseState(stateText, path.join(dir, STATE_FILE)) : undefined,
+    answersFile: answersText ? parseAnswersFile(answersText, path.join(dir, ANSWERS_FILE)) : undefined,
+    env: envText ? parseDotenv(envText) : {},
+  };
+}
+
+function parseState(text: string, file: string): InstallState {
+  try {
+    const state = JSON.parse(text) as InstallState;
+    if (typeof state.files !== 'object' || typeof state.recipe !== 'string') throw new Error('missing fields');
+    return state;
+  } catch (error) {
+    throw new BerthError(`${file} is damaged (${(error as Error).message}).`, {
+      hint: 'Move it aside and re-run with --force: berth will back up and rewrite the generated files.',
+    });
+  }
+}
+
+/** Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. */
+export function parseAnswersFile(text: string, file: string): { recipe?: string; answers: Record<string, unknown> } {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    throw new BerthError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { exitCode: 2 });
+  }
+  if (doc === null || doc === undefined) return { answers: {} };
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new BerthError(`${file} must be a YAML mapping of answers (id: value).`, { exitCode: 2 });
+  }
+  const { recipe, recipeVersion: _v, answers, ...flat } = doc as Record<string, unknown>;
+  const map = answers ?? flat;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new BerthError(`${file}: "answers" must be a mapping of question id to value.`, { exitCode: 2 });
+  }
+  return { ...(typeof recipe === 'string' ? { recipe } : {}), answers: map as Record<string, unknown> };
+}

@@ -1,0 +1,107 @@
+// Every line berth prints about an install, in one place so wording is reviewed together and tests assert it.
+import { parse } from 'yaml';
+import { isSecretQuestion } from './answers/names.js';
+import type { PlanEntry } from './install-dir/plan.js';
+import type { Recipe } from './recipes/load-recipe.js';
+import type { Prepared } from './steps/prepare.js';
+
+const actionWord: Record<PlanEntry['action'], string> = {
+  create: 'create ',
+  update: 'update ',
+  unchanged: 'same   ',
+  keep: 'keep   ',
+  remove: 'remove ',
+};
+
+export function planText(p: Prepared, dryRun: boolean): string {
+  const m = p.recipe.manifest;
+  const lines = [
+    `${dryRun ? 'Dry run: would install' : 'Installing'} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
+      (p.reconfigure ? ' — reconfiguring the existing install' : ' — new install'),
+    '',
+    'Answers:',
+    ...answerLines(p),
+    '',
+    'Files:',
+    ...p.plan.map((e) => `  ${actionWord[e.action]} ${e.path}${conflictNote(e)}`),
+    '',
+    `Services: ${serviceList(p).join(', ')}`,
+  ];
+  if (p.rendering.features.length > 0) lines.push(`Overrides: ${p.rendering.features.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function conflictNote(e: PlanEntry): string {
+  if (e.conflict === 'edited') return '   ← edited outside berth';
+  if (e.conflict === 'unmanaged') return '   ← exists, not written by berth';
+  return '';
+}
+
+function answerLines(p: Prepared): string[] {
+  const qs = p.recipe.manifest.questions.filter((q) => q.id in p.resolution.answers);
+  const width = Math.max(0, ...qs.map((q) => q.id.length), ...p.recipe.manifest.secrets.map((s) => s.id.length));
+  const answers = qs.map((q) => {
+    const value = isSecretQuestion(q) ? '(set, hidden)' : JSON.stringify(p.resolution.answers[q.id]);
+    return `  ${q.id.padEnd(width)}  ${value}  [${p.resolution.origins[q.id]}]`;
+  });
+  const secrets = p.recipe.manifest.secrets.map(
+    (s) => `  ${s.id.padEnd(width)}  ${p.secrets.generated.includes(s.id) ? '(generated now)' : '(kept from .env)'}`,
+  );
+  return [...answers, ...secrets];
+}
+
+/** Services in the merged compose files, marking one-shot jobs. */
+export function serviceList(p: Pick<Prepared, 'rendering' | 'recipe'>): string[] {
+  const names = new Set<string>();
+  for (const f of p.rendering.files.filter((file) => file.kind === 'compose')) {
+    const doc = parse(f.content, { merge: true }) as { services?: Record<string, unknown> } | null;
+    for (const name of Object.keys(doc?.services ?? {})) names.add(name);
+  }
+  const oneshots = new Set(p.recipe.manifest.services.filter((s) => s.oneshot).map((s) => s.name));
+  return [...names].map((n) => (oneshots.has(n) ? `${n} (one-shot)` : n));
+}
+
+/** Replaces every secret value with a label, for anything berth prints. */
+export function maskSecrets(text: string, p: Pick<Prepared, 'secrets' | 'resolution' | 'recipe'>): string {
+  const values: [string, string][] = [
+    ...Object.entries(p.secrets.values),
+    ...p.recipe.manifest.questions
+      .filter((q) => isSecretQuestion(q) && q.id in p.resolution.answers)
+      .map((q) => [q.id, String(p.resolution.answers[q.id])] as [string, string]),
+  ];
+  return values
+    .filter(([, v]) => v.length > 0)
+    .sort((a, b) => b[1].length - a[1].length)
+    .reduce((out, [id, v]) => out.split(v).join(`<secret:${id}>`), text);
+}
+
+export function doneText(p: Prepared, started: boolean, backupDir: string | undefined): string {
+  const lines: string[] = [];
+  if (backupDir) lines.push(`Previous files backed up in ${backupDir}/`);
+  if (started) {
+    lines.push('', `${p.recipe.manifest.title} is up.`);
+    for (const u of p.rendering.urls) lines.push(`  ${u.label}: ${u.url}`);
+  } else {
+    lines.push('', `Files written to ${p.dir}. Start the stack there with: docker compose up -d --wait`);
+  }
+  lines.push(
+    '',
+    `Secrets are in ${p.dir}/.env (mode 0600). Your answers are in berth.yaml.`,
+    `Next: cd ${p.dir} && docker compose ps   ·   docker compose logs -f   ·   re-run berth install --dir ${p.dir} to reconfigure`,
+  );
+  for (const note of p.recipe.manifest.notes) lines.push(`Note: ${note}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function recipesText(recipes: Recipe[], defaultName: string): string {
+  const width = Math.max(...recipes.map((r) => r.manifest.name.length));
+  return (
+    recipes
+      .map(
+        (r) =>
+          `${r.manifest.name.padEnd(width)}  ${r.manifest.version.padEnd(7)}  ${r.manifest.description}` +
+          (r.manifest.name === defaultName ? ' (default)' : ''),
+      )
+      .join('\n') + '\n'
+  );
+}

@@ -1,0 +1,59 @@
+// Checks across a recipe's parts that a schema cannot express: conditions look only at earlier questions,
+// every referenced template exists, defaults are valid answers.
+import { coerce } from '../answers/coerce.js';
+import { RecipeError } from '../errors.js';
+import { referencedIds } from './condition.js';
+import type { Recipe } from './load-recipe.js';
+import type { Condition } from './schema.js';
+
+export function checkRecipe(recipe: Recipe): void {
+  const { manifest, source, templates } = recipe;
+  const problems: string[] = [];
+  const ids = manifest.questions.map((q) => q.id);
+  const checkWhen = (where: string, when: Condition | undefined, before: readonly string[]) => {
+    for (const id of referencedIds(when)) {
+      if (!before.includes(id)) {
+        problems.push(
+          ids.includes(id)
+            ? `${where}.when: "${id}" is asked later; a condition may only read earlier questions`
+            : `${where}.when: "${id}" is not a question id (known: ${ids.join(', ')})`,
+        );
+      }
+    }
+  };
+  manifest.questions.forEach((q, i) => {
+    const where = `questions[${i}] (${q.id})`;
+    checkWhen(where, q.when, ids.slice(0, i));
+    const defaults = Array.isArray(q.default) ? q.default : q.default === undefined ? [] : [{ value: q.default }];
+    defaults.forEach((d, j) => {
+      if ('when' in d) checkWhen(`${where}.default[${j}]`, d.when, ids.slice(0, i));
+      if (typeof d.value === 'string' && d.value.includes('{{')) return;
+      const result = coerce(q, d.value);
+      if (!result.ok) problems.push(`${where}.default: ${result.message}`);
+    });
+  });
+  const needTemplate = (where: string, template: string) => {
+    if (!templates.has(template)) problems.push(`${where}: template "${template}" is not in the recipe folder`);
+  };
+  needTemplate('compose.template', manifest.compose.template);
+  manifest.overrides.forEach((o, i) => {
+    checkWhen(`overrides[${i}] (${o.feature})`, o.when, ids);
+    needTemplate(`overrides[${i}] (${o.feature})`, overrideTemplate(o));
+  });
+  manifest.files.forEach((f, i) => {
+    checkWhen(`files[${i}]`, f.when, ids);
+    needTemplate(`files[${i}]`, f.template);
+  });
+  manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
+  manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
+  manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));
+  if (problems.length > 0) {
+    throw new RecipeError(`${source} is not a valid recipe (${problems.length} problem(s)).`, {
+      details: problems.map((p) => `${source}: ${p}`),
+      hint: 'The recipe format is described in docs/recipes.md.',
+    });
+  }
+}
+
+export const overrideTemplate = (o: { feature: string; template?: string | undefined }): string =>
+  o.template ?? `compose.${o.feature}.yaml.hbs`;

@@ -1,0 +1,255 @@
+// The recipe manifest (templates/<name>/recipe.yaml): its zod schema is the single source of truth,
+// for validation, for the TypeScript types and for the JSON Schema exported for editors.
+import { z } from 'zod';
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+export type Scalar = z.infer<typeof scalar>;
+
+const matcher = z.union([
+  scalar,
+  z.array(scalar).min(1),
+  z.strictObject({ not: z.union([scalar, z.array(scalar).min(1)]) }),
+  z.strictObject({ set: z.boolean() }),
+], { error: 'must be a value, a list of values, {not: value(s)} or {set: true|false}' });
+export type Matcher = z.infer<typeof matcher>;
+
+/**
+ * A condition over answers (by question id) and detected facts (`facts.<name>`). Every key must hold:
+ * `{mode: local}`, `{mode: [anthropic, gemini]}`, `{domain: {set: true}}`, `{any: [..]}`, `{not: {..}}`.
+ */
+export interface Condition {
+  [key: string]: Matcher | Condition | Condition[];
+}
+const conditionKey = /^(all|any|not|[a-z][a-z0-9_]*|facts\.[a-zA-Z][a-zA-Z0-9_.]*)$/;
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z
+    .record(z.string().regex(conditionKey, 'must be a question id, facts.<name>, all, any or not'), z.unknown())
+    .superRefine((value, ctx) => {
+      for (const [key, inner] of Object.entries(value)) {
+        const schema =
+          key === 'all' || key === 'any' ? z.array(conditionSchema).min(1) : key === 'not' ? conditionSchema : matcher;
+        const result = schema.safeParse(inner);
+        if (!result.success) {
+          for (const issue of result.error.issues) {
+            ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+          }
+        }
+      }
+    }),
+) as z.ZodType<Condition>;
+
+export const questionTypes = [
+  'select',
+  'confirm',
+  'text',
+  'password',
+  'secret',
+  'domain',
+  'email',
+  'port',
+  'number',
+  'path',
+] as const;
+export type QuestionType = (typeof questionTypes)[number];
+
+const id = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case: a letter, then letters, digits or _');
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be UPPER_SNAKE_CASE');
+
+const choice = z.strictObject({
+  value: z.string().min(1),
+  label: z.string().min(1),
+  description: z.string().optional(),
+});
+
+/** A default: a value (strings may use {{answer}} / {{facts.x}}), or cases whose first matching `when` wins. */
+const defaultCase = z.strictObject({ when: conditionSchema.optional(), value: scalar });
+const defaultValue = z.union([scalar, z.array(defaultCase).min(1)], {
+  error: 'must be a value or a list of {when, value} cases',
+});
+
+const validation = z.strictObject({
+  pattern: z.string().optional(),
+  message: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  minLength: z.number().int().nonnegative().optional(),
+  maxLength: z.number().int().positive().optional(),
+});
+
+export const questionSchema = z
+  .strictObject({
+    id,
+    type: z.enum(questionTypes),
+    prompt: z.string().min(1),
+    help: z.string().optional(),
+    default: defaultValue.optional(),
+    when: conditionSchema.optional(),
+    /** An empty answer is accepted (e.g. "no domain"). */
+    optional: z.boolean().optional(),
+    /** Not asked by the wizard unless the user opens advanced settings; still a flag, env var and answers key. */
+    advanced: z.boolean().optional(),
+    choices: z.array(choice).min(1).optional(),
+    validate: validation.optional(),
+    /** The variable this answer is written to in `.env`; secret answers are also read from it in the environment. */
+    env: envName.optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.type === 'select' && !q.choices) {
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: 'a select question needs choices' });
+    }
+    if (q.type !== 'select' && q.choices) {
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: `only select questions have choices` });
+    }
+    if ((q.type === 'password' || q.type === 'secret') && !q.env) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['env'],
+        message: 'a secret question must name its .env variable (secrets reach containers only via .env)',
+      });
+    }
+    if ((q.type === 'password' || q.type === 'secret') && q.default !== undefined && q.default !== '') {
+      ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret question cannot have a default' });
+    }
+  });
+export type Question = z.infer<typeof questionSchema>;
+
+export const secretEncodings = ['hex', 'base64url', 'alnum'] as const;
+export const secretSchema = z.strictObject({
+  id,
+  env: envName,
+  description: z.string().optional(),
+  length: z.number().int().min(16).max(256).default(32),
+  encoding: z.enum(secretEncodings).default('alnum'),
+});
+export type SecretSpec = z.infer<typeof secretSchema>;
+
+const fileMode = z
+  .union([z.number().int(), z.string().regex(/^0?[0-7]{3}$/, 'must be an octal mode like "0644"')])
+  .transform((m) => (typeof m === 'string' ? parseInt(m, 8) : m))
+  .refine((m) => m >= 0 && m <= 0o777, 'must be a file mode between 0000 and 0777');
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.startsWith('.berth'),
+    'must be a relative path inside the install directory (no "..", not under .berth/)',
+  );
+
+export const fileSchema = z.strictObject({
+  template: relativePath.refine((p) => p.endsWith('.hbs'), 'must end in .hbs'),
+  /** Output path; defaults to the template path minus `.hbs`. */
+  path: relativePath.optional(),
+  mode: fileMode.default(0o644),
+  /** berth: regenerated on every run (edits are detected); user: written once, then never touched. */
+  owner: z.enum(['berth', 'user']).default('berth'),
+  /** The template may read `secrets`; the file is written 0600. */
+  sensitive: z.boolean().default(false),
+  when: conditionSchema.optional(),
+});
+export type FileSpec = z.infer<typeof fileSchema>;
+
+export const overrideSchema = z.strictObject({
+  feature: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-kebab-case'),
+  template: relativePath.optional(),
+  when: conditionSchema,
+  description: z.string().optional(),
+});
+export type OverrideSpec = z.infer<typeof overrideSchema>;
+
+const requirement = z.strictObject({
+  when: conditionSchema.optional(),
+  ramGb: z.number().positive().optional(),
+  diskGb: z.number().positive().optional(),
+  cpus: z.number().int().positive().optional(),
+  gpu: z.enum(['none', 'optional', 'required']).optional(),
+  note: z.string().optional(),
+});
+export type Requirement = z.infer<typeof requirement>;
+
+export const serviceSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+  description: z.string().optional(),
+  /** A job that runs to completion (migrations, model pulls) rather than staying up. */
+  oneshot: z.boolean().default(false),
+});
+
+export const urlSchema = z.strictObject({
+  label: z.string().min(1),
+  /** A template over answers and facts, e.g. `https://{{domain}}`. */
+  url: z.string().min(1),
+  when: conditionSchema.optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  name: envName,
+  /** A template over answers, facts and features. */
+  value: z.string(),
+  when: conditionSchema.optional(),
+});
+
+export const recipeSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-kebab-case'),
+    title: z.string().min(1),
+    version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.2.0'),
+    description: z.string().min(1),
+    homepage: z.string().url().optional(),
+    requirements: z.array(requirement).default([]),
+    questions: z.array(questionSchema).default([]),
+    secrets: z.array(secretSchema).default([]),
+    /** Extra `.env` entries derived from answers (ports, URLs, flags for compose interpolation). */
+    environment: z.array(environmentSchema).default([]),
+    compose: z.strictObject({ template: relativePath }).default({ template: 'compose.yaml.hbs' }),
+    overrides: z.array(overrideSchema).default([]),
+    files: z.array(fileSchema).default([]),
+    services: z.array(serviceSchema).default([]),
+    urls: z.array(urlSchema).default([]),
+    /** Shown at the end of an install. */
+    notes: z.array(z.string()).default([]),
+  })
+  .superRefine((r, ctx) => {
+    const seen = new Map<string, string>();
+    const claim = (key: string, where: string, path: (string | number)[]) => {
+      const prior = seen.get(key);
+      if (prior) ctx.addIssue({ code: 'custom', path, message: `${key} is already used by ${prior}` });
+      else seen.set(key, where);
+    };
+    r.questions.forEach((q, i) => {
+      if (reservedIds.has(q.id)) {
+        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `"${q.id}" is reserved by berth` });
+      }
+      claim(`id ${q.id}`, `questions[${i}]`, ['questions', i, 'id']);
+      if (q.env) claim(`env ${q.env}`, `questions[${i}]`, ['questions', i, 'env']);
+    });
+    r.secrets.forEach((s, i) => {
+      claim(`id ${s.id}`, `secrets[${i}]`, ['secrets', i, 'id']);
+      claim(`env ${s.env}`, `secrets[${i}]`, ['secrets', i, 'env']);
+    });
+    r.environment.forEach((e, i) => claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name']));
+    r.overrides.forEach((o, i) => claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']));
+  });
+
+/** Names berth itself puts in the template context or on the command line. */
+export const reservedIds = new Set([
+  'features',
+  'facts',
+  'secrets',
+  'recipe',
+  'project',
+  'dir',
+  'answers',
+  'yes',
+  'help',
+  'version',
+  'force',
+  'all',
+  'any',
+  'not',
+]);
+
+export type RecipeManifest = z.infer<typeof recipeSchema>;
+export type RecipeInput = z.input<typeof recipeSchema>;

@@ -1,0 +1,51 @@
+// An isolated handlebars environment with the helpers recipes use. strict: a missing value is an error,
+// not an empty string; noEscape: output is YAML/env/Caddyfile, never HTML.
+import { createRequire } from 'node:module';
+import type HandlebarsNamespace from 'handlebars';
+import { quoteDotenv } from './dotenv.js';
+
+type Handlebars = typeof HandlebarsNamespace;
+export type TemplateFn = (context: unknown) => string;
+
+export const compileOptions = { strict: true, noEscape: true } as const;
+
+const require = createRequire(import.meta.url);
+let runtime: Handlebars | undefined;
+let compiler: Handlebars | undefined;
+
+/** A value as a YAML scalar (JSON is valid YAML, and round-trips quotes, `#`, unicode). */
+export const yamlScalar = (value: unknown): string => JSON.stringify(value ?? '');
+/** A value inside a compose file: YAML scalar, and `$` doubled so compose does not interpolate it. */
+export const composeScalar = (value: unknown): string =>
+  typeof value === 'string' ? yamlScalar(value.replaceAll('$', '$$$$')) : yamlScalar(value);
+
+function registerHelpers(hb: Handlebars): Handlebars {
+  const args = (list: unknown[]): unknown[] => list.slice(0, -1); // drop handlebars' options argument
+  hb.registerHelper({
+    yaml: (value: unknown) => yamlScalar(value),
+    compose: (value: unknown) => composeScalar(value),
+    dotenv: (value: unknown) => quoteDotenv(String(value ?? '')),
+    json: (value: unknown) => JSON.stringify(value ?? null),
+    eq: (a: unknown, b: unknown) => String(a) === String(b),
+    ne: (a: unknown, b: unknown) => String(a) !== String(b),
+    in: (value: unknown, ...rest: unknown[]) => args(rest).some((v) => String(v) === String(value)),
+    and: (...rest: unknown[]) => args(rest).every(Boolean),
+    or: (...rest: unknown[]) => args(rest).some(Boolean),
+    not: (value: unknown) => !value,
+  });
+  return hb;
+}
+
+/** The runtime alone (~20 KB) runs templates precompiled at build time. */
+export function precompiledTemplate(spec: unknown): TemplateFn {
+  runtime ??= registerHelpers((require('handlebars/runtime') as Handlebars).create());
+  return runtime.template(spec as TemplateSpecification);
+}
+
+/** The full compiler, loaded only for templates read from disk (external recipes, development). */
+export function compileTemplate(text: string): TemplateFn {
+  compiler ??= registerHelpers((require('handlebars') as Handlebars).create());
+  return compiler.compile(text, compileOptions);
+}
+
+type TemplateSpecification = Parameters<Handlebars['template']>[0];

@@ -1,0 +1,164 @@
+// Turns recipe + answers + secrets into the exact bytes of every file berth writes. Pure: same input, same output.
+import { stringify } from 'yaml';
+import { isSecretQuestion } from '../answers/names.js';
+import type { MachineFacts } from '../detect/facts.js';
+import { RecipeError } from '../errors.js';
+import { evaluate, interpolate, type Answers } from '../recipes/condition.js';
+import { overrideTemplate } from '../recipes/check-recipe.js';
+import type { Recipe } from '../recipes/load-recipe.js';
+import { formatDotenv, type DotenvEntry } from './dotenv.js';
+import { compileTemplate, precompiledTemplate, type TemplateFn } from './handlebars.js';
+import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
+
+export interface RenderInput {
+  recipe: Recipe;
+  /** Active answers only (questions whose `when` holds), secret answers included. */
+  answers: Answers;
+  /** Generated secrets by id. */
+  secrets: Readonly<Record<string, string>>;
+  facts: MachineFacts;
+  project: string;
+}
+
+export type FileKind = 'compose' | 'file' | 'env' | 'answers' | 'user';
+export interface RenderedFile {
+  path: string;
+  content: string;
+  mode: number;
+  /** berth: regenerated each run; user: written only when absent. */
+  owner: 'berth' | 'user';
+  kind: FileKind;
+}
+
+export interface Rendering {
+  files: RenderedFile[];
+  /** COMPOSE_FILE, in merge order: base, enabled overrides, then the user's override. */
+  composeFiles: string[];
+  features: string[];
+  urls: { label: string; url: string }[];
+}
+
+export const ENV_FILE = '.env';
+export const ANSWERS_FILE = 'berth.yaml';
+
+export function renderRecipe(input: RenderInput): Rendering {
+  const { recipe, answers, facts } = input;
+  const m = recipe.manifest;
+  const scope = { answers, facts };
+  const enabled = m.overrides.filter((o) => evaluate(o.when, scope));
+  const features = Object.fromEntries(m.overrides.map((o) => [o.feature, enabled.includes(o)]));
+  const publicAnswers = Object.fromEntries(
+    m.questions.filter((q) => !isSecretQuestion(q) && q.id in answers).map((q) => [q.id, answers[q.id]]),
+  );
+  const context = { ...publicAnswers, features, facts, project: input.project, recipe: recipeInfo(recipe) };
+  const secretContext = { ...context, secrets: { ...input.secrets, ...secretAnswers(recipe, answers) } };
+
+  const files: RenderedFile[] = [];
+  const render = (template: string, ctx: object) => runTemplate(recipe, template, ctx);
+  files.push({ path: 'compose.yaml', content: render(m.compose.template, context), mode: 0o644, owner: 'berth', kind: 'compose' });
+  for (const o of enabled) {
+    files.push({ path: `compose.${o.feature}.yaml`, content: render(overrideTemplate(o), context), mode: 0o644, owner: 'berth', kind: 'compose' });
+  }
+  for (const f of m.files.filter((file) => evaluate(file.when, scope))) {
+    files.push({
+      path: f.path ?? f.template.replace(/\.hbs$/, ''),
+      content: render(f.template, f.sensitive ? secretContext : context),
+      mode: f.sensitive ? 0o600 : f.mode,
+      owner: f.owner,
+      kind: 'file',
+    });
+  }
+  files.push({ path: USER_OVERRIDE, content: userOverrideContent(recipe), mode: 0o644, owner: 'user', kind: 'user' });
+  const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
+  files.push({ path: ENV_FILE, content: renderDotenv(input, composeFiles), mode: 0o600, owner: 'berth', kind: 'env' });
+  files.push({ path: ANSWERS_FILE, content: renderAnswersFile(recipe, answers), mode: 0o644, owner: 'berth', kind: 'answers' });
+  assertUniquePaths(recipe, files);
+  const urls = m.urls.filter((u) => evaluate(u.when, scope)).map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
+  return { files, composeFiles, features: enabled.map((o) => o.feature), urls };
+}
+
+const recipeInfo = (recipe: Recipe) => ({
+  name: recipe.manifest.name,
+  title: recipe.manifest.title,
+  version: recipe.manifest.version,
+});
+
+function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string> {
+  return Object.fromEntries(
+    recipe.manifest.questions.filter((q) => isSecretQuestion(q) && q.id in answers).map((q) => [q.id, String(answers[q.id])]),
+  );
+}
+
+const compiled = new WeakMap<Recipe, Map<string, TemplateFn>>();
+
+function runTemplate(recipe: Recipe, template: string, context: object): string {
+  let cache = compiled.get(recipe);
+  if (!cache) compiled.set(recipe, (cache = new Map()));
+  try {
+    let fn = cache.get(template);
+    if (!fn) {
+      const source = recipe.templates.get(template);
+      if (!source) throw new Error('template not found');
+      fn = source.kind === 'text' ? compileTemplate(source.text) : precompiledTemplate(source.spec);
+      cache.set(template, fn);
+    }
+    return fn(context);
+  } catch (error) {
+    throw new RecipeError(`${recipeFolder(recipe)}/${template}: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+      hint: 'A template read a value that is not set for these answers: guard it with {{#if}} or fix its name.',
+    });
+  }
+}
+
+const recipeFolder = (recipe: Recipe) => recipe.source.replace(/\/recipe\.yaml$/, '');
+
+function renderDotenv(input: RenderInput, composeFiles: string[]): string {
+  const { recipe, answers, facts } = input;
+  const m = recipe.manifest;
+  const scope = { answers, facts };
+  const asEntry = (name: string, value: unknown): DotenvEntry => ({ name, value: String(value) });
+  const settings = m.questions
+    .filter((q) => q.env && !isSecretQuestion(q) && q.id in answers)
+    .map((q) => asEntry(q.env!, answers[q.id]));
+  const derived = m.environment.filter((e) => evaluate(e.when, scope)).map((e) => asEntry(e.name, interpolate(e.value, scope)));
+  const secrets = [
+    ...m.questions.filter((q) => q.env && isSecretQuestion(q) && q.id in answers).map((q) => asEntry(q.env!, answers[q.id])),
+    ...m.secrets.map((s) => asEntry(s.env, input.secrets[s.id])),
+  ];
+  try {
+    return formatDotenv(
+      [
+        { comment: 'Compose reads these, so plain `docker compose ps|logs|up` works in this folder.', entries: [
+          asEntry('COMPOSE_PROJECT_NAME', input.project),
+          asEntry('COMPOSE_FILE', composeFiles.join(':')),
+        ] },
+        { comment: 'Settings (from your answers).', entries: [...settings, ...derived] },
+        { comment: 'Secrets: kept across re-runs; never printed by berth.', entries: secrets },
+      ],
+      `Written by berth for ${m.title} (${m.name} ${m.version}). Mode 0600: it holds secrets.\n` +
+        'Do not edit: re-run `berth install` to change answers, or put overrides in compose.override.yaml.',
+    );
+  } catch (error) {
+    throw new RecipeError(`.env: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function renderAnswersFile(recipe: Recipe, answers: Answers): string {
+  const kept = Object.fromEntries(
+    recipe.manifest.questions.filter((q) => !isSecretQuestion(q) && q.id in answers).map((q) => [q.id, answers[q.id]]),
+  );
+  const header =
+    `# Answers for berth: ${recipe.manifest.title} (${recipe.manifest.name} ${recipe.manifest.version}).\n` +
+    '# Replay with: berth install --answers berth.yaml --yes\n' +
+    '# Secrets are never stored here: they live in .env (mode 0600).\n';
+  return header + stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept });
+}
+
+function assertUniquePaths(recipe: Recipe, files: RenderedFile[]): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new RecipeError(`${recipe.source}: two files would be written to ${f.path}.`);
+    seen.add(f.path);
+  }
+}

@@ -1,0 +1,26 @@
+// Dispatches a command line to its command, with the real I/O wired in.
+import { basicFacts } from './detect/facts.js';
+import type { Context } from './context.js';
+import { installCommand } from './commands/install.js';
+import { recipesCommand } from './commands/recipes.js';
+import { scanArgs } from './cli/args.js';
+
+export async function run(argv: readonly string[], overrides: Partial<Context> = {}): Promise<number> {
+  const env = overrides.env ?? process.env;
+  const interactive =
+    process.stdin.isTTY === true && process.stdout.isTTY === true && env.CI !== 'true' && !argv.includes('--yes') && !argv.includes('-y');
+  const ctx: Context = {
+    argv,
+    cwd: process.cwd(),
+    env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    prompter: interactive ? (await import('./answers/prompt.js')).inquirerPrompter() : undefined,
+    facts: basicFacts(),
+    now: () => new Date(),
+    ...overrides,
+  };
+  const { command } = scanArgs(argv);
+  if (command === 'recipes') return recipesCommand(ctx);
+  return installCommand(ctx);
+}

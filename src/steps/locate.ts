@@ -1,0 +1,60 @@
+// Decides which recipe and which install folder this run is about, from flags, env, the answers file and
+// what is already installed there.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { scanArgs } from '../cli/args.js';
+import type { Context } from '../context.js';
+import { BerthError, ExitCode, UsageError } from '../errors.js';
+import { recoverPending } from '../install-dir/transaction.js';
+import { parseAnswersFile, readPreviousInstall, type PreviousInstall } from '../install-dir/state.js';
+import type { Recipe } from '../recipes/load-recipe.js';
+import { DEFAULT_RECIPE, loadRecipe } from '../recipes/registry.js';
+
+export interface Located {
+  recipe: Recipe;
+  dir: string;
+  project: string;
+  previous: PreviousInstall;
+  answersFile: { path: string; answers: Record<string, unknown> } | undefined;
+  /** A crashed earlier write was completed on the way in. */
+  recovered: boolean;
+}
+
+export function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Located {
+  const scan = scanArgs(ctx.argv);
+  const answersPath = scan.answers ?? ctx.env.BERTH_ANSWERS;
+  const answersFile = answersPath ? readAnswersFile(path.resolve(ctx.cwd, answersPath), answersPath) : undefined;
+  const dirArg = scan.dir ?? ctx.env.BERTH_DIR;
+  let dir = dirArg ? path.resolve(ctx.cwd, dirArg) : undefined;
+  const recovered = dir ? recoverPending(dir) === 'completed' : false;
+  const installed = dir ? readPreviousInstall(dir) : undefined;
+  const installedRecipe = installed?.state?.recipe ?? installed?.answersFile?.recipe;
+  const ref = scan.recipe ?? ctx.env.BERTH_RECIPE ?? answersFile?.recipe ?? installedRecipe ?? DEFAULT_RECIPE;
+  const recipe = loadRecipe(ref, ctx.cwd);
+  if (installedRecipe && installedRecipe !== recipe.manifest.name) {
+    throw new BerthError(`${dir} already holds a ${installedRecipe} install, not ${recipe.manifest.name}.`, {
+      exitCode: ExitCode.usage,
+      hint: `Re-run with --recipe ${installedRecipe} to reconfigure it, or choose another folder with --dir.`,
+    });
+  }
+  dir ??= defaultDir(recipe.manifest.name, ctx.facts);
+  const previous = installed ?? readPreviousInstall(dir);
+  return { recipe, dir, project: projectName(dir, previous), previous, answersFile, recovered };
+}
+
+export function defaultDir(name: string, facts: { isRoot: boolean; home: string }): string {
+  return facts.isRoot ? path.join('/opt', name) : path.join(facts.home, name);
+}
+
+/** Stable across re-runs (kept from .env), else derived from the folder name as compose would. */
+function projectName(dir: string, previous: PreviousInstall): string {
+  const kept = previous.env.COMPOSE_PROJECT_NAME;
+  if (kept) return kept;
+  const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+  return name || 'berth';
+}
+
+function readAnswersFile(file: string, label: string): { path: string; answers: Record<string, unknown>; recipe?: string } {
+  if (!existsSync(file)) throw new UsageError(`--answers ${label}: no such file.`);
+  return { path: label, ...parseAnswersFile(readFileSync(file, 'utf8'), label) };
+}

@@ -1,0 +1,54 @@
+// Everything up to the files' bytes: answers, secrets, rendering, and the plan against what is on disk.
+import { resolveAnswers, type Resolution } from '../answers/resolve.js';
+import type { Context } from '../context.js';
+import { planFiles, type PlanEntry } from '../install-dir/plan.js';
+import { STATE_FILE, type PreviousInstall } from '../install-dir/state.js';
+import { renderRecipe, type Rendering } from '../render/render-recipe.js';
+import { ensureSecrets, type SecretValues } from '../render/secrets.js';
+import type { Located } from './locate.js';
+
+export interface Prepared extends Located {
+  resolution: Resolution;
+  secrets: SecretValues;
+  rendering: Rendering;
+  plan: PlanEntry[];
+  /** The folder already held an install: this run reconfigures it. */
+  reconfigure: boolean;
+}
+
+export async function prepare(
+  located: Located,
+  flags: Record<string, string | boolean>,
+  ctx: Pick<Context, 'env' | 'facts' | 'prompter'>,
+): Promise<Prepared> {
+  const { recipe, previous } = located;
+  const resolution = await resolveAnswers(
+    recipe,
+    {
+      flags,
+      env: ctx.env,
+      file: located.answersFile,
+      previous: previousSources(previous),
+    },
+    ctx.facts,
+    ctx.prompter,
+  );
+  const secrets = ensureSecrets(recipe.manifest.secrets, previous.env);
+  const rendering = renderRecipe({
+    recipe,
+    answers: resolution.answers,
+    secrets: secrets.values,
+    facts: ctx.facts,
+    project: located.project,
+  });
+  const plan = planFiles(located.dir, rendering.files, previous.state);
+  const reconfigure = previous.state !== undefined;
+  return { ...located, resolution, secrets, rendering, plan, reconfigure };
+}
+
+function previousSources(previous: PreviousInstall) {
+  if (!previous.answersFile && Object.keys(previous.env).length === 0) return undefined;
+  return { answers: previous.answersFile?.answers ?? {}, env: previous.env };
+}
+
+export const statePath = STATE_FILE;

@@ -13,10 +13,10 @@ const actionWord: Record<PlanEntry['action'], string> = {
   remove: 'remove ',
 };
 
-export function planText(p: Prepared, dryRun: boolean): string {
+export function planText(p: Prepared, mode: 'install' | 'render' | 'dry-run'): string {
   const m = p.recipe.manifest;
   const lines = [
-    `${dryRun ? 'Dry run: would install' : 'Installing'} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
+    `${{ install: 'Installing', render: 'Rendering', 'dry-run': 'Dry run: would install' }[mode]} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
       (p.reconfigure ? ' — reconfiguring the existing install' : ' — new install'),
     '',
     'Answers:',

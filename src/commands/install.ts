@@ -28,7 +28,7 @@ export async function installCommand(ctx: Context): Promise<number> {
   for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
   const composeVersion = await composeProbe;
   if (start && !composeVersion) throw composeMissingError();
-  ctx.stdout.write(planText(prepared, global.dryRun));
+  ctx.stdout.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
   assertNoUserEdits(prepared, global.force);
   const staged = await stageAndCheck(prepared, composeVersion);
   try {

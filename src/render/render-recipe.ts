@@ -6,6 +6,8 @@ import { RecipeError } from '../errors.js';
 import { evaluate, interpolate, type Answers } from '../recipes/condition.js';
 import { overrideTemplate } from '../recipes/check-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
+import type { Question } from '../recipes/schema.js';
+import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
 import { compileTemplate, precompiledTemplate, type TemplateFn } from './handlebars.js';
 import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
@@ -71,7 +73,7 @@ export function renderRecipe(input: RenderInput): Rendering {
   files.push({ path: USER_OVERRIDE, content: userOverrideContent(recipe), mode: 0o644, owner: 'user', kind: 'user' });
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
   files.push({ path: ENV_FILE, content: renderDotenv(input, composeFiles), mode: 0o600, owner: 'berth', kind: 'env' });
-  files.push({ path: ANSWERS_FILE, content: renderAnswersFile(recipe, answers), mode: 0o644, owner: 'berth', kind: 'answers' });
+  files.push({ path: ANSWERS_FILE, content: renderAnswersFile(recipe, answers, facts), mode: 0o644, owner: 'berth', kind: 'answers' });
   assertUniquePaths(recipe, files);
   const urls = m.urls.filter((u) => evaluate(u.when, scope)).map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
   return { files, composeFiles, features: enabled.map((o) => o.feature), urls };
@@ -144,14 +146,19 @@ function renderDotenv(input: RenderInput, composeFiles: string[]): string {
   }
 }
 
-export function renderAnswersFile(recipe: Recipe, answers: Answers): string {
+export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: MachineFacts): string {
+  // An advanced answer left at its default (an image tag) is not recorded, so a newer recipe's default wins.
+  const atDefault = (q: Question) => q.advanced === true && defaultFor(q, { answers, facts })?.value === answers[q.id];
   const kept = Object.fromEntries(
-    recipe.manifest.questions.filter((q) => !isSecretQuestion(q) && q.id in answers).map((q) => [q.id, answers[q.id]]),
+    recipe.manifest.questions
+      .filter((q) => !isSecretQuestion(q) && q.id in answers && !atDefault(q))
+      .map((q) => [q.id, answers[q.id]]),
   );
   const header =
     `# Answers for berth: ${recipe.manifest.title} (${recipe.manifest.name} ${recipe.manifest.version}).\n` +
     '# Replay with: berth install --answers berth.yaml --yes\n' +
-    '# Secrets are never stored here: they live in .env (mode 0600).\n';
+    '# Secrets are never stored here: they live in .env (mode 0600). Advanced answers left at\n' +
+    '# their default (image tags) are not recorded, so a newer recipe brings newer images.\n';
   return header + stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept });
 }
 

@@ -42,7 +42,10 @@ const stubs: esbuild.Plugin = {
         ? { path: args.path, namespace: 'berth-stub' }
         : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: 'berth-stub' }, () => ({ contents: 'export default {};', loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'berth-stub' }, () => ({
+      contents: 'export default {};',
+      loader: 'js',
+    }));
     build.onLoad({ filter: /src[\\/]recipes[\\/]bundled-source\.ts$/ }, () => ({
       contents: bundledRecipesModule(),
       loader: 'js',

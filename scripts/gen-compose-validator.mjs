@@ -5,7 +5,12 @@ import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const schema = JSON.parse(readFileSync('src/compose/compose-spec.schema.json', 'utf8'));
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: false, code: { source: true, esm: true } });
+const ajv = new Ajv({
+  allErrors: true,
+  allowUnionTypes: true,
+  strict: false,
+  code: { source: true, esm: true },
+});
 const code = standaloneCode(ajv, ajv.compile(schema)).replace(
   'const func0 = require("ajv/dist/runtime/equal").default;',
   '',

@@ -10,7 +10,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${berthVersion()}\n`);
     return 0;
   }
-  if ((argv.includes('--help') || argv.includes('-h') || first === 'help') && (first === undefined || first === 'help')) {
+  if (
+    (argv.includes('--help') || argv.includes('-h') || first === 'help') &&
+    (first === undefined || first === 'help')
+  ) {
     process.stdout.write(generalHelp);
     return 0;
   }

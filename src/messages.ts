@@ -39,13 +39,18 @@ function conflictNote(e: PlanEntry): string {
 
 function answerLines(p: Prepared): string[] {
   const qs = p.recipe.manifest.questions.filter((q) => q.id in p.resolution.answers);
-  const width = Math.max(0, ...qs.map((q) => q.id.length), ...p.recipe.manifest.secrets.map((s) => s.id.length));
+  const width = Math.max(
+    0,
+    ...qs.map((q) => q.id.length),
+    ...p.recipe.manifest.secrets.map((s) => s.id.length),
+  );
   const answers = qs.map((q) => {
     const value = isSecretQuestion(q) ? '(set, hidden)' : JSON.stringify(p.resolution.answers[q.id]);
     return `  ${q.id.padEnd(width)}  ${value}  [${p.resolution.origins[q.id]}]`;
   });
   const secrets = p.recipe.manifest.secrets.map(
-    (s) => `  ${s.id.padEnd(width)}  ${p.secrets.generated.includes(s.id) ? '(generated now)' : '(kept from .env)'}`,
+    (s) =>
+      `  ${s.id.padEnd(width)}  ${p.secrets.generated.includes(s.id) ? '(generated now)' : '(kept from .env)'}`,
   );
   return [...answers, ...secrets];
 }

@@ -14,6 +14,8 @@ export function reportError(error: unknown, stderr: Output): number {
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  stderr.write(`✖ berth hit an unexpected error — this is a bug, please report it with the text below.\n${stack}\n`);
+  stderr.write(
+    `✖ berth hit an unexpected error — this is a bug, please report it with the text below.\n${stack}\n`,
+  );
   return ExitCode.failure;
 }

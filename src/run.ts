@@ -8,7 +8,11 @@ import { scanArgs } from './cli/args.js';
 export async function run(argv: readonly string[], overrides: Partial<Context> = {}): Promise<number> {
   const env = overrides.env ?? process.env;
   const interactive =
-    process.stdin.isTTY === true && process.stdout.isTTY === true && env.CI !== 'true' && !argv.includes('--yes') && !argv.includes('-y');
+    process.stdin.isTTY === true &&
+    process.stdout.isTTY === true &&
+    env.CI !== 'true' &&
+    !argv.includes('--yes') &&
+    !argv.includes('-y');
   const ctx: Context = {
     argv,
     cwd: process.cwd(),

@@ -37,7 +37,9 @@ function coerceType(q: Question, text: string): Coerced {
   switch (q.type) {
     case 'select': {
       const values = (q.choices ?? []).map((c) => c.value);
-      return values.includes(text) ? { ok: true, value: text } : fail(`"${text}" is not one of: ${values.join(', ')}`);
+      return values.includes(text)
+        ? { ok: true, value: text }
+        : fail(`"${text}" is not one of: ${values.join(', ')}`);
     }
     case 'port': {
       const n = Number(text);
@@ -52,7 +54,9 @@ function coerceType(q: Question, text: string): Coerced {
     case 'domain':
       return coerceDomain(text);
     case 'email':
-      return EMAIL.test(text) ? { ok: true, value: text } : fail(`"${text}" is not an e-mail address (name@example.com)`);
+      return EMAIL.test(text)
+        ? { ok: true, value: text }
+        : fail(`"${text}" is not an e-mail address (name@example.com)`);
     case 'path':
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
@@ -75,7 +79,12 @@ function coerceDomain(text: string): Coerced {
   }
   const ascii = domainToASCII(text.toLowerCase());
   const labels = ascii.split('.');
-  if (!ascii || labels.length < 2 || !labels.every((l) => HOST_LABEL.test(l)) || /^\d+$/.test(labels.at(-1)!)) {
+  if (
+    !ascii ||
+    labels.length < 2 ||
+    !labels.every((l) => HOST_LABEL.test(l)) ||
+    /^\d+$/.test(labels.at(-1)!)
+  ) {
     return fail(`"${text}" is not a domain name like app.example.com`);
   }
   return { ok: true, value: ascii };
@@ -85,8 +94,10 @@ function checkRules(q: Question, value: AnswerValue): Coerced {
   const rules = q.validate;
   if (!rules || value === '') return { ok: true, value };
   if (typeof value === 'number') {
-    if (rules.min !== undefined && value < rules.min) return fail(`${value} is below the minimum ${rules.min}`);
-    if (rules.max !== undefined && value > rules.max) return fail(`${value} is above the maximum ${rules.max}`);
+    if (rules.min !== undefined && value < rules.min)
+      return fail(`${value} is below the minimum ${rules.min}`);
+    if (rules.max !== undefined && value > rules.max)
+      return fail(`${value} is above the maximum ${rules.max}`);
   }
   if (typeof value === 'string') {
     if (rules.minLength !== undefined && value.length < rules.minLength) {

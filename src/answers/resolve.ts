@@ -16,7 +16,8 @@ export interface AnswerSources {
   env: Readonly<Record<string, string | undefined>>;
   file?: { path: string; answers: Readonly<Record<string, unknown>> } | undefined;
   /** The previous install: its berth.yaml answers and its .env (where secret answers live). */
-  previous?: { answers: Readonly<Record<string, unknown>>; env: Readonly<Record<string, string>> } | undefined;
+  previous?:
+    { answers: Readonly<Record<string, unknown>>; env: Readonly<Record<string, string>> } | undefined;
 }
 
 export interface PromptRequest {
@@ -88,7 +89,12 @@ function fromGivenSources(q: Question, sources: AnswerSources): Found {
   const flag = sources.flags[q.id];
   if (flag !== undefined) {
     if (isSecretQuestion(q)) return fromSecretFile(q, String(flag));
-    return checked(q, flag, 'flag', typeof flag === 'boolean' ? flagName(q.id) : `${flagName(q.id)} ${String(flag)}`);
+    return checked(
+      q,
+      flag,
+      'flag',
+      typeof flag === 'boolean' ? flagName(q.id) : `${flagName(q.id)} ${String(flag)}`,
+    );
   }
   const envNames = [berthEnvName(q.id), ...(isSecretQuestion(q) && q.env ? [q.env] : [])];
   for (const name of envNames) {
@@ -114,7 +120,9 @@ function fromSecretFile(q: Question, file: string): Found {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { error: `${flagName(q.id)}-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})` };
+    return {
+      error: `${flagName(q.id)}-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
+    };
   }
   return checked(q, text.replace(/\r?\n$/, ''), 'flag', `${flagName(q.id)}-file`);
 }
@@ -152,22 +160,24 @@ function checkAnswersFile(recipe: Recipe, file: AnswerSources['file']): void {
     const q = byId.get(key);
     if (!q) problems.push(`${file.path}: "${key}" is not a question of recipe ${recipe.manifest.name}`);
     else if (isSecretQuestion(q)) {
-      problems.push(`${file.path}: "${key}" is a secret and cannot be stored in an answers file; use ${sourcesOf(q)}`);
+      problems.push(
+        `${file.path}: "${key}" is a secret and cannot be stored in an answers file; use ${sourcesOf(q)}`,
+      );
     }
   }
   if (problems.length > 0) {
     throw new UsageError(`The answers file has ${problems.length} problem(s).`, {
       details: problems,
-      hint: `Valid keys: ${[...byId.values()].filter((q) => !isSecretQuestion(q)).map((q) => q.id).join(', ')}`,
+      hint: `Valid keys: ${[...byId.values()]
+        .filter((q) => !isSecretQuestion(q))
+        .map((q) => q.id)
+        .join(', ')}`,
     });
   }
 }
 
 function answersError(errors: string[], missing: Question[]): BerthError {
-  const details = [
-    ...errors,
-    ...missing.map((q) => `missing ${q.id}: ${q.prompt} — give ${sourcesOf(q)}`),
-  ];
+  const details = [...errors, ...missing.map((q) => `missing ${q.id}: ${q.prompt} — give ${sourcesOf(q)}`)];
   const summary =
     missing.length > 0 && errors.length === 0
       ? `${missing.length} answer(s) missing, and there is no terminal to ask them in.`

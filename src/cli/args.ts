@@ -54,7 +54,12 @@ export interface ParsedArgs {
  * A first look at argv, before the recipe is known: the command and the options that choose the recipe.
  * Nothing is rejected here; `parseCli` does that once the recipe's flags are known.
  */
-export function scanArgs(argv: readonly string[]): { command: string; recipe?: string; dir?: string; answers?: string } {
+export function scanArgs(argv: readonly string[]): {
+  command: string;
+  recipe?: string;
+  dir?: string;
+  answers?: string;
+} {
   const found: Record<string, string> = {};
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -99,9 +104,12 @@ export function parseCli(argv: readonly string[], questions: readonly Question[]
 
 function unknownOption(raw: string, name: string, secretIds: Set<string>, known: string[]): UsageError {
   if (secretIds.has(name.replaceAll('-', '_'))) {
-    return new UsageError(`--${name} cannot be given on the command line: other users could read it in \`ps\`.`, {
-      hint: `Use --${name}-file PATH, or the environment variable named in berth install --help.`,
-    });
+    return new UsageError(
+      `--${name} cannot be given on the command line: other users could read it in \`ps\`.`,
+      {
+        hint: `Use --${name}-file PATH, or the environment variable named in berth install --help.`,
+      },
+    );
   }
   return new UsageError(`Unknown option ${raw}.`, { hint: suggest(name, known) });
 }
@@ -109,12 +117,17 @@ function unknownOption(raw: string, name: string, secretIds: Set<string>, known:
 function toGlobal(values: Record<string, string | boolean>, positionals: string[]): GlobalArgs {
   const [commandName = 'install', ...extra] = positionals;
   if (!(commands as readonly string[]).includes(commandName)) {
-    throw new UsageError(`Unknown command "${commandName}".`, { hint: `Commands: ${commands.join(', ')}. See berth --help.` });
+    throw new UsageError(`Unknown command "${commandName}".`, {
+      hint: `Commands: ${commands.join(', ')}. See berth --help.`,
+    });
   }
-  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`, { hint: 'See berth --help.' });
+  if (extra.length > 0)
+    throw new UsageError(`Unexpected argument "${extra[0]}".`, { hint: 'See berth --help.' });
   const waitTimeout = values['wait-timeout'] === undefined ? 600 : Number(values['wait-timeout']);
   if (!Number.isInteger(waitTimeout) || waitTimeout <= 0) {
-    throw new UsageError(`--wait-timeout ${String(values['wait-timeout'])}: must be a whole number of seconds.`);
+    throw new UsageError(
+      `--wait-timeout ${String(values['wait-timeout'])}: must be a whole number of seconds.`,
+    );
   }
   const str = (k: string) => (values[k] === undefined ? {} : { [k]: String(values[k]) });
   return {
@@ -161,10 +174,9 @@ export function questionOptions(questions: readonly Question[]): Record<string, 
 }
 
 function suggest(name: string, known: string[]): string {
-  const best = known
-    .map((k) => ({ k, d: distance(name, k) }))
-    .sort((a, b) => a.d - b.d)[0];
-  const close = best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `Did you mean --${best.k}? ` : '';
+  const best = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
+  const close =
+    best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `Did you mean --${best.k}? ` : '';
   return `${close}See berth install --help for every option.`;
 }
 

@@ -48,7 +48,9 @@ export function installHelp(recipe: Recipe): string {
       q.when ? `asked when ${JSON.stringify(q.when)}` : '',
       q.advanced ? 'advanced' : '',
     ].filter(Boolean);
-    const choices = (q.choices ?? []).map((c) => `      ${c.value}: ${c.label}${c.description ? ` — ${c.description}` : ''}`);
+    const choices = (q.choices ?? []).map(
+      (c) => `      ${c.value}: ${c.label}${c.description ? ` — ${c.description}` : ''}`,
+    );
     return [
       `  ${flag}`,
       `      ${q.prompt}${extra.length ? ` (${extra.join('; ')})` : ''}`,

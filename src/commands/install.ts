@@ -20,7 +20,8 @@ export async function installCommand(ctx: Context): Promise<number> {
     return 0;
   }
   const isRender = global.command === 'render';
-  if (isRender && !global.start) throw new UsageError('berth render never starts the stack; --no-start is not needed.');
+  if (isRender && !global.start)
+    throw new UsageError('berth render never starts the stack; --no-start is not needed.');
   const start = !isRender && global.start && !global.dryRun;
   const composeProbe = composeAvailable();
   if (located.recovered) ctx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
@@ -39,9 +40,13 @@ export async function installCommand(ctx: Context): Promise<number> {
     );
     if (global.dryRun) {
       for (const f of finalFiles(prepared)) {
-        ctx.stdout.write(`\n── ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')}) ──\n${maskSecrets(f.content, prepared)}`);
+        ctx.stdout.write(
+          `\n── ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')}) ──\n${maskSecrets(f.content, prepared)}`,
+        );
       }
-      ctx.stdout.write(`\nDry run: nothing was written (staged copy validated in a temporary folder, now removed).\n`);
+      ctx.stdout.write(
+        `\nDry run: nothing was written (staged copy validated in a temporary folder, now removed).\n`,
+      );
       return 0;
     }
   } finally {

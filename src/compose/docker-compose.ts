@@ -23,7 +23,10 @@ export function composeEnv(options: ComposeOptions): Record<string, string> {
 
 export async function composeAvailable(): Promise<string | undefined> {
   try {
-    const result = await execa('docker', ['compose', 'version', '--short'], { timeout: 10_000, reject: false });
+    const result = await execa('docker', ['compose', 'version', '--short'], {
+      timeout: 10_000,
+      reject: false,
+    });
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   } catch {
     return undefined;
@@ -46,7 +49,19 @@ export async function composeConfigCheck(options: ComposeOptions): Promise<strin
 export function composeUp(options: ComposeOptions & { timeoutSeconds: number }): ResultPromise {
   return execa(
     'docker',
-    ['compose', '--progress', 'plain', '--ansi', 'never', 'up', '-d', '--wait', '--wait-timeout', String(options.timeoutSeconds), '--remove-orphans'],
+    [
+      'compose',
+      '--progress',
+      'plain',
+      '--ansi',
+      'never',
+      'up',
+      '-d',
+      '--wait',
+      '--wait-timeout',
+      String(options.timeoutSeconds),
+      '--remove-orphans',
+    ],
     { cwd: options.cwd, env: composeEnv(options), extendEnv: false, reject: false, all: true, buffer: false },
   );
 }

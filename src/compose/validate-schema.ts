@@ -20,7 +20,11 @@ export function composeSchemaProblems(content: string): string[] {
   if (validate(doc)) return [];
   const errors = ((validate as unknown as { errors?: AjvError[] }).errors ?? []).slice(0, 10);
   return errors.map((e) => {
-    const where = e.instancePath.slice(1).replaceAll('/', '.').replace(/\.(\d+)(?=\.|$)/g, '[$1]') || '(top level)';
+    const where =
+      e.instancePath
+        .slice(1)
+        .replaceAll('/', '.')
+        .replace(/\.(\d+)(?=\.|$)/g, '[$1]') || '(top level)';
     const extra = e.params.additionalProperty ? ` (${String(e.params.additionalProperty)})` : '';
     return `${where}: ${e.message ?? 'is invalid'}${extra}`;
   });

@@ -16,7 +16,11 @@ export interface PlanEntry {
   conflict?: Conflict;
 }
 
-export function planFiles(dir: string, files: readonly RenderedFile[], state: InstallState | undefined): PlanEntry[] {
+export function planFiles(
+  dir: string,
+  files: readonly RenderedFile[],
+  state: InstallState | undefined,
+): PlanEntry[] {
   const recorded = state?.files ?? {};
   const entries: PlanEntry[] = files.map((file) => planOne(dir, file, recorded[file.path]));
   const rendered = new Set(files.map((f) => f.path));
@@ -24,7 +28,11 @@ export function planFiles(dir: string, files: readonly RenderedFile[], state: In
     if (rendered.has(rel)) continue;
     const disk = readIfExists(path.join(dir, rel));
     if (disk === undefined) continue;
-    entries.push({ path: rel, action: 'remove', ...(sha256(disk) !== hash ? { conflict: 'edited' as const } : {}) });
+    entries.push({
+      path: rel,
+      action: 'remove',
+      ...(sha256(disk) !== hash ? { conflict: 'edited' as const } : {}),
+    });
   }
   return entries;
 }

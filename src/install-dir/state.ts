@@ -20,7 +20,8 @@ export interface InstallState {
   updatedAt: string;
 }
 
-export const sha256 = (content: string | Buffer): string => createHash('sha256').update(content).digest('hex');
+export const sha256 = (content: string | Buffer): string =>
+  createHash('sha256').update(content).digest('hex');
 
 export interface PreviousInstall {
   state: InstallState | undefined;
@@ -47,7 +48,8 @@ export function readPreviousInstall(dir: string): PreviousInstall {
 function parseState(text: string, file: string): InstallState {
   try {
     const state = JSON.parse(text) as InstallState;
-    if (typeof state.files !== 'object' || typeof state.recipe !== 'string') throw new Error('missing fields');
+    if (typeof state.files !== 'object' || typeof state.recipe !== 'string')
+      throw new Error('missing fields');
     return state;
   } catch (error) {
     throw new BerthError(`${file} is damaged (${(error as Error).message}).`, {
@@ -57,12 +59,17 @@ function parseState(text: string, file: string): InstallState {
 }
 
 /** Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. */
-export function parseAnswersFile(text: string, file: string): { recipe?: string; answers: Record<string, unknown> } {
+export function parseAnswersFile(
+  text: string,
+  file: string,
+): { recipe?: string; answers: Record<string, unknown> } {
   let doc: unknown;
   try {
     doc = parse(text);
   } catch (error) {
-    throw new BerthError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { exitCode: 2 });
+    throw new BerthError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+      exitCode: 2,
+    });
   }
   if (doc === null || doc === undefined) return { answers: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {

@@ -79,7 +79,11 @@ export function commitFiles(request: TxnRequest, fs: TxnFs = realFs): { backupDi
     fs.fsyncPath(staged);
   }
   const backupDir = backup(request, fs);
-  const journal: Journal = { stage: stageName, moves: request.writes.map((w) => w.path), removes: [...request.removes] };
+  const journal: Journal = {
+    stage: stageName,
+    moves: request.writes.map((w) => w.path),
+    removes: [...request.removes],
+  };
   const journalTmp = path.join(berth, `${JOURNAL}.tmp`);
   fs.writeFileSync(journalTmp, JSON.stringify(journal), { mode: 0o600 });
   fs.fsyncPath(journalTmp);

@@ -24,7 +24,11 @@ export function checkRecipe(recipe: Recipe): void {
   manifest.questions.forEach((q, i) => {
     const where = `questions[${i}] (${q.id})`;
     checkWhen(where, q.when, ids.slice(0, i));
-    const defaults = Array.isArray(q.default) ? q.default : q.default === undefined ? [] : [{ value: q.default }];
+    const defaults = Array.isArray(q.default)
+      ? q.default
+      : q.default === undefined
+        ? []
+        : [{ value: q.default }];
     defaults.forEach((d, j) => {
       if ('when' in d) checkWhen(`${where}.default[${j}]`, d.when, ids.slice(0, i));
       if (typeof d.value === 'string' && d.value.includes('{{')) return;
@@ -33,7 +37,8 @@ export function checkRecipe(recipe: Recipe): void {
     });
   });
   const needTemplate = (where: string, template: string) => {
-    if (!templates.has(template)) problems.push(`${where}: template "${template}" is not in the recipe folder`);
+    if (!templates.has(template))
+      problems.push(`${where}: template "${template}" is not in the recipe folder`);
   };
   needTemplate('compose.template', manifest.compose.template);
   manifest.overrides.forEach((o, i) => {

@@ -17,19 +17,24 @@ export type TemplateSource = { kind: 'text'; text: string } | { kind: 'precompil
 
 export function parseManifest(text: string, source: string): RecipeManifest {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const pos = first.linePos?.[0];
     const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
-    throw new RecipeError(`${where}: not valid YAML: ${first.message.split('\n')[0]}`, {
-      hint: 'Check the indentation and quoting around that line.',
-    });
+    throw new RecipeError(
+      `${where}: not valid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+      {
+        hint: 'Check the indentation and quoting around that line.',
+      },
+    );
   }
   const result = recipeSchema.safeParse(doc.toJS());
   if (!result.success) {
     const details = result.error.issues.map((issue) => {
-      const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number] } | undefined;
+      // For an unknown field, point at the field itself rather than at its parent.
+      const nodePath = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+      const node = doc.getIn(nodePath as (string | number)[], true) as { range?: [number] } | undefined;
       const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
       return `${source}${line ? `:${line}` : ''}: ${formatPath(issue.path, doc.toJS())}: ${issueMessage(issue)}`;
     });
@@ -42,7 +47,8 @@ export function parseManifest(text: string, source: string): RecipeManifest {
 }
 
 function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
   return issue.message;
 }

@@ -5,12 +5,15 @@ import { z } from 'zod';
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof scalar>;
 
-const matcher = z.union([
-  scalar,
-  z.array(scalar).min(1),
-  z.strictObject({ not: z.union([scalar, z.array(scalar).min(1)]) }),
-  z.strictObject({ set: z.boolean() }),
-], { error: 'must be a value, a list of values, {not: value(s)} or {set: true|false}' });
+const matcher = z.union(
+  [
+    scalar,
+    z.array(scalar).min(1),
+    z.strictObject({ not: z.union([scalar, z.array(scalar).min(1)]) }),
+    z.strictObject({ set: z.boolean() }),
+  ],
+  { error: 'must be a value, a list of values, {not: value(s)} or {set: true|false}' },
+);
 export type Matcher = z.infer<typeof matcher>;
 
 /**
@@ -23,11 +26,18 @@ export interface Condition {
 const conditionKey = /^(all|any|not|[a-z][a-z0-9_]*|facts\.[a-zA-Z][a-zA-Z0-9_.]*)$/;
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z
-    .record(z.string().regex(conditionKey, 'must be a question id, facts.<name>, all, any or not'), z.unknown())
+    .record(
+      z.string().regex(conditionKey, 'must be a question id, facts.<name>, all, any or not'),
+      z.unknown(),
+    )
     .superRefine((value, ctx) => {
       for (const [key, inner] of Object.entries(value)) {
         const schema =
-          key === 'all' || key === 'any' ? z.array(conditionSchema).min(1) : key === 'not' ? conditionSchema : matcher;
+          key === 'all' || key === 'any'
+            ? z.array(conditionSchema).min(1)
+            : key === 'not'
+              ? conditionSchema
+              : matcher;
         const result = schema.safeParse(inner);
         if (!result.success) {
           for (const issue of result.error.issues) {
@@ -195,7 +205,9 @@ export const recipeSchema = z
     $schema: z.string().optional(),
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-kebab-case'),
     title: z.string().min(1),
-    version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.2.0'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.2.0'),
     description: z.string().min(1),
     homepage: z.string().url().optional(),
     requirements: z.array(requirement).default([]),
@@ -220,7 +232,11 @@ export const recipeSchema = z
     };
     r.questions.forEach((q, i) => {
       if (reservedIds.has(q.id)) {
-        ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `"${q.id}" is reserved by berth` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'id'],
+          message: `"${q.id}" is reserved by berth`,
+        });
       }
       claim(`id ${q.id}`, `questions[${i}]`, ['questions', i, 'id']);
       if (q.env) claim(`env ${q.env}`, `questions[${i}]`, ['questions', i, 'env']);
@@ -230,7 +246,9 @@ export const recipeSchema = z
       claim(`env ${s.env}`, `secrets[${i}]`, ['secrets', i, 'env']);
     });
     r.environment.forEach((e, i) => claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name']));
-    r.overrides.forEach((o, i) => claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']));
+    r.overrides.forEach((o, i) =>
+      claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']),
+    );
   });
 
 /** Names berth itself puts in the template context or on the command line. */

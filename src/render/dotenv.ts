@@ -26,7 +26,10 @@ export interface DotenvEntry {
   value: string;
 }
 
-export function formatDotenv(sections: { comment?: string; entries: DotenvEntry[] }[], header: string): string {
+export function formatDotenv(
+  sections: { comment?: string; entries: DotenvEntry[] }[],
+  header: string,
+): string {
   const out = header
     .trimEnd()
     .split('\n')

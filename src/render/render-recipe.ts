@@ -57,9 +57,21 @@ export function renderRecipe(input: RenderInput): Rendering {
 
   const files: RenderedFile[] = [];
   const render = (template: string, ctx: object) => runTemplate(recipe, template, ctx);
-  files.push({ path: 'compose.yaml', content: render(m.compose.template, context), mode: 0o644, owner: 'berth', kind: 'compose' });
+  files.push({
+    path: 'compose.yaml',
+    content: render(m.compose.template, context),
+    mode: 0o644,
+    owner: 'berth',
+    kind: 'compose',
+  });
   for (const o of enabled) {
-    files.push({ path: `compose.${o.feature}.yaml`, content: render(overrideTemplate(o), context), mode: 0o644, owner: 'berth', kind: 'compose' });
+    files.push({
+      path: `compose.${o.feature}.yaml`,
+      content: render(overrideTemplate(o), context),
+      mode: 0o644,
+      owner: 'berth',
+      kind: 'compose',
+    });
   }
   for (const f of m.files.filter((file) => evaluate(file.when, scope))) {
     files.push({
@@ -70,12 +82,32 @@ export function renderRecipe(input: RenderInput): Rendering {
       kind: 'file',
     });
   }
-  files.push({ path: USER_OVERRIDE, content: userOverrideContent(recipe), mode: 0o644, owner: 'user', kind: 'user' });
+  files.push({
+    path: USER_OVERRIDE,
+    content: userOverrideContent(recipe),
+    mode: 0o644,
+    owner: 'user',
+    kind: 'user',
+  });
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
-  files.push({ path: ENV_FILE, content: renderDotenv(input, composeFiles), mode: 0o600, owner: 'berth', kind: 'env' });
-  files.push({ path: ANSWERS_FILE, content: renderAnswersFile(recipe, answers, facts), mode: 0o644, owner: 'berth', kind: 'answers' });
+  files.push({
+    path: ENV_FILE,
+    content: renderDotenv(input, composeFiles),
+    mode: 0o600,
+    owner: 'berth',
+    kind: 'env',
+  });
+  files.push({
+    path: ANSWERS_FILE,
+    content: renderAnswersFile(recipe, answers, facts),
+    mode: 0o644,
+    owner: 'berth',
+    kind: 'answers',
+  });
   assertUniquePaths(recipe, files);
-  const urls = m.urls.filter((u) => evaluate(u.when, scope)).map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
+  const urls = m.urls
+    .filter((u) => evaluate(u.when, scope))
+    .map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
   return { files, composeFiles, features: enabled.map((o) => o.feature), urls };
 }
 
@@ -87,7 +119,9 @@ const recipeInfo = (recipe: Recipe) => ({
 
 function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string> {
   return Object.fromEntries(
-    recipe.manifest.questions.filter((q) => isSecretQuestion(q) && q.id in answers).map((q) => [q.id, String(answers[q.id])]),
+    recipe.manifest.questions
+      .filter((q) => isSecretQuestion(q) && q.id in answers)
+      .map((q) => [q.id, String(answers[q.id])]),
   );
 }
 
@@ -123,18 +157,25 @@ function renderDotenv(input: RenderInput, composeFiles: string[]): string {
   const settings = m.questions
     .filter((q) => q.env && !isSecretQuestion(q) && q.id in answers)
     .map((q) => asEntry(q.env!, answers[q.id]));
-  const derived = m.environment.filter((e) => evaluate(e.when, scope)).map((e) => asEntry(e.name, interpolate(e.value, scope)));
+  const derived = m.environment
+    .filter((e) => evaluate(e.when, scope))
+    .map((e) => asEntry(e.name, interpolate(e.value, scope)));
   const secrets = [
-    ...m.questions.filter((q) => q.env && isSecretQuestion(q) && q.id in answers).map((q) => asEntry(q.env!, answers[q.id])),
+    ...m.questions
+      .filter((q) => q.env && isSecretQuestion(q) && q.id in answers)
+      .map((q) => asEntry(q.env!, answers[q.id])),
     ...m.secrets.map((s) => asEntry(s.env, input.secrets[s.id])),
   ];
   try {
     return formatDotenv(
       [
-        { comment: 'Compose reads these, so plain `docker compose ps|logs|up` works in this folder.', entries: [
-          asEntry('COMPOSE_PROJECT_NAME', input.project),
-          asEntry('COMPOSE_FILE', composeFiles.join(':')),
-        ] },
+        {
+          comment: 'Compose reads these, so plain `docker compose ps|logs|up` works in this folder.',
+          entries: [
+            asEntry('COMPOSE_PROJECT_NAME', input.project),
+            asEntry('COMPOSE_FILE', composeFiles.join(':')),
+          ],
+        },
         { comment: 'Settings (from your answers).', entries: [...settings, ...derived] },
         { comment: 'Secrets: kept across re-runs; never printed by berth.', entries: secrets },
       ],
@@ -148,7 +189,8 @@ function renderDotenv(input: RenderInput, composeFiles: string[]): string {
 
 export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: MachineFacts): string {
   // An advanced answer left at its default (an image tag) is not recorded, so a newer recipe's default wins.
-  const atDefault = (q: Question) => q.advanced === true && defaultFor(q, { answers, facts })?.value === answers[q.id];
+  const atDefault = (q: Question) =>
+    q.advanced === true && defaultFor(q, { answers, facts })?.value === answers[q.id];
   const kept = Object.fromEntries(
     recipe.manifest.questions
       .filter((q) => !isSecretQuestion(q) && q.id in answers && !atDefault(q))
@@ -159,7 +201,10 @@ export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: Machi
     '# Replay with: berth install --answers berth.yaml --yes\n' +
     '# Secrets are never stored here: they live in .env (mode 0600). Advanced answers left at\n' +
     '# their default (image tags) are not recorded, so a newer recipe brings newer images.\n';
-  return header + stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept });
+  return (
+    header +
+    stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept })
+  );
 }
 
 function assertUniquePaths(recipe: Recipe, files: RenderedFile[]): void {

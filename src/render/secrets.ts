@@ -27,7 +27,10 @@ export interface SecretValues {
 }
 
 /** Keeps every secret already in the previous `.env` (by its env name); generates the missing ones. */
-export function ensureSecrets(specs: readonly SecretSpec[], previousEnv: Readonly<Record<string, string>>): SecretValues {
+export function ensureSecrets(
+  specs: readonly SecretSpec[],
+  previousEnv: Readonly<Record<string, string>>,
+): SecretValues {
   const values: Record<string, string> = {};
   const generated: string[] = [];
   for (const spec of specs) {

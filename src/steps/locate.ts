@@ -23,7 +23,9 @@ export interface Located {
 export function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Located {
   const scan = scanArgs(ctx.argv);
   const answersPath = scan.answers ?? ctx.env.BERTH_ANSWERS;
-  const answersFile = answersPath ? readAnswersFile(path.resolve(ctx.cwd, answersPath), answersPath) : undefined;
+  const answersFile = answersPath
+    ? readAnswersFile(path.resolve(ctx.cwd, answersPath), answersPath)
+    : undefined;
   const dirArg = scan.dir ?? ctx.env.BERTH_DIR;
   let dir = dirArg ? path.resolve(ctx.cwd, dirArg) : undefined;
   const recovered = dir ? recoverPending(dir) === 'completed' : false;
@@ -50,11 +52,18 @@ export function defaultDir(name: string, facts: { isRoot: boolean; home: string 
 function projectName(dir: string, previous: PreviousInstall): string {
   const kept = previous.env.COMPOSE_PROJECT_NAME;
   if (kept) return kept;
-  const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[^a-z0-9]+/, '');
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[^a-z0-9]+/, '');
   return name || 'berth';
 }
 
-function readAnswersFile(file: string, label: string): { path: string; answers: Record<string, unknown>; recipe?: string } {
+function readAnswersFile(
+  file: string,
+  label: string,
+): { path: string; answers: Record<string, unknown>; recipe?: string } {
   if (!existsSync(file)) throw new UsageError(`--answers ${label}: no such file.`);
   return { path: label, ...parseAnswersFile(readFileSync(file, 'utf8'), label) };
 }

@@ -20,7 +20,11 @@ export async function startStack(
   const logFile = path.join(logDir, `up-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`);
   const log = createWriteStream(logFile, { mode: 0o600 });
   const env = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-  const child = composeUp({ cwd: p.dir, envNames: Object.keys(parseDotenv(env.content)), timeoutSeconds: waitTimeout });
+  const child = composeUp({
+    cwd: p.dir,
+    envNames: Object.keys(parseDotenv(env.content)),
+    timeoutSeconds: waitTimeout,
+  });
   const tail: string[] = [];
   for await (const line of child.iterable({ from: 'all' })) {
     const text = String(line);

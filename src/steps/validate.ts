@@ -18,7 +18,9 @@ export interface Staged {
 }
 
 /** The final folder's contents: rendered files, with the user's own files as they are on disk. */
-export function finalFiles(p: Pick<Prepared, 'dir' | 'rendering' | 'plan'>): { path: string; content: string; mode: number }[] {
+export function finalFiles(
+  p: Pick<Prepared, 'dir' | 'rendering' | 'plan'>,
+): { path: string; content: string; mode: number }[] {
   return p.rendering.files.map((f) => {
     const kept = p.plan.find((e) => e.path === f.path)?.action === 'keep';
     return kept ? { ...f, content: readFileSync(path.join(p.dir, f.path), 'utf8') } : f;
@@ -50,7 +52,10 @@ export async function stageAndCheck(p: Prepared, composeVersion: string | undefi
     }
     if (composeVersion) {
       const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-      const problem = await composeConfigCheck({ cwd: dir, envNames: Object.keys(parseDotenv(envFile.content)) });
+      const problem = await composeConfigCheck({
+        cwd: dir,
+        envNames: Object.keys(parseDotenv(envFile.content)),
+      });
       if (problem) {
         throw new RecipeError('`docker compose config` rejected the rendered files.', {
           details: problem.split('\n').map((l) => l.replaceAll(dir, '<install dir>')),

@@ -56,5 +56,8 @@ export function writeFiles(
     { dir: p.dir, writes, removes, backups, backupName: meta.now.toISOString().replace(/[:.]/g, '-') },
     fs,
   );
-  return { backupDir: backupDir && path.relative(p.dir, backupDir), changed: toWrite.length + removes.length };
+  return {
+    backupDir: backupDir && path.relative(p.dir, backupDir),
+    changed: toWrite.length + removes.length,
+  };
 }

@@ -2,6 +2,7 @@
 // berth's one entry and one exit: parse argv, run, map errors to exit codes. --version and --help answer
 // before anything heavy is imported.
 import { generalHelp } from './cli/help.js';
+import { loadCore } from './core-loader.js';
 import { berthVersion } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -17,8 +18,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(generalHelp);
     return 0;
   }
-  const { run } = await import('./run.js');
-  const { reportError } = await import('./report-error.js');
+  const { run, reportError } = await loadCore();
   try {
     return await run(argv);
   } catch (error) {

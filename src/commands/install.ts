@@ -1,7 +1,7 @@
 // `berth install` and `berth render`: locate → prepare (answers, secrets, render, plan) → validate → write → start.
 import { parseCli } from '../cli/args.js';
 import { installHelp } from '../cli/help.js';
-import { composeAvailable, composeMissingError } from '../compose/docker-compose.js';
+import { composeMissingError, findCompose } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { doneText, maskSecrets, planText } from '../messages.js';
 import { locate } from '../steps/locate.js';
@@ -23,15 +23,15 @@ export async function installCommand(ctx: Context): Promise<number> {
   if (isRender && !global.start)
     throw new UsageError('berth render never starts the stack; --no-start is not needed.');
   const start = !isRender && global.start && !global.dryRun;
-  const composeProbe = composeAvailable();
+  const composeProbe = findCompose(ctx.env);
   if (located.recovered) ctx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
   const prepared = await prepare(located, flags, ctx);
   for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
-  const composeVersion = await composeProbe;
-  if (start && !composeVersion) throw composeMissingError();
+  const compose = await composeProbe;
+  if (start && !compose) throw composeMissingError();
   ctx.stdout.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
   assertNoUserEdits(prepared, global.force);
-  const staged = await stageAndCheck(prepared, composeVersion);
+  const staged = await stageAndCheck(prepared, compose);
   try {
     ctx.stdout.write(
       staged.composeChecked

@@ -1,5 +1,8 @@
 // Runs `docker compose` for berth: validation of a staged folder, bring-up, with an environment that lets
 // the folder's .env decide (a stray POSTGRES_PASSWORD or COMPOSE_FILE in the user's shell must not win).
+import { accessSync, constants } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
 
@@ -21,21 +24,68 @@ export function composeEnv(options: ComposeOptions): Record<string, string> {
   return env;
 }
 
-export async function composeAvailable(): Promise<string | undefined> {
+/** Where the docker CLI looks for plugins, in its order. */
+export function pluginDirs(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const home = env.HOME ?? os.homedir();
+  return [
+    path.join(env.DOCKER_CONFIG ?? path.join(home, '.docker'), 'cli-plugins'),
+    '/usr/local/lib/docker/cli-plugins',
+    '/usr/local/libexec/docker/cli-plugins',
+    '/usr/lib/docker/cli-plugins',
+    '/usr/libexec/docker/cli-plugins',
+  ];
+}
+
+export interface ComposeCli {
+  /** The Compose v2 plugin binary, run directly for `config` (it skips the docker CLI's start-up). */
+  plugin: string | undefined;
+  version: string;
+}
+
+/** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
+export async function findCompose(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ComposeCli | undefined> {
+  const plugin = pluginDirs(env)
+    .map((dir) => path.join(dir, 'docker-compose'))
+    .find((file) => {
+      try {
+        accessSync(file, constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  if (plugin && onPath('docker', env)) return { plugin, version: 'v2 plugin' };
   try {
     const result = await execa('docker', ['compose', 'version', '--short'], {
       timeout: 10_000,
       reject: false,
     });
-    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+    return result.exitCode === 0 ? { plugin: undefined, version: result.stdout.trim() } : undefined;
   } catch {
     return undefined;
   }
 }
 
+function onPath(command: string, env: Readonly<Record<string, string | undefined>>): boolean {
+  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** `docker compose config -q` in the folder: the real parser, interpolation and merge, no engine needed. */
-export async function composeConfigCheck(options: ComposeOptions): Promise<string | undefined> {
-  const result = await execa('docker', ['compose', 'config', '-q'], {
+export async function composeConfigCheck(
+  cli: ComposeCli,
+  options: ComposeOptions,
+): Promise<string | undefined> {
+  const [file, args] = cli.plugin ? [cli.plugin, ['config', '-q']] : ['docker', ['compose', 'config', '-q']];
+  const result = await execa(file, args, {
     cwd: options.cwd,
     env: composeEnv(options),
     extendEnv: false,

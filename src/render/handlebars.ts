@@ -1,15 +1,14 @@
 // An isolated handlebars environment with the helpers recipes use. strict: a missing value is an error,
 // not an empty string; noEscape: output is YAML/env/Caddyfile, never HTML.
-import { createRequire } from 'node:module';
-import type HandlebarsNamespace from 'handlebars';
+import HandlebarsCompiler from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime.js';
 import { quoteDotenv } from './dotenv.js';
 
-type Handlebars = typeof HandlebarsNamespace;
+type Handlebars = typeof HandlebarsCompiler;
 export type TemplateFn = (context: unknown) => string;
 
 export const compileOptions = { strict: true, noEscape: true } as const;
 
-const require = createRequire(import.meta.url);
 let runtime: Handlebars | undefined;
 let compiler: Handlebars | undefined;
 
@@ -38,13 +37,13 @@ function registerHelpers(hb: Handlebars): Handlebars {
 
 /** The runtime alone (~20 KB) runs templates precompiled at build time. */
 export function precompiledTemplate(spec: unknown): TemplateFn {
-  runtime ??= registerHelpers((require('handlebars/runtime') as Handlebars).create());
+  runtime ??= registerHelpers((HandlebarsRuntime as unknown as Handlebars).create());
   return runtime.template(spec as TemplateSpecification);
 }
 
 /** The full compiler, loaded only for templates read from disk (external recipes, development). */
 export function compileTemplate(text: string): TemplateFn {
-  compiler ??= registerHelpers((require('handlebars') as Handlebars).create());
+  compiler ??= registerHelpers(HandlebarsCompiler.create());
   return compiler.compile(text, compileOptions);
 }
 

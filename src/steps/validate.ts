@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeConfigCheck } from '../compose/docker-compose.js';
+import { composeConfigCheck, type ComposeCli } from '../compose/docker-compose.js';
 import { composeSchemaProblems } from '../compose/validate-schema.js';
 import { RecipeError } from '../errors.js';
 import { ENV_FILE } from '../render/render-recipe.js';
@@ -39,7 +39,7 @@ export function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'r
   }
 }
 
-export async function stageAndCheck(p: Prepared, composeVersion: string | undefined): Promise<Staged> {
+export async function stageAndCheck(p: Prepared, compose: ComposeCli | undefined): Promise<Staged> {
   checkSchemas(p);
   const dir = mkdtempSync(path.join(os.tmpdir(), `berth-${p.recipe.manifest.name}-`));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
@@ -50,9 +50,9 @@ export async function stageAndCheck(p: Prepared, composeVersion: string | undefi
       writeFileSync(target, f.content, { mode: f.mode });
       chmodSync(target, f.mode);
     }
-    if (composeVersion) {
+    if (compose) {
       const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-      const problem = await composeConfigCheck({
+      const problem = await composeConfigCheck(compose, {
         cwd: dir,
         envNames: Object.keys(parseDotenv(envFile.content)),
       });
@@ -67,5 +67,5 @@ export async function stageAndCheck(p: Prepared, composeVersion: string | undefi
     cleanup();
     throw error;
   }
-  return { dir, composeChecked: composeVersion !== undefined, cleanup };
+  return { dir, composeChecked: compose !== undefined, cleanup };
 }

@@ -94,7 +94,7 @@ export function doneText(p: Prepared, started: boolean, backupDir: string | unde
     `Secrets are in ${p.dir}/.env (mode 0600). Your answers are in berth.yaml.`,
     `Next: cd ${p.dir} && docker compose ps   ·   docker compose logs -f   ·   re-run berth install --dir ${p.dir} to reconfigure`,
   );
-  for (const note of p.recipe.manifest.notes) lines.push(`Note: ${note}`);
+  for (const note of p.rendering.notes) lines.push(`Note: ${note}`);
   return `${lines.join('\n')}\n`;
 }
 

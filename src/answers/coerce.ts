@@ -22,7 +22,11 @@ export function coerce(q: Question, raw: unknown): Coerced {
   if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
   if (text === '') return q.optional ? { ok: true, value: '' } : fail('is required and cannot be empty');
   const typed = coerceType(q, text.trim() === text || isSecretQuestion(q) ? text : text.trim());
-  return typed.ok ? checkRules(q, typed.value) : typed;
+  if (!typed.ok) return typed;
+  const ruled = checkRules(q, typed.value);
+  // An answer written to .env must read back verbatim there; refuse it here rather than fail while rendering.
+  const envProblem = ruled.ok && q.env && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
+  return envProblem ? fail(envProblem) : ruled;
 }
 
 function coerceBoolean(raw: unknown): Coerced {

@@ -52,6 +52,7 @@ export function checkRecipe(recipe: Recipe): void {
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
   manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));
+  manifest.notes.forEach((n, i) => typeof n !== 'string' && checkWhen(`notes[${i}]`, n.when, ids));
   if (problems.length > 0) {
     throw new RecipeError(`${source} is not a valid recipe (${problems.length} problem(s)).`, {
       details: problems.map((p) => `${source}: ${p}`),

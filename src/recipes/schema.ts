@@ -220,8 +220,8 @@ export const recipeSchema = z
     files: z.array(fileSchema).default([]),
     services: z.array(serviceSchema).default([]),
     urls: z.array(urlSchema).default([]),
-    /** Shown at the end of an install. */
-    notes: z.array(z.string()).default([]),
+    /** Shown at the end of an install; a note with `when` only when it holds. */
+    notes: z.array(z.union([z.string(), z.strictObject({ text: z.string(), when: conditionSchema })])).default([]),
   })
   .superRefine((r, ctx) => {
     const seen = new Map<string, string>();

@@ -38,6 +38,8 @@ export interface Rendering {
   composeFiles: string[];
   features: string[];
   urls: { label: string; url: string }[];
+  /** The recipe's notes that apply to these answers. */
+  notes: string[];
 }
 
 export const ENV_FILE = '.env';
@@ -108,7 +110,8 @@ export function renderRecipe(input: RenderInput): Rendering {
   const urls = m.urls
     .filter((u) => evaluate(u.when, scope))
     .map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
-  return { files, composeFiles, features: enabled.map((o) => o.feature), urls };
+  const notes = m.notes.flatMap((n) => (typeof n === 'string' ? [n] : evaluate(n.when, scope) ? [n.text] : []));
+  return { files, composeFiles, features: enabled.map((o) => o.feature), urls, notes };
 }
 
 const recipeInfo = (recipe: Recipe) => ({

@@ -1,0 +1,321 @@
+// End to end on a real Docker engine: `berth install` (the built bundle, as a user runs it) brings up the
+// test/fixtures/engine-stack recipe with `docker compose up -d --wait`, and the result is checked with plain
+// `docker compose` in the install folder and an HTTP request to the published port.
+//
+// Needs a Docker engine, Compose v2 and the local image berth-test/busybox:1: scripts/setup-test-engine.sh sets
+// all three up. Nothing is pulled. Without an engine these tests fail (they never skip).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Result } from 'execa';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { berth, cleanEnv, fixtures } from '../helpers.js';
+
+const FIXTURE = path.join(fixtures, 'engine-stack');
+const IMAGE = 'berth-test/busybox:1';
+const SETUP_HINT = 'Start one with `sudo scripts/setup-test-engine.sh` (Debian 12+, as root).';
+const TEST_TIMEOUT = 120_000;
+
+/** Runs the docker CLI without the caller's COMPOSE_* variables, so only the folder's .env decides. */
+function docker(args: string[], cwd: string, timeout = 60_000): Promise<Result> {
+  return execa('docker', args, {
+    cwd,
+    env: cleanEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout,
+  }) as unknown as Promise<Result>;
+}
+
+const text = (r: Result): string =>
+  `exit ${String(r.exitCode)}\n--- stdout\n${String(r.stdout)}\n--- stderr\n${String(r.stderr)}`;
+
+// --- the engine must be there: checked once, failing every test that needs it ------------------------------
+
+let engineCheck: Promise<void> | undefined;
+function requireEngine(): Promise<void> {
+  engineCheck ??= (async () => {
+    const info = await docker(['info', '--format', '{{.ServerVersion}}'], os.tmpdir(), 15_000);
+    if (info.exitCode !== 0) {
+      const why = String(
+        info.stderr || info.stdout || (info as { shortMessage?: string }).shortMessage || '',
+      ).trim();
+      throw new Error(`No Docker engine answers \`docker info\`: ${why.split('\n')[0] ?? ''}\n${SETUP_HINT}`);
+    }
+    const compose = await docker(['compose', 'version', '--short'], os.tmpdir(), 15_000);
+    if (compose.exitCode !== 0)
+      throw new Error(`\`docker compose version\` failed (Compose v2 missing).\n${SETUP_HINT}`);
+    const image = await docker(['image', 'inspect', '--format', '{{.Id}}', IMAGE], os.tmpdir(), 15_000);
+    if (image.exitCode !== 0)
+      throw new Error(`The local image ${IMAGE} does not exist (nothing can be pulled).\n${SETUP_HINT}`);
+  })();
+  return engineCheck;
+}
+
+// --- one install folder (and compose project) per test --------------------------------------------------------
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'berth-engine-'));
+let counter = 0;
+/** Stacks of the running test, taken down in afterEach; all projects ever created, checked in afterAll. */
+const current: Stack[] = [];
+const allProjects = new Set<string>();
+
+interface Stack {
+  dir: string;
+  /** berth names the project after the folder (as compose would): unique per run and test. */
+  project: string;
+  port: number;
+  /** Whether it may have containers: stacks of the no-docker test never reach an engine. */
+  onEngine: boolean;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function newStack(onEngine = true): Promise<Stack> {
+  const project = `e2e-${process.pid}-${++counter}`;
+  const stack = { dir: path.join(root, project), project, port: await freePort(), onEngine };
+  current.push(stack);
+  if (onEngine) allProjects.add(project);
+  return stack;
+}
+
+async function down(project: string, dir: string): Promise<void> {
+  // `-p` as well as the folder: also removes what is left when the folder's files are not there.
+  const cwd = existsSync(path.join(dir, '.env')) ? dir : root;
+  const result = await docker(
+    ['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'],
+    cwd,
+    60_000,
+  );
+  if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
+}
+
+afterEach(async () => {
+  for (const stack of current.splice(0)) if (stack.onEngine) await down(stack.project, stack.dir);
+});
+
+afterAll(async () => {
+  try {
+    const leaks: string[] = [];
+    for (const project of allProjects) {
+      const left = await docker(
+        ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
+        root,
+      );
+      if (String(left.stdout).trim()) {
+        leaks.push(project);
+        await down(project, path.join(root, project));
+      }
+    }
+    expect(leaks, 'containers left behind by a test').toEqual([]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// --- reading the result --------------------------------------------------------------------------------------
+
+interface PsEntry {
+  ID: string;
+  Service: string;
+  State: string;
+  Health: string;
+  ExitCode: number;
+}
+
+/** Plain `docker compose ps -a --format json` in the folder: the .env there names the project and files. */
+async function composePs(dir: string): Promise<Record<string, PsEntry>> {
+  const result = await docker(['compose', 'ps', '-a', '--format', 'json'], dir);
+  expect(result.exitCode, text(result)).toBe(0);
+  const out = String(result.stdout).trim();
+  // Compose 2.26 prints one object per line; some 2.2x versions printed one JSON array.
+  const entries = (
+    out.startsWith('[')
+      ? JSON.parse(out)
+      : out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+  ) as PsEntry[];
+  return Object.fromEntries(entries.map((e) => [e.Service, e]));
+}
+
+async function page(port: number): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+const install = (stack: Stack, ...extra: string[]) =>
+  berth([
+    'install',
+    '--recipe',
+    FIXTURE,
+    '--dir',
+    stack.dir,
+    '--yes',
+    '--web-port',
+    String(stack.port),
+    ...extra,
+  ]);
+
+function expectUp(ps: Record<string, PsEntry>): void {
+  expect(ps.web, JSON.stringify(ps)).toMatchObject({ State: 'running', Health: 'healthy' });
+  expect(ps.init, JSON.stringify(ps)).toMatchObject({ State: 'exited', ExitCode: 0 });
+}
+
+const dotenvValue = (dir: string, name: string): string => {
+  const line = readFileSync(path.join(dir, '.env'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`${name} is not in ${dir}/.env`);
+  return line.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
+};
+
+// --- the tests -----------------------------------------------------------------------------------------------
+
+describe.sequential('berth install on a real Docker engine', () => {
+  test(
+    'brings the stack up: init completed, web healthy and serving the page, compose progress shown and logged',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const result = await install(stack);
+      expect(result.exitCode, text(result)).toBe(0);
+      const stdout = String(result.stdout);
+      expect(stdout).toContain('Starting the stack (docker compose up -d --wait)');
+      expect(stdout).toMatch(new RegExp(`Container ${stack.project}-init-1\\s+Exited`));
+      expect(stdout).toMatch(new RegExp(`Container ${stack.project}-web-1\\s+Healthy`));
+      expect(stdout).toContain(`http://127.0.0.1:${stack.port}/`);
+
+      expectUp(await composePs(stack.dir));
+      const { status, body } = await page(stack.port);
+      expect(status).toBe(200);
+      expect(body).toContain('<h1>Hello from berth</h1>');
+
+      const logDir = path.join(stack.dir, '.berth/logs');
+      const logs = readdirSync(logDir).filter((f) => /^up-.*\.log$/.test(f));
+      expect(logs).toHaveLength(1);
+      expect(readFileSync(path.join(logDir, logs[0]!), 'utf8')).toMatch(/web-1\s+Healthy/);
+
+      // The secret reached init (it exits 1 otherwise) and was printed nowhere.
+      const secret = dotenvValue(stack.dir, 'APP_SECRET');
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      const initLogs = await docker(['compose', 'logs', '--no-color', 'init'], stack.dir);
+      expect(String(initLogs.stdout)).toContain('init: page written, secret present');
+      for (const output of [result.stdout, result.stderr, initLogs.stdout, initLogs.stderr]) {
+        expect(String(output)).not.toContain(secret);
+      }
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    're-running with the same answers leaves the containers as they were',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const first = await install(stack);
+      expect(first.exitCode, text(first)).toBe(0);
+      const before = await composePs(stack.dir);
+      const secret = dotenvValue(stack.dir, 'APP_SECRET');
+
+      const again = await install(stack);
+      expect(again.exitCode, text(again)).toBe(0);
+      expect(String(again.stdout)).not.toMatch(/Recreate/);
+      const after = await composePs(stack.dir);
+      expectUp(after);
+      expect(after.web!.ID).toBe(before.web!.ID);
+      expect(after.init!.ID).toBe(before.init!.ID);
+      expect(dotenvValue(stack.dir, 'APP_SECRET')).toBe(secret);
+      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'a new --greeting recreates web and reaches the page verbatim',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const first = await install(stack);
+      expect(first.exitCode, text(first)).toBe(0);
+      const before = await composePs(stack.dir);
+
+      // `$` and `&` must arrive as typed: not expanded by compose's .env or compose.yaml interpolation.
+      const greeting = 'Ahoy $USER & crew';
+      const second = await install(stack, '--greeting', greeting);
+      expect(second.exitCode, text(second)).toBe(0);
+      expect(String(second.stdout)).toMatch(new RegExp(`Container ${stack.project}-web-1\\s+Recreated`));
+      const after = await composePs(stack.dir);
+      expectUp(after);
+      expect(after.web!.ID).not.toBe(before.web!.ID);
+      expect((await page(stack.port)).body).toContain(`<h1>${greeting}</h1>`);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'an unhealthy service: exit 5, compose’s "is unhealthy" line and the log path on stderr',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const result = await install(stack, '--health-path', '/missing.html', '--wait-timeout', '20');
+      expect(result.exitCode, text(result)).toBe(5);
+      const stderr = String(result.stderr);
+      expect(stderr).toContain('The stack did not come up: docker compose exited with code 1.');
+      // Found by the healthcheck (3 failures a second apart); running out the 20 s wait would instead
+      // print "application not healthy after 20s".
+      expect(stderr).toContain(`container ${stack.project}-web-1 is unhealthy`);
+      const logPath = /Full log: (\.berth\/logs\/up-[^ ]+\.log) in /.exec(stderr)?.[1];
+      expect(logPath, stderr).toBeDefined();
+      expect(readFileSync(path.join(stack.dir, logPath!), 'utf8')).toContain('is unhealthy');
+
+      const ps = await composePs(stack.dir);
+      expect(ps.init).toMatchObject({ State: 'exited', ExitCode: 0 });
+      expect(ps.web).toMatchObject({ Health: 'unhealthy' });
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'without docker on PATH: install exits 5 before writing anything; render still works',
+    async () => {
+      const stack = await newStack(false);
+      const emptyBin = path.join(root, `no-docker-${process.pid}`);
+      mkdirSync(emptyBin, { recursive: true });
+      const env = { PATH: emptyBin };
+
+      const result = await berth(
+        ['install', '--recipe', FIXTURE, '--dir', stack.dir, '--yes', '--web-port', String(stack.port)],
+        { env },
+      );
+      expect(result.exitCode, text(result)).toBe(5);
+      expect(String(result.stderr)).toMatch(/Docker Compose v2 \(`docker compose`\) is not available/);
+      expect(String(result.stderr)).toContain('berth render');
+      expect(existsSync(stack.dir)).toBe(false);
+
+      const rendered = await berth(
+        ['render', '--recipe', FIXTURE, '--dir', stack.dir, '--yes', '--web-port', String(stack.port)],
+        { env },
+      );
+      expect(rendered.exitCode, text(rendered)).toBe(0);
+      expect(String(rendered.stdout)).toContain('docker compose not found: `docker compose config` skipped');
+      for (const file of ['compose.yaml', '.env', 'berth.yaml'])
+        expect(existsSync(path.join(stack.dir, file))).toBe(true);
+      expect(dotenvValue(stack.dir, 'WEB_PORT')).toBe(String(stack.port));
+    },
+    TEST_TIMEOUT,
+  );
+});

@@ -66,7 +66,8 @@ export async function resolveAnswers(
     }
     const previous = fromPrevious(q, sources, warnings);
     const fallback = previous ?? defaultFor(q, scope);
-    if (prompter && errors.length === 0) {
+    // Advanced questions (image tags, tuning) are not asked: they keep their previous answer or default.
+    if (prompter && errors.length === 0 && !(q.advanced && fallback)) {
       answers[q.id] = await prompter({
         question: q,
         initial: fallback?.value,

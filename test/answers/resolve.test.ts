@@ -234,3 +234,26 @@ describe('prompting', () => {
     expect(result.origins.mode).toBe('flag');
   });
 });
+
+describe('advanced questions', () => {
+  const withAdvanced: Recipe = {
+    ...recipe,
+    manifest: {
+      ...recipe.manifest,
+      questions: [
+        { id: 'image', type: 'text', prompt: 'Image?', advanced: true, default: 'app:1.2.3', env: 'IMAGE' },
+        { id: 'tuning', type: 'text', prompt: 'Tuning?', advanced: true },
+      ],
+    },
+  };
+
+  it('are not prompted when they have a default, but are when nothing else can answer them', async () => {
+    const asked: string[] = [];
+    const result = await resolveAnswers(withAdvanced, none, facts, async (r) => {
+      asked.push(r.question.id);
+      return 'x';
+    });
+    expect(asked).toEqual(['tuning']);
+    expect(result.answers).toEqual({ image: 'app:1.2.3', tuning: 'x' });
+  });
+});

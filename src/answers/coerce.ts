@@ -25,7 +25,8 @@ export function coerce(q: Question, raw: unknown): Coerced {
   if (!typed.ok) return typed;
   const ruled = checkRules(q, typed.value);
   // An answer written to .env must read back verbatim there; refuse it here rather than fail while rendering.
-  const envProblem = ruled.ok && q.env && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
+  const envProblem =
+    ruled.ok && q.env && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
   return envProblem ? fail(envProblem) : ruled;
 }
 

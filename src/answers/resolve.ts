@@ -2,7 +2,14 @@
 // Precedence: flag > env > answers file > previous install > (prompt | default).
 import { readFileSync } from 'node:fs';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
-import { evaluate, interpolate, type AnswerValue, type Answers, type Scope } from '../recipes/condition.js';
+import {
+  evaluate,
+  interpolate,
+  referencedIds,
+  type AnswerValue,
+  type Answers,
+  type Scope,
+} from '../recipes/condition.js';
 import type { Recipe } from '../recipes/load-recipe.js';
 import type { Question } from '../recipes/schema.js';
 import { coerce } from './coerce.js';
@@ -51,12 +58,14 @@ export async function resolveAnswers(
   const errors: string[] = [];
   const missing: Question[] = [];
   const warnings: string[] = [];
+  const failed = new Set<string>();
   for (const q of recipe.manifest.questions) {
     const scope: Scope = { answers, facts };
     if (!evaluate(q.when, scope)) continue;
     const given = fromGivenSources(q, sources);
     if (given && 'error' in given) {
       errors.push(given.error);
+      failed.add(q.id);
       continue;
     }
     if (given) {
@@ -78,12 +87,18 @@ export async function resolveAnswers(
     } else if (fallback) {
       answers[q.id] = fallback.value;
       origins[q.id] = fallback.origin;
-    } else {
+    } else if (!dependsOn(q, failed)) {
+      // A default that depends on an answer already reported as invalid is not "missing" on its own.
       missing.push(q);
     }
   }
   if (errors.length > 0 || missing.length > 0) throw answersError(errors, missing);
   return { answers, origins, warnings };
+}
+
+function dependsOn(q: Question, ids: ReadonlySet<string>): boolean {
+  const cases = Array.isArray(q.default) ? q.default : [];
+  return cases.some((c) => referencedIds(c.when).some((id) => ids.has(id)));
 }
 
 function fromGivenSources(q: Question, sources: AnswerSources): Found {

@@ -17,7 +17,10 @@ let compiler: Handlebars | undefined;
  * controls raw, which YAML parsers reject (DEL) or read as a line break (NEL, U+0085), so those are escaped too.
  */
 export const yamlScalar = (value: unknown): string =>
-  JSON.stringify(value ?? '').replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON.stringify(value ?? '').replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 /** A value inside a compose file: YAML scalar, and `$` doubled so compose does not interpolate it. */
 export const composeScalar = (value: unknown): string =>
   typeof value === 'string' ? yamlScalar(value.replaceAll('$', '$$$$')) : yamlScalar(value);

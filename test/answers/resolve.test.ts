@@ -257,3 +257,28 @@ describe('advanced questions', () => {
     expect(result.answers).toEqual({ image: 'app:1.2.3', tuning: 'x' });
   });
 });
+
+describe('a bad answer does not cascade', () => {
+  const dependent: Recipe = {
+    ...recipe,
+    manifest: {
+      ...recipe.manifest,
+      questions: [
+        recipe.manifest.questions[0]!,
+        {
+          id: 'model',
+          type: 'text',
+          prompt: 'Model?',
+          default: [{ when: { mode: 'local' }, value: 'small' }],
+        },
+      ],
+    },
+  };
+
+  it('reports the bad answer, not the defaults that depended on it', async () => {
+    const error = await resolveAnswers(dependent, { flags: { mode: 'edge' }, env: {} }, facts).catch(
+      (e: BerthError) => e,
+    );
+    expect((error as BerthError).details).toEqual(['--mode edge: "edge" is not one of: local, cloud']);
+  });
+});

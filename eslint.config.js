@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['src/compose/*.generated.js', 'dist/', 'node_modules/', 'coverage/', 'test/fixtures/**/out/'] },
+  {
+    ignores: [
+      '.scratch/',
+      'src/compose/*.generated.js',
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'test/fixtures/**/out/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -44,11 +44,15 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const base = median(samples[0]);
-console.log(`berth bench: ${rounds} interleaved rounds, medians (${os.cpus().length} CPUs, node ${process.version})\n`);
+console.log(
+  `berth bench: ${rounds} interleaved rounds, medians (${os.cpus().length} CPUs, node ${process.version})\n`,
+);
 console.log(`${'command'.padEnd(42)} ${'median'.padStart(9)} ${'ratio'.padStart(7)}  goal`);
 cases.forEach((c, i) => {
   const m = median(samples[i]);
   const ratio = m / base;
   const verdict = c.goal === undefined ? '' : `≤ ${c.goal}×  ${ratio <= c.goal ? 'met' : 'NOT met'}`;
-  console.log(`${c.name.padEnd(42)} ${`${m.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ${verdict}`);
+  console.log(
+    `${c.name.padEnd(42)} ${`${m.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ${verdict}`,
+  );
 });

@@ -106,4 +106,6 @@ await esbuild.build({
 });
 chmodSync(outfile, 0o755);
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-console.log(`built ${path.relative(root, outfile)} (${kb(readFileSync(outfile).length)}; core ${kb(coreText.length)})`);
+console.log(
+  `built ${path.relative(root, outfile)} (${kb(readFileSync(outfile).length)}; core ${kb(coreText.length)})`,
+);

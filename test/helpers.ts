@@ -13,7 +13,8 @@ export const fixtures = path.join(repoRoot, 'test/fixtures');
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('BERTH_') || k.startsWith('COMPOSE_') || /_API_KEY$/.test(k)) continue;
+    if (v === undefined || k.startsWith('BERTH_') || k.startsWith('COMPOSE_') || /_API_KEY$/.test(k))
+      continue;
     env[k] = v;
   }
   return { ...env, CI: 'true', ...extra };

@@ -221,7 +221,9 @@ export const recipeSchema = z
     services: z.array(serviceSchema).default([]),
     urls: z.array(urlSchema).default([]),
     /** Shown at the end of an install; a note with `when` only when it holds. */
-    notes: z.array(z.union([z.string(), z.strictObject({ text: z.string(), when: conditionSchema })])).default([]),
+    notes: z
+      .array(z.union([z.string(), z.strictObject({ text: z.string(), when: conditionSchema })]))
+      .default([]),
   })
   .superRefine((r, ctx) => {
     const seen = new Map<string, string>();

@@ -110,7 +110,9 @@ export function renderRecipe(input: RenderInput): Rendering {
   const urls = m.urls
     .filter((u) => evaluate(u.when, scope))
     .map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
-  const notes = m.notes.flatMap((n) => (typeof n === 'string' ? [n] : evaluate(n.when, scope) ? [n.text] : []));
+  const notes = m.notes.flatMap((n) =>
+    typeof n === 'string' ? [n] : evaluate(n.when, scope) ? [n.text] : [],
+  );
   return { files, composeFiles, features: enabled.map((o) => o.feature), urls, notes };
 }
 

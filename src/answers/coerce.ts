@@ -11,7 +11,9 @@ export type Coerced = { ok: true; value: AnswerValue } | { ok: false; message: s
 const fail = (message: string): Coerced => ({ ok: false, message });
 const TRUE = new Set(['true', 'yes', 'y', '1', 'on']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'off']);
-const EMAIL = /^[^\s@"<>()[\],;:\\]+@[^\s@"<>()[\],;:\\]+\.[^\s@"<>()[\],;:\\]+$/;
+// Stricter than RFC 5322 on purpose: the address lands in Caddyfiles and env files, where {}#"' break things.
+const EMAIL_PART = '[^\\s@"\'`<>()[\\],;:\\\\{}#$]+';
+const EMAIL = new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`);
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export function coerce(q: Question, raw: unknown): Coerced {

@@ -193,9 +193,11 @@ function renderDotenv(input: RenderInput, composeFiles: string[]): string {
 }
 
 export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: MachineFacts): string {
-  // An advanced answer left at its default (an image tag) is not recorded, so a newer recipe's default wins.
+  // An answer left at a default that can change is not recorded: for advanced questions (image tags) a newer
+  // recipe's default wins, and a default computed from machine facts is computed again on the next machine.
+  const volatile = (q: Question) => q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.');
   const atDefault = (q: Question) =>
-    q.advanced === true && defaultFor(q, { answers, facts })?.value === answers[q.id];
+    volatile(q) && defaultFor(q, { answers, facts })?.value === answers[q.id];
   const kept = Object.fromEntries(
     recipe.manifest.questions
       .filter((q) => !isSecretQuestion(q) && q.id in answers && !atDefault(q))
@@ -204,8 +206,8 @@ export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: Machi
   const header =
     `# Answers for berth: ${recipe.manifest.title} (${recipe.manifest.name} ${recipe.manifest.version}).\n` +
     '# Replay with: berth install --answers berth.yaml --yes\n' +
-    '# Secrets are never stored here: they live in .env (mode 0600). Advanced answers left at\n' +
-    '# their default (image tags) are not recorded, so a newer recipe brings newer images.\n';
+    '# Secrets are never stored here: they live in .env (mode 0600). Answers left at a default that\n' +
+    '# can change (image tags, values detected on this machine) are not recorded.\n';
   return (
     header +
     stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept })

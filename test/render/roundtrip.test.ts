@@ -1,0 +1,191 @@
+// Adversarial answers either fail validation with a clear message or come back byte-exact from the real
+// `docker compose config --format json`, placed (a) directly in compose.yaml through {{compose x}} (an environment
+// value and a label), (b) through .env as ${VIA_ENV} from a text question, (c) through .env as a secret answer.
+// Fixture: test/fixtures/roundtrip/. Needs Compose v2: without it these tests fail, they are never skipped.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BerthError } from '../../src/errors.js';
+import type { Recipe } from '../../src/recipes/load-recipe.js';
+import { loadRecipe } from '../../src/recipes/registry.js';
+import { fixtures, tempDir } from '../helpers.js';
+import { composeConfig, render, requireCompose, resolve, writeRendering } from './cases.js';
+
+const recipe: Recipe = loadRecipe(path.join(fixtures, 'roundtrip'));
+
+/** Values every placement must carry verbatim. */
+const accepted: [label: string, value: string][] = [
+  ['quotes of both kinds', `it's "quoted"`],
+  ['${HOME}', '${HOME}'],
+  ['$HOME', '$HOME'],
+  ['$$', '$$'],
+  ['lone $', 'cost: 5$'],
+  ['${unclosed', '${unclosed'],
+  ['${VIA_ENV:?x} (looks like a reference)', '${VIA_ENV:?x}'],
+  ['inline comment', 'a # not a comment'],
+  ['leading #', '#start'],
+  ['unicode', 'ünïcødé ✓ 日本'],
+  ['yes', 'yes'],
+  ['no', 'no'],
+  ['null', 'null'],
+  ['~', '~'],
+  ['true', 'true'],
+  ['leading zero', '0123'],
+  ['float-like', '1e3'],
+  ['octal-like', '0o17'],
+  ['list item', '- item'],
+  ['mapping', 'key: value'],
+  ['flow mapping', '{a: 1}'],
+  ['flow sequence', '[1,2]'],
+  ['backslash', 'back\\slash'],
+  ['backslash-n (two characters)', 'a\\nb'],
+  ['tab', 'tab\there'],
+  ['leading and trailing spaces', ' leading and trailing '],
+  ['single-quoted', "'single'"],
+  ['double-quoted', '"double"'],
+  ['emoji', 'emoji 🚢'],
+  ['backtick', 'run `id`'],
+  ['percent', '100% %s %d'],
+  ['alias', '*anchor'],
+  ['anchor', '&anchor'],
+  ['tag', '!tag'],
+  ['at', '@'],
+  ['pipe', '| block'],
+  ['fold', '> folded'],
+  ['question mark', '? key'],
+  ['document marker', '---'],
+  ['equals', 'a=b=c'],
+  ['export', 'export X=1'],
+  ['very long (5000 characters)', 'x $#"\\yz'.repeat(625)],
+  ['DEL (U+007F)', 'a\u007fb'],
+  ['NEL (U+0085)', 'a\u0085b'],
+  ['C1 control (U+009B)', 'a\u009bb'],
+  ['line separator (U+2028)', 'a\u2028b'],
+  ['paragraph separator (U+2029)', 'a\u2029b'],
+  ['byte order mark', '\ufeffbom'],
+  ['escape (U+001B)', 'a\u001b[0mb'],
+  ['vertical tab and form feed', 'a\u000b\u000cb'],
+];
+
+/** Values berth's .env writer cannot store verbatim (see checkDotenvValue): valid in compose.yaml only. */
+const envRejected: [label: string, value: string][] = [
+  ['quote with double quote', `it's "quoted"`],
+  ['quote with $', "it's $HOME"],
+  ['quote with backslash', "it's back\\slash"],
+  ['quote with backtick', "it's `id`"],
+];
+
+/** Values no placement accepts. */
+const rejected: [label: string, value: string][] = [
+  ['newline', 'line one\nline two'],
+  ['carriage return', 'a\rb'],
+  ['CRLF', 'a\r\nb'],
+  ['trailing newline', 'value\n'],
+  ['NUL', 'a\0b'],
+];
+
+const SINGLE_LINE = 'must be a single line (no line breaks or NUL characters)';
+const ENV_PROBLEM =
+  'cannot contain a single quote together with " \\ $ or ` (it could not be stored in .env verbatim)';
+
+type Placement = 'direct' | 'via_env' | 'secret_value';
+
+/** The sources for one value in one placement; the other two answers stay plain. */
+const sources = (placement: Placement, value: string) => ({
+  flags: {
+    direct: placement === 'direct' ? value : 'plain',
+    via_env: placement === 'via_env' ? value : 'plain',
+  },
+  env: { SECRET_VALUE: placement === 'secret_value' ? value : 'plain' },
+});
+
+async function validationError(placement: Placement, value: string): Promise<string[]> {
+  const error = await resolve(recipe, sources(placement, value)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error, `${placement} accepted ${JSON.stringify(value)}`).toBeInstanceOf(BerthError);
+  return (error as BerthError).details;
+}
+
+/** compose config prints a model that is itself valid compose: every `$` comes out doubled. */
+const unescape = (value: unknown) => (typeof value === 'string' ? value.replaceAll('$$', '$') : value);
+
+async function roundTrip(answers: { direct: string; via_env: string; secret: string }) {
+  const resolved = await resolve(recipe, {
+    flags: { direct: answers.direct, via_env: answers.via_env },
+    env: { SECRET_VALUE: answers.secret },
+  });
+  const dir = tempDir('berth-roundtrip-');
+  writeRendering(dir, render(recipe, resolved));
+  const result = await composeConfig(dir);
+  expect(result.stderr, 'docker compose config failed').toBe('');
+  expect(result.exitCode).toBe(0);
+  const app = (
+    JSON.parse(result.stdout) as {
+      services: { app: { environment: Record<string, string>; labels: Record<string, string> } };
+    }
+  ).services.app;
+  return {
+    resolved,
+    direct: unescape(app.environment.DIRECT),
+    directLabel: unescape(app.labels['roundtrip.direct']),
+    viaEnv: unescape(app.environment.VIA_ENV),
+    viaEnvLabel: unescape(app.labels['roundtrip.via-env']),
+    secret: unescape(app.environment.SECRET_VALUE),
+  };
+}
+
+describe('answers round-trip through docker compose config', () => {
+  // Every compose-backed test below fails on its own (never skips) without Compose v2; this one says why first.
+  it('has docker compose v2 (else run scripts/install-compose.sh)', async () => {
+    await expect(requireCompose()).resolves.toBeUndefined();
+  });
+
+  it('sanity: the escape of $ in compose config output is what this test undoes', async () => {
+    const out = await roundTrip({ direct: 'a$b', via_env: '$', secret: '$$' });
+    expect([out.direct, out.viaEnv, out.secret]).toEqual(['a$b', '$', '$$']);
+  });
+
+  it.each(accepted)('%s', async (_label, value) => {
+    const envOk = !envRejected.some(([, v]) => v === value);
+    const out = await roundTrip({
+      direct: value,
+      via_env: envOk ? value : 'plain',
+      secret: envOk ? value : 'plain',
+    });
+    // Text answers are trimmed on input (coerce: stray spaces around a pasted value); secrets never are.
+    const text = value.trim();
+    expect(out.resolved.direct).toBe(text);
+    expect(out.direct).toBe(text);
+    expect(out.directLabel).toBe(text);
+    if (envOk) {
+      expect(out.viaEnv).toBe(text);
+      expect(out.viaEnvLabel).toBe(text);
+      expect(out.secret).toBe(value);
+    }
+  });
+
+  it.each(envRejected)('%s: fine in compose.yaml', async (_label, value) => {
+    const out = await roundTrip({ direct: value, via_env: 'plain', secret: 'plain' });
+    expect([out.direct, out.directLabel]).toEqual([value, value]);
+  });
+
+  it.each(envRejected)('%s: rejected for .env at validation, with the reason', async (_label, value) => {
+    expect(await validationError('via_env', value)).toEqual([`--via-env ${value}: ${ENV_PROBLEM}`]);
+    // A secret's value is never echoed: only where it came from.
+    expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${ENV_PROBLEM}`]);
+  });
+
+  it.each(rejected)('%s: rejected in every placement, with the reason', async (_label, value) => {
+    const [direct] = await validationError('direct', value);
+    expect(direct).toMatch(/^--direct /);
+    expect(direct!.endsWith(`: ${SINGLE_LINE}`)).toBe(true);
+    const [viaEnv] = await validationError('via_env', value);
+    expect(viaEnv!.endsWith(`: ${SINGLE_LINE}`)).toBe(true);
+    expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${SINGLE_LINE}`]);
+  });
+
+  it('the long value is really 5000 characters', () => {
+    expect(accepted.find(([label]) => label.startsWith('very long'))![1]).toHaveLength(5000);
+  });
+});

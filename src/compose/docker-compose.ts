@@ -43,10 +43,11 @@ export interface ComposeCli {
 }
 
 /** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
-export async function findCompose(
+/** The Compose v2 plugin binary where the docker CLI would find it, if it is there. */
+export function composePluginPath(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<ComposeCli | undefined> {
-  const plugin = pluginDirs(env)
+): string | undefined {
+  return pluginDirs(env)
     .map((dir) => path.join(dir, 'docker-compose'))
     .find((file) => {
       try {
@@ -56,6 +57,13 @@ export async function findCompose(
         return false;
       }
     });
+}
+
+/** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
+export async function findCompose(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<ComposeCli | undefined> {
+  const plugin = composePluginPath(env);
   if (plugin && onPath('docker', env)) return { plugin, version: 'v2 plugin' };
   try {
     const result = await execa('docker', ['compose', 'version', '--short'], {

@@ -1,13 +1,12 @@
 // The recipe × answers combinations the render tests share, rendered through the real pipeline
 // (loadRecipe → resolveAnswers with flags/env as sources → renderRecipe) with fixed facts and fixed secrets,
 // so the output depends on nothing but the recipe and the answers.
-import { accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { resolveAnswers, type AnswerSources } from '../../src/answers/resolve.js';
 import { isSecretQuestion } from '../../src/answers/names.js';
-import { composeEnv } from '../../src/compose/docker-compose.js';
+import { composeEnv, composePluginPath } from '../../src/compose/docker-compose.js';
 import type { MachineFacts } from '../../src/detect/facts.js';
 import type { Answers } from '../../src/recipes/condition.js';
 import type { Recipe } from '../../src/recipes/load-recipe.js';
@@ -268,23 +267,7 @@ export async function requireCompose(): Promise<void> {
   const version = String(result.stdout).trim();
   if (!/^v?2\./.test(version))
     throw new Error(`docker compose ${version} is not Compose v2. ${INSTALL_COMPOSE}`);
-  const home = process.env.HOME ?? os.homedir();
-  const plugin = [
-    path.join(process.env.DOCKER_CONFIG ?? path.join(home, '.docker'), 'cli-plugins'),
-    '/usr/local/lib/docker/cli-plugins',
-    '/usr/local/libexec/docker/cli-plugins',
-    '/usr/lib/docker/cli-plugins',
-    '/usr/libexec/docker/cli-plugins',
-  ]
-    .map((dir) => path.join(dir, 'docker-compose'))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+  const plugin = composePluginPath();
   composeCommand = plugin ? [plugin, []] : ['docker', ['compose']];
 }
 

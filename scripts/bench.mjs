@@ -26,17 +26,42 @@ const cases = [
   },
 ];
 
-function time(args) {
+// Reference: the `docker compose config -q` that every dry run includes, on the same rendered files.
+const rendered = path.join(dir, 'rendered');
+const render = spawnSync(
+  process.execPath,
+  [bundle, 'render', '--yes', '--recipe', 'magec', '--dir', rendered],
+  { env },
+);
+if (render.status !== 0) throw new Error(`berth render failed: ${render.stderr}`);
+const plugin = [
+  '/usr/local/lib/docker/cli-plugins',
+  '/usr/libexec/docker/cli-plugins',
+  '/usr/lib/docker/cli-plugins',
+]
+  .map((d) => path.join(d, 'docker-compose'))
+  .find((f) => existsSync(f));
+if (plugin) {
+  cases.push({
+    name: '  of which: docker compose config -q',
+    cmd: plugin,
+    args: ['config', '-q'],
+    cwd: rendered,
+  });
+}
+
+function time({ cmd = process.execPath, args, cwd }) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(cmd, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
 }
 
 const samples = cases.map(() => []);
-for (const c of cases) time(c.args); // warm the file cache
-for (let r = 0; r < rounds; r++) cases.forEach((c, i) => samples[i].push(time(c.args)));
+
+for (const c of cases) time(c); // warm the file cache
+for (let r = 0; r < rounds; r++) cases.forEach((c, i) => samples[i].push(time(c)));
 rmSync(dir, { recursive: true, force: true });
 
 const median = (xs) => {

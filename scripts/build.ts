@@ -1,7 +1,7 @@
 // Builds dist/berth.mjs: one ESM file with the shipped recipes validated and their templates precompiled.
 import { chmodSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -67,25 +67,33 @@ const common: esbuild.BuildOptions = {
   logLevel: 'warning',
 };
 
-// Stage 1, the core: everything a command needs. CommonJS dependencies get a `require` rooted at the bundle
-// file (the core itself is evaluated from a data: URL, where import.meta.url is not a file).
+// Stage 1, the core: everything a command needs, split into chunks so a run loads only what it uses (zod and
+// the handlebars compiler only for recipe folders, inquirer only on a terminal). CommonJS dependencies get a
+// `require` rooted at the bundle file.
 const core = await esbuild.build({
   ...common,
-  entryPoints: [path.join(root, 'src/main.ts')],
+  entryPoints: { main: path.join(root, 'src/main.ts') },
   write: false,
-  outfile: 'berth-core.mjs',
+  outdir: 'core',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.mjs' },
   banner: {
     js: "import { createRequire as __berthCreateRequire } from 'node:module';\nconst require = __berthCreateRequire(globalThis.__berthEntryUrl);",
   },
-  footer: { js: '//# sourceURL=berth-core.mjs' },
   plugins: [stubs],
 });
-const coreText = core.outputFiles[0]!.text;
+const coreFiles = Object.fromEntries(core.outputFiles.map((f) => [path.basename(f.path), f.text]));
+const coreText = JSON.stringify(coreFiles);
 
-// Stage 2, the entry: answers --version and --help at once, and carries the core gzipped as base64 text. Node
+// Stage 2, the entry: answers --version and --help at once, and carries the core brotli-compressed as base64 text. Node
 // compiles a megabyte of code in ~70 ms but skims a 400 KB string literal in a few, so --version never pays for
 // the core. The first command unpacks it once into a per-user cache folder (like a compile cache) and every
 // command imports it from there.
+const compress = (text: string) =>
+  brotliCompressSync(text, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: text.length },
+  });
 const coreHash = createHash('sha256').update(coreText).digest('hex').slice(0, 16);
 const coreLoader: esbuild.Plugin = {
   name: 'berth-core-loader',
@@ -93,8 +101,8 @@ const coreLoader: esbuild.Plugin = {
     build.onLoad({ filter: /src[\\/]core-loader\.ts$/ }, () => ({
       loader: 'ts',
       contents: readFileSync(path.join(root, 'src/core-cache.ts'), 'utf8')
-        .replace("'__BERTH_CORE__'", JSON.stringify(gzipSync(coreText, { level: 9 }).toString('base64')))
-        .replace("'__BERTH_CORE_NAME__'", JSON.stringify(`core-${pkg.version}-${coreHash}.mjs`)),
+        .replace("'__BERTH_CORE__'", JSON.stringify(compress(coreText).toString('base64')))
+        .replace("'__BERTH_CORE_NAME__'", JSON.stringify(`core-${pkg.version}-${coreHash}`)),
       resolveDir: path.join(root, 'src'),
     }));
   },

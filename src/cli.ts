@@ -18,7 +18,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(generalHelp);
     return 0;
   }
-  const { run, reportError } = await loadCore();
+  let core: Awaited<ReturnType<typeof loadCore>>;
+  try {
+    core = await loadCore();
+  } catch (error) {
+    process.stderr.write(`✖ ${(error as Error).message}\n`);
+    return 1;
+  }
+  const { run, reportError } = core;
   try {
     return await run(argv);
   } catch (error) {

@@ -1,8 +1,10 @@
-// The bundle's replacement for core-loader.ts (scripts/build.ts fills in the two constants). The core travels
-// gzipped inside dist/berth.mjs; the first command unpacks it into a per-user cache folder and later commands
-// import it from there, so `berth --version` never compiles it and `berth` stays one file to ship.
+// The bundle's replacement for core-loader.ts (scripts/build.ts fills in the two constants). The core — a few
+// ES module chunks — travels compressed inside dist/berth.mjs; the first command unpacks it into a private
+// per-user cache folder and every command imports it from there. So `berth --version` never compiles it, a
+// command compiles only the chunks it uses, and berth is still one file to ship.
 // Node built-ins are imported inside loadCore: even they cost start-up time that --version should not pay.
 type Fs = typeof import('node:fs');
+type Core = typeof import('./main.js');
 
 const CORE: string = '__BERTH_CORE__';
 const NAME: string = '__BERTH_CORE_NAME__';
@@ -11,34 +13,33 @@ declare global {
   var __berthEntryUrl: string | undefined;
 }
 
-export async function loadCore(): Promise<typeof import('./main.js')> {
-  const [fs, os, path, { pathToFileURL }, { gunzipSync }, { randomBytes }] = await Promise.all([
+export async function loadCore(): Promise<Core> {
+  const [fs, os, path, { pathToFileURL }, { brotliDecompressSync }] = await Promise.all([
     import('node:fs'),
     import('node:os'),
     import('node:path'),
     import('node:url'),
     import('node:zlib'),
-    import('node:crypto'),
   ]);
   globalThis.__berthEntryUrl = import.meta.url;
-  const source = () => gunzipSync(Buffer.from(CORE, 'base64'));
+  const files = () =>
+    JSON.parse(brotliDecompressSync(Buffer.from(CORE, 'base64')).toString('utf8')) as Record<string, string>;
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const cacheDirs = [
     path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'berth'),
     path.join(os.tmpdir(), `berth-${uid ?? 'user'}`),
   ];
   for (const dir of cacheDirs) {
-    const file = path.join(dir, NAME);
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     if (!privateDir(fs, dir)) continue;
-    if (ownFile(fs, file) || tryWrite(fs, dir, file, tmp, source())) {
-      return (await import(pathToFileURL(file).href)) as typeof import('./main.js');
+    const target = path.join(dir, NAME);
+    if (ownDir(fs, target) || unpack(fs, dir, target, files())) {
+      return (await import(pathToFileURL(path.join(target, 'main.mjs')).href)) as Core;
     }
   }
-  // No writable private folder at all: evaluate from memory (slower to start, same behaviour).
-  return (await import(
-    `data:text/javascript;base64,${source().toString('base64')}`
-  )) as typeof import('./main.js');
+  throw new Error(
+    `berth could not unpack itself: neither ${cacheDirs.join(' nor ')} can be made private to this user. ` +
+      'Set XDG_CACHE_HOME to a folder you own.',
+  );
 }
 
 const myUid = (fallback: number) => (typeof process.getuid === 'function' ? process.getuid() : fallback);
@@ -54,6 +55,14 @@ function privateDir(fs: Fs, dir: string): boolean {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
+    return ownDir(fs, dir);
+  } catch {
+    return false;
+  }
+}
+
+function ownDir(fs: Fs, dir: string): boolean {
+  try {
     const info = fs.lstatSync(dir);
     return info.isDirectory() && info.uid === myUid(info.uid) && (info.mode & 0o022) === 0;
   } catch {
@@ -61,35 +70,30 @@ function privateDir(fs: Fs, dir: string): boolean {
   }
 }
 
-function ownFile(fs: Fs, file: string): boolean {
+/** Writes the chunks into a fresh folder, then renames it into place: readers see all of them or none. */
+function unpack(fs: Fs, dir: string, target: string, files: Record<string, string>): boolean {
   try {
-    const info = fs.lstatSync(file);
-    return info.isFile() && info.uid === myUid(info.uid) && (info.mode & 0o022) === 0;
+    const tmp = fs.mkdtempSync(`${target}.tmp-`);
+    for (const [name, text] of Object.entries(files))
+      fs.writeFileSync(`${tmp}/${name}`, text, { mode: 0o600 });
+    try {
+      fs.renameSync(tmp, target);
+    } catch {
+      fs.rmSync(tmp, { recursive: true, force: true }); // another berth unpacked the same core first
+    }
+    pruneOldCores(fs, dir);
+    return ownDir(fs, target);
   } catch {
     return false;
   }
 }
 
-/** Writes the file atomically (readers see all of it or none); false when that is not possible. */
-function tryWrite(fs: Fs, dir: string, file: string, tmp: string, content: Buffer): boolean {
-  try {
-    const fd = fs.openSync(tmp, 'wx', 0o600);
-    try {
-      fs.writeSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+/** Other versions' cores, once a day old (a berth of another version may be running right now). */
+function pruneOldCores(fs: Fs, dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const other = `${dir}/${name}`;
+    if (name.startsWith('core-') && name !== NAME && Date.now() - fs.lstatSync(other).mtimeMs > 86_400_000) {
+      fs.rmSync(other, { recursive: true, force: true });
     }
-    fs.renameSync(tmp, file);
-    // Other versions' cores, once a day old (a berth of another version may be running right now).
-    for (const old of fs.readdirSync(dir)) {
-      const other = `${dir}/${old}`;
-      if (old.startsWith('core-') && old !== NAME && Date.now() - fs.lstatSync(other).mtimeMs > 86_400_000) {
-        fs.unlinkSync(other);
-      }
-    }
-    return true;
-  } catch {
-    return false;
   }
 }

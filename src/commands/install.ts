@@ -13,7 +13,7 @@ import { berthVersion } from '../version.js';
 import { UsageError } from '../errors.js';
 
 export async function installCommand(ctx: Context): Promise<number> {
-  const located = locate(ctx);
+  const located = await locate(ctx);
   const { global, answers: flags } = parseCli(ctx.argv, located.recipe.manifest.questions);
   if (global.help) {
     ctx.stdout.write(installHelp(located.recipe));

@@ -13,7 +13,9 @@ export interface Recipe {
   templates: ReadonlyMap<string, TemplateSource>;
 }
 
-export type TemplateSource = { kind: 'text'; text: string } | { kind: 'precompiled'; spec: unknown };
+/** A template as read from disk (with its compiled function) or as precompiled into the bundle. */
+export type TemplateSource =
+  { kind: 'text'; text: string; fn: (context: unknown) => string } | { kind: 'precompiled'; spec: unknown };
 
 export function parseManifest(text: string, source: string): RecipeManifest {
   const lineCounter = new LineCounter();

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RecipeError } from '../errors.js';
+import { compileTemplate } from '../render/compile-template.js';
 import { checkRecipe } from './check-recipe.js';
 import { parseManifest, type Recipe, type TemplateSource } from './load-recipe.js';
 
@@ -15,7 +16,8 @@ export function readRecipeDir(dir: string, label = path.join(dir, 'recipe.yaml')
   const manifest = parseManifest(readFileSync(manifestPath, 'utf8'), label);
   const templates = new Map<string, TemplateSource>();
   for (const file of listTemplates(dir)) {
-    templates.set(file, { kind: 'text', text: readFileSync(path.join(dir, file), 'utf8') });
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    templates.set(file, { kind: 'text', text, fn: compileTemplate(text) });
   }
   const recipe: Recipe = { manifest, source: label, templates };
   checkRecipe(recipe);

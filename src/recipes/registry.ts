@@ -4,7 +4,6 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { bundledRecipeNames, loadBundledRecipe } from './bundled-source.js';
 import type { Recipe } from './load-recipe.js';
-import { readRecipeDir } from './read-recipe-dir.js';
 
 export const DEFAULT_RECIPE = 'magec';
 
@@ -16,10 +15,12 @@ export function isRecipePath(ref: string): boolean {
   return ref.includes('/') || ref.startsWith('.');
 }
 
-export function loadRecipe(ref: string, cwd = process.cwd()): Recipe {
+/** A shipped recipe by name, or a recipe folder by path (its loader, with zod, is only loaded then). */
+export async function loadRecipe(ref: string, cwd = process.cwd()): Promise<Recipe> {
   if (isRecipePath(ref)) {
     const dir = path.resolve(cwd, ref);
     if (!existsSync(dir)) throw new UsageError(`--recipe ${ref}: no such folder (${dir}).`);
+    const { readRecipeDir } = await import('./read-recipe-dir.js');
     return readRecipeDir(dir);
   }
   const names = bundledRecipeNames();

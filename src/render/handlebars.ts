@@ -1,6 +1,6 @@
 // An isolated handlebars environment with the helpers recipes use. strict: a missing value is an error,
 // not an empty string; noEscape: output is YAML/env/Caddyfile, never HTML.
-import HandlebarsCompiler from 'handlebars';
+import type HandlebarsCompiler from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
 import { quoteDotenv } from './dotenv.js';
 
@@ -10,7 +10,6 @@ export type TemplateFn = (context: unknown) => string;
 export const compileOptions = { strict: true, noEscape: true } as const;
 
 let runtime: Handlebars | undefined;
-let compiler: Handlebars | undefined;
 
 /**
  * A value as a YAML scalar (JSON is valid YAML, and round-trips quotes, `#`, unicode). JSON leaves DEL and the C1
@@ -25,7 +24,7 @@ export const yamlScalar = (value: unknown): string =>
 export const composeScalar = (value: unknown): string =>
   typeof value === 'string' ? yamlScalar(value.replaceAll('$', '$$$$')) : yamlScalar(value);
 
-function registerHelpers(hb: Handlebars): Handlebars {
+export function registerHelpers(hb: Handlebars): Handlebars {
   const args = (list: unknown[]): unknown[] => list.slice(0, -1); // drop handlebars' options argument
   hb.registerHelper({
     yaml: (value: unknown) => yamlScalar(value),
@@ -46,12 +45,6 @@ function registerHelpers(hb: Handlebars): Handlebars {
 export function precompiledTemplate(spec: unknown): TemplateFn {
   runtime ??= registerHelpers((HandlebarsRuntime as unknown as Handlebars).create());
   return runtime.template(spec as TemplateSpecification);
-}
-
-/** The full compiler, loaded only for templates read from disk (external recipes, development). */
-export function compileTemplate(text: string): TemplateFn {
-  compiler ??= registerHelpers(HandlebarsCompiler.create());
-  return compiler.compile(text, compileOptions);
 }
 
 type TemplateSpecification = Parameters<Handlebars['template']>[0];

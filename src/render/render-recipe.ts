@@ -9,7 +9,7 @@ import type { Recipe } from '../recipes/load-recipe.js';
 import type { Question } from '../recipes/schema.js';
 import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
-import { compileTemplate, precompiledTemplate, type TemplateFn } from './handlebars.js';
+import { precompiledTemplate, type TemplateFn } from './handlebars.js';
 import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
 
 export interface RenderInput {
@@ -140,7 +140,7 @@ function runTemplate(recipe: Recipe, template: string, context: object): string 
     if (!fn) {
       const source = recipe.templates.get(template);
       if (!source) throw new Error('template not found');
-      fn = source.kind === 'text' ? compileTemplate(source.text) : precompiledTemplate(source.spec);
+      fn = source.kind === 'text' ? source.fn : precompiledTemplate(source.spec);
       cache.set(template, fn);
     }
     return fn(context);

@@ -20,7 +20,7 @@ export interface Located {
   recovered: boolean;
 }
 
-export function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Located {
+export async function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Promise<Located> {
   const scan = scanArgs(ctx.argv);
   const answersPath = scan.answers ?? ctx.env.BERTH_ANSWERS;
   const answersFile = answersPath
@@ -32,7 +32,7 @@ export function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Lo
   const installed = dir ? readPreviousInstall(dir) : undefined;
   const installedRecipe = installed?.state?.recipe ?? installed?.answersFile?.recipe;
   const ref = scan.recipe ?? ctx.env.BERTH_RECIPE ?? answersFile?.recipe ?? installedRecipe ?? DEFAULT_RECIPE;
-  const recipe = loadRecipe(ref, ctx.cwd);
+  const recipe = await loadRecipe(ref, ctx.cwd);
   if (installedRecipe && installedRecipe !== recipe.manifest.name) {
     throw new BerthError(`${dir} already holds a ${installedRecipe} install, not ${recipe.manifest.name}.`, {
       exitCode: ExitCode.usage,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, modeOf, tempDir } from '../helpers.js';
 
-const coreFiles = (dir: string) => readdirSync(dir).filter((f) => /^core-.*\.mjs$/.test(f));
+const coreDirs = (dir: string) => readdirSync(dir).filter((f) => /^core-.*-[0-9a-f]{16}$/.test(f));
 
 describe('core cache', () => {
   it('--version needs no cache; the first command unpacks the core 0600 into a 0700 folder, later ones reuse it', async () => {
@@ -15,14 +15,17 @@ describe('core cache', () => {
 
     expect((await berth(['recipes'], { env })).stdout).toContain('magec');
     const dir = path.join(cache, 'berth');
-    const [file] = coreFiles(dir);
-    expect(file).toBeDefined();
+    const [core] = coreDirs(dir);
+    expect(core).toBeDefined();
+    const main = path.join(dir, core!, 'main.mjs');
     expect(modeOf(dir)).toBe('0700');
-    expect(modeOf(path.join(dir, file!))).toBe('0600');
-    const written = statSync(path.join(dir, file!)).mtimeMs;
+    expect(modeOf(path.join(dir, core!))).toBe('0700');
+    expect(modeOf(main)).toBe('0600');
+    const written = statSync(main).mtimeMs;
 
     expect((await berth(['recipes'], { env })).exitCode).toBe(0);
-    expect(statSync(path.join(dir, file!)).mtimeMs).toBe(written);
+    expect(statSync(main).mtimeMs).toBe(written);
+    expect(coreDirs(dir)).toEqual([core]);
   });
 
   it('never runs code from a cache folder that others can write to', async () => {
@@ -33,7 +36,7 @@ describe('core cache', () => {
     const other = tempDir();
     const result = await berth(['recipes'], { env: { XDG_CACHE_HOME: cache, TMPDIR: other } });
     expect(result.exitCode).toBe(0);
-    expect(coreFiles(shared)).toEqual([]);
+    expect(coreDirs(shared)).toEqual([]);
     expect(readdirSync(other).filter((d) => d.startsWith('berth-'))).toHaveLength(1);
   });
 
@@ -44,19 +47,49 @@ describe('core cache', () => {
     // Plant a file under the exact name this build uses: its code must never run.
     const real = tempDir();
     await berth(['recipes'], { env: { XDG_CACHE_HOME: real } });
-    const [name] = coreFiles(path.join(real, 'berth'));
-    writeFileSync(path.join(shared, name!), "process.stdout.write('PLANTED'); process.exit(42);\n");
+    const [name] = coreDirs(path.join(real, 'berth'));
+    mkdirSync(path.join(shared, name!));
+    writeFileSync(
+      path.join(shared, name!, 'main.mjs'),
+      "process.stdout.write('PLANTED'); process.exit(42);\n",
+    );
     chmodSync(shared, 0o777);
     const result = await berth(['recipes'], { env: { XDG_CACHE_HOME: cache, TMPDIR: tempDir() } });
     expect(result.stdout).not.toContain('PLANTED');
     expect(result.exitCode).toBe(0);
   });
 
-  it('still runs when no private folder can be made at all', async () => {
+  it('says what to do when no private folder can be made at all', async () => {
     const result = await berth(['recipes'], {
       env: { XDG_CACHE_HOME: '/proc/berth-none', TMPDIR: '/proc/berth-none' },
     });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('berth could not unpack itself');
+    expect(result.stderr).toContain('Set XDG_CACHE_HOME to a folder you own.');
+    // --version and --help never need the core.
+    expect(
+      (
+        await berth(['--version'], {
+          env: { XDG_CACHE_HOME: '/proc/berth-none', TMPDIR: '/proc/berth-none' },
+        })
+      ).exitCode,
+    ).toBe(0);
+  });
+
+  it('loads only the chunks a command needs: no zod or handlebars compiler for shipped recipes', async () => {
+    const cache = tempDir();
+    const env = { XDG_CACHE_HOME: cache };
+    const dir = tempDir();
+    const result = await berth(['render', '--yes', '--dir', path.join(dir, 'm')], {
+      env: { ...env, NODE_DEBUG: 'esm' },
+    });
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('reflector');
+    const [core] = readdirSync(path.join(cache, 'berth'));
+    const chunks = readdirSync(path.join(cache, 'berth', core!));
+    expect(chunks.length).toBeGreaterThan(2);
+    const stderr = String(result.stderr);
+    const loaded = new Set(chunks.filter((c) => stderr.includes(c)));
+    expect(loaded.has('main.mjs')).toBe(true);
+    expect(loaded.size).toBeLessThan(chunks.length);
   });
 });

@@ -79,7 +79,7 @@ export async function resolve(recipe: Recipe, c: Pick<RenderCase, 'flags' | 'env
 }
 
 export async function renderCase(c: RenderCase): Promise<RenderedCase> {
-  const loaded = loadRecipe(c.recipe);
+  const loaded = await loadRecipe(c.recipe);
   const answers = await resolve(loaded, c);
   return { ...c, loaded, answers, secrets: fixedSecrets[c.recipe]!, rendering: render(loaded, answers) };
 }

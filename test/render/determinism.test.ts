@@ -20,14 +20,14 @@ describe.each(goldenCases.map((c) => [`${c.recipe}/${c.name}`, c] as const))('%s
   it('renders the same bytes after a JSON round trip of the answers', async () => {
     const first = await renderCase(c);
     const answers = JSON.parse(JSON.stringify(first.answers)) as typeof first.answers;
-    expect(bytes(render(loadRecipe(c.recipe), answers))).toEqual(bytes(first.rendering));
+    expect(bytes(render(await loadRecipe(c.recipe), answers))).toEqual(bytes(first.rendering));
   });
 
   it('renders the same bytes when replayed from its own berth.yaml and .env', async () => {
     const first = await renderCase(c);
     const file = (p: string) => first.rendering.files.find((f) => f.path === p)!.content;
     const answersFile = parse(file('berth.yaml')) as { answers: Record<string, unknown> };
-    const recipe = loadRecipe(c.recipe);
+    const recipe = await loadRecipe(c.recipe);
     const { answers } = await resolveAnswers(
       recipe,
       { flags: {}, env: {}, previous: { answers: answersFile.answers, env: parseDotenv(file('.env')) } },

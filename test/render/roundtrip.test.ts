@@ -10,7 +10,7 @@ import { loadRecipe } from '../../src/recipes/registry.js';
 import { fixtures, tempDir } from '../helpers.js';
 import { composeConfig, render, requireCompose, resolve, writeRendering } from './cases.js';
 
-const recipe: Recipe = loadRecipe(path.join(fixtures, 'roundtrip'));
+const recipe: Recipe = await loadRecipe(path.join(fixtures, 'roundtrip'));
 
 /** Values every placement must carry verbatim. */
 const accepted: [label: string, value: string][] = [

@@ -187,6 +187,7 @@ main() {
   build_base_image
   docker run --rm "$IMAGE" true >/dev/null 2>&1 ||
     die "smoke test failed: docker run --rm $IMAGE true: $(docker run --rm "$IMAGE" true 2>&1 | tail -n 1)"
+  "$SCRIPT_DIR/build-test-images.sh"
 }
 
 main "$@"

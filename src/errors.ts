@@ -8,6 +8,7 @@ export const ExitCode = {
   recipe: 3,
   userEdits: 4,
   compose: 5,
+  preflight: 6,
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -55,15 +55,21 @@ function answerLines(p: Prepared): string[] {
   return [...answers, ...secrets];
 }
 
-/** Services in the merged compose files, marking one-shot jobs. */
-export function serviceList(p: Pick<Prepared, 'rendering' | 'recipe'>): string[] {
+/** Services in the merged compose files. */
+export function serviceNames(p: Pick<Prepared, 'rendering'>): string[] {
   const names = new Set<string>();
   for (const f of p.rendering.files.filter((file) => file.kind === 'compose')) {
     const doc = parse(f.content, { merge: true }) as { services?: Record<string, unknown> } | null;
     for (const name of Object.keys(doc?.services ?? {})) names.add(name);
   }
+  return [...names];
+}
+
+/** Services in the merged compose files, marking one-shot jobs. */
+export function serviceList(p: Pick<Prepared, 'rendering' | 'recipe'>): string[] {
+  const names = serviceNames(p);
   const oneshots = new Set(p.recipe.manifest.services.filter((s) => s.oneshot).map((s) => s.name));
-  return [...names].map((n) => (oneshots.has(n) ? `${n} (one-shot)` : n));
+  return names.map((n) => (oneshots.has(n) ? `${n} (one-shot)` : n));
 }
 
 /** Replaces every secret value with a label, for anything berth prints. */

@@ -26,5 +26,10 @@ export async function run(argv: readonly string[], overrides: Partial<Context> =
   };
   const { command } = scanArgs(argv);
   if (command === 'recipes') return recipesCommand(ctx);
+  if (command === 'doctor') return (await import('./commands/doctor.js')).doctorCommand(ctx);
+  if (command === 'status') return (await import('./commands/status.js')).statusCommand(ctx);
+  if (command === 'logs') return (await import('./commands/logs.js')).logsCommand(ctx);
+  if (command === 'down') return (await import('./commands/down.js')).downCommand(ctx);
+  if (command === 'uninstall') return (await import('./commands/uninstall.js')).uninstallCommand(ctx);
   return installCommand(ctx);
 }

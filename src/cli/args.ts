@@ -5,7 +5,17 @@ import { UsageError } from '../errors.js';
 import { flagName, isSecretQuestion } from '../answers/names.js';
 import type { Question } from '../recipes/schema.js';
 
-export const commands = ['install', 'render', 'recipes', 'help'] as const;
+export const commands = [
+  'install',
+  'render',
+  'recipes',
+  'doctor',
+  'status',
+  'logs',
+  'down',
+  'uninstall',
+  'help',
+] as const;
 export type Command = (typeof commands)[number];
 
 interface OptionSpec {
@@ -24,6 +34,13 @@ export const globalOptions: Record<string, OptionSpec> = {
   'no-start': { type: 'boolean' },
   force: { type: 'boolean' },
   'wait-timeout': { type: 'string' },
+  'no-rollback': { type: 'boolean' },
+  purge: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'skip-checks': { type: 'boolean' },
+  'gpu-test': { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  tail: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 };
@@ -38,6 +55,16 @@ export interface GlobalArgs {
   start: boolean;
   force: boolean;
   waitTimeout: number;
+  rollback: boolean;
+  purge: boolean;
+  /** Machine-readable output: one JSON document (status) or one JSON event per line (install). */
+  json: boolean;
+  skipChecks: boolean;
+  gpuTest: boolean;
+  follow: boolean;
+  tail?: string;
+  /** `berth logs SERVICE…` */
+  services: string[];
   help: boolean;
   version: boolean;
 }
@@ -121,8 +148,11 @@ function toGlobal(values: Record<string, string | boolean>, positionals: string[
       hint: `Commands: ${commands.join(', ')}. See berth --help.`,
     });
   }
-  if (extra.length > 0)
+  if (extra.length > 0 && commandName !== 'logs')
     throw new UsageError(`Unexpected argument "${extra[0]}".`, { hint: 'See berth --help.' });
+  if (values.tail !== undefined && !/^(\d+|all)$/.test(String(values.tail))) {
+    throw new UsageError(`--tail ${String(values.tail)}: must be a number of lines or "all".`);
+  }
   const waitTimeout = values['wait-timeout'] === undefined ? 600 : Number(values['wait-timeout']);
   if (!Number.isInteger(waitTimeout) || waitTimeout <= 0) {
     throw new UsageError(
@@ -140,6 +170,14 @@ function toGlobal(values: Record<string, string | boolean>, positionals: string[
     start: values['no-start'] !== true,
     force: values.force === true,
     waitTimeout,
+    rollback: values['no-rollback'] !== true,
+    purge: values.purge === true,
+    json: values.json === true,
+    skipChecks: values['skip-checks'] === true,
+    gpuTest: values['gpu-test'] === true,
+    follow: values.follow === true,
+    ...str('tail'),
+    services: commandName === 'logs' ? extra : [],
     help: values.help === true,
     version: values.version === true,
   };

@@ -9,6 +9,11 @@ Usage:
   berth [install] [options]      ask, render, write and start a stack (the default command)
   berth render --dir DIR         write the files only, start nothing
   berth recipes                  list the recipes berth ships
+  berth doctor [--mode M]        check this machine for the recipe: Docker, resources, ports, GPU
+  berth status [--json]          each service's state and health, and the URLs
+  berth logs [SERVICE…] [-f]     the stack's logs (--tail N, --follow)
+  berth down                     stop the stack; data and files stay
+  berth uninstall [--purge]      remove the containers; --purge also deletes volumes and the folder (asks)
   berth install --help           every option, including the chosen recipe's questions
 
 Options:
@@ -20,6 +25,9 @@ Options:
   --no-start           write the files but do not start the stack
   --force              overwrite generated files edited by hand (after backing them up)
   --wait-timeout SEC   how long to wait for services to become healthy (default 600)
+  --no-rollback        keep a reconfiguration that failed to start instead of restoring the previous one
+  --skip-checks        install even when berth doctor finds a blocking problem
+  --json               install: one JSON progress event per line on stdout; status/doctor: a JSON document
   -h, --help           this help
   -V, --version        berth's version
 
@@ -30,7 +38,8 @@ values: use --<id>-file PATH or the environment.
 Exit codes:
   0 done · 1 failed · 2 usage: bad flag or value, missing answers · 3 recipe or rendered file invalid
   4 generated files were edited by hand (see --force) · 5 Docker Compose missing or the stack failed to start
-  130 cancelled
+  6 this machine cannot run the stack (see berth doctor, --skip-checks) · 130 cancelled
+  status: 1 when a service is not up · doctor: 1 when something blocks
 `;
 
 export function installHelp(recipe: Recipe): string {

@@ -6,45 +6,60 @@ import type { Context } from '../context.js';
 import { doneText, maskSecrets, planText } from '../messages.js';
 import { locate } from '../steps/locate.js';
 import { prepare } from '../steps/prepare.js';
-import { startStack } from '../steps/start-stack.js';
+import { rollBack } from '../steps/roll-back.js';
+import { StackStartError, startStack } from '../steps/start-stack.js';
 import { finalFiles, stageAndCheck } from '../steps/validate.js';
 import { assertNoUserEdits, writeFiles } from '../steps/write-files.js';
 import { berthVersion } from '../version.js';
-import { UsageError } from '../errors.js';
+import { BerthError, ExitCode, UsageError } from '../errors.js';
+import { preflight } from '../detect/checks.js';
+import { detectFacts } from '../detect/detect.js';
+import type { MachineFacts } from '../detect/facts.js';
+import { probePorts } from '../detect/ports.js';
+import { probeEnv, type ProbeEnv } from '../detect/probe.js';
+import { portsNeeded } from '../detect/requirements.js';
+import type { Prepared } from '../steps/prepare.js';
 
-export async function installCommand(ctx: Context): Promise<number> {
-  const located = await locate(ctx);
-  const { global, answers: flags } = parseCli(ctx.argv, located.recipe.manifest.questions);
+export async function installCommand(baseCtx: Context): Promise<number> {
+  const located = await locate(baseCtx);
+  const { global, answers: flags } = parseCli(baseCtx.argv, located.recipe.manifest.questions);
   if (global.help) {
-    ctx.stdout.write(installHelp(located.recipe));
+    baseCtx.stdout.write(installHelp(located.recipe));
     return 0;
   }
+  // Detected before the answers: defaults read facts (GPU ready → GPU on).
+  const probe = probeEnv({ env: baseCtx.env });
+  const facts = await detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
+  const ctx: Context = { ...baseCtx, facts };
   const isRender = global.command === 'render';
   if (isRender && !global.start)
     throw new UsageError('berth render never starts the stack; --no-start is not needed.');
   const start = !isRender && global.start && !global.dryRun;
+  // With --json, stdout carries only JSON events; everything for people goes to stderr.
+  const say = global.json ? ctx.stderr : ctx.stdout;
   const composeProbe = findCompose(ctx.env);
   if (located.recovered) ctx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
   const prepared = await prepare(located, flags, ctx);
   for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
   const compose = await composeProbe;
   if (start && !compose) throw composeMissingError();
-  ctx.stdout.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
+  if (start) await preflightOrStop(prepared, facts, probe, global.skipChecks, ctx);
+  say.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
   assertNoUserEdits(prepared, global.force);
   const staged = await stageAndCheck(prepared, compose);
   try {
-    ctx.stdout.write(
+    say.write(
       staged.composeChecked
         ? '\n✔ Validated with the Compose schema and `docker compose config`.\n'
         : '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
     );
     if (global.dryRun) {
       for (const f of finalFiles(prepared)) {
-        ctx.stdout.write(
+        say.write(
           `\n── ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')}) ──\n${maskSecrets(f.content, prepared)}`,
         );
       }
-      ctx.stdout.write(
+      say.write(
         `\nDry run: nothing was written (staged copy validated in a temporary folder, now removed).\n`,
       );
       return 0;
@@ -53,11 +68,51 @@ export async function installCommand(ctx: Context): Promise<number> {
     staged.cleanup();
   }
   const written = writeFiles(prepared, { berthVersion: berthVersion(), now: ctx.now() });
-  ctx.stdout.write(`✔ Wrote ${written.changed} file(s) in ${prepared.dir}.\n`);
+  say.write(`✔ Wrote ${written.changed} file(s) in ${prepared.dir}.\n`);
   if (start) {
-    ctx.stdout.write('\nStarting the stack (docker compose up -d --wait)…\n');
-    await startStack(prepared, ctx, global.waitTimeout);
+    say.write('\nStarting the stack (docker compose up -d --wait)…\n');
+    const output = global.json ? 'json' : 'auto';
+    try {
+      await startStack(prepared, ctx, global.waitTimeout, { output });
+    } catch (error) {
+      if (!(error instanceof StackStartError) || !global.rollback || !written.backupName) throw error;
+      await rollBack(
+        prepared,
+        written.backupName,
+        error,
+        { ...ctx, stdout: say },
+        global.waitTimeout,
+        output,
+      );
+    }
   }
-  ctx.stdout.write(doneText(prepared, start, written.backupDir));
+  say.write(doneText(prepared, start, written.backupDir));
   return 0;
+}
+
+/** Refuses early, before anything is written, when the machine cannot run this stack (see berth doctor). */
+async function preflightOrStop(
+  prepared: Prepared,
+  facts: MachineFacts,
+  probe: ProbeEnv,
+  skipChecks: boolean,
+  ctx: Pick<Context, 'stderr'>,
+): Promise<void> {
+  const answers = prepared.resolution.answers;
+  facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers), probe);
+  const result = preflight(facts, prepared.recipe, answers, { start: true });
+  for (const warning of result.warnings) ctx.stderr.write(`! ${warning}\n`);
+  if (result.blocking.length === 0) return;
+  if (skipChecks) {
+    for (const problem of result.blocking) ctx.stderr.write(`! (--skip-checks) ${problem}\n`);
+    return;
+  }
+  throw new BerthError(
+    `${result.blocking.length} problem(s) on this machine block this install. Nothing was written.`,
+    {
+      exitCode: ExitCode.preflight,
+      details: result.blocking,
+      hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
+    },
+  );
 }

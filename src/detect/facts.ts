@@ -1,5 +1,11 @@
 // What berth knows about the machine. Gathered once per run and passed down; recipes read it as `facts.<name>`.
+// `basicFacts` costs nothing (no process spawned); `detectFacts` (detect.ts) fills in the optional fields.
 import os from 'node:os';
+import type { DockerFacts } from './docker.js';
+import type { GpuFacts } from './gpu.js';
+import type { PortFact } from './ports.js';
+import type { DiskFacts } from './resources.js';
+import type { SystemFacts } from './system.js';
 
 export interface MachineFacts {
   os: { platform: string; arch: string; release: string };
@@ -9,8 +15,22 @@ export interface MachineFacts {
   home: string;
   /** This machine's first non-loopback IPv4 address, for URLs when no domain is set. */
   address: string;
-  gpu: { ready: boolean; count: number; names: string[] };
+  gpu: { ready: boolean; count: number; names: string[] } & Partial<
+    Omit<GpuFacts, 'ready' | 'count' | 'names'>
+  >;
+  /** Detected: distro, kernel, WSL2, container. */
+  system?: SystemFacts;
+  ramAvailableGb?: number;
+  /** Detected: free space at the install folder and, when elsewhere, at Docker's data root. */
+  disk?: DiskFacts[];
+  docker?: DockerFacts;
+  /** Detected for the ports the chosen answers publish. */
+  ports?: PortFact[];
 }
+
+/** Facts after full detection: every optional field is there. */
+export type DetectedFacts = MachineFacts &
+  Required<Pick<MachineFacts, 'system' | 'ramAvailableGb' | 'disk' | 'docker' | 'ports'>> & { gpu: GpuFacts };
 
 /** Facts that cost nothing to read (no processes spawned). Fuller detection extends these. */
 export function basicFacts(): MachineFacts {

@@ -18,6 +18,10 @@ export interface InstallState {
   /** sha256 of each berth-owned file, by path relative to the install folder. */
   files: Record<string, string>;
   updatedAt: string;
+  /** For `berth status` without re-rendering: the compose project, its services and where to go. */
+  project?: string;
+  services?: { name: string; oneshot: boolean }[];
+  urls?: { label: string; url: string }[];
 }
 
 export const sha256 = (content: string | Buffer): string =>

@@ -18,6 +18,7 @@ export interface TxnFs {
   existsSync(file: string): boolean;
   readFileSync(file: string, encoding: 'utf8'): string;
   readdirSync(dir: string): string[];
+  modeOf(file: string): number;
 }
 
 export const realFs: TxnFs = {
@@ -39,6 +40,7 @@ export const realFs: TxnFs = {
   existsSync: (f) => nodeFs.existsSync(f),
   readFileSync: (f, e) => nodeFs.readFileSync(f, e),
   readdirSync: (d) => nodeFs.readdirSync(d),
+  modeOf: (f) => nodeFs.statSync(f).mode & 0o777,
 };
 
 export interface TxnWrite {
@@ -92,17 +94,53 @@ export function commitFiles(request: TxnRequest, fs: TxnFs = realFs): { backupDi
   return { backupDir };
 }
 
+/** What a backup folder holds, so `restoreBackup` can put the previous set back exactly. */
+export interface BackupManifest {
+  /** Files that existed, with their modes (the copies themselves are 0600). */
+  files: Record<string, number>;
+  /** Files this write created: a restore removes them. */
+  created: string[];
+}
+export const BACKUP_MANIFEST = 'backup.json';
+
 function backup(request: TxnRequest, fs: TxnFs): string | undefined {
   const existing = request.backups.filter((rel) => fs.existsSync(path.join(request.dir, rel)));
   if (existing.length === 0) return undefined;
   const dest = path.join(request.dir, BERTH_DIR, 'backups', request.backupName);
+  const manifest: BackupManifest = {
+    files: {},
+    created: request.writes.map((w) => w.path).filter((rel) => !fs.existsSync(path.join(request.dir, rel))),
+  };
   for (const rel of existing) {
     const to = path.join(dest, rel);
     fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o700 });
+    manifest.files[rel] = fs.modeOf(path.join(request.dir, rel));
     fs.copyFileSync(path.join(request.dir, rel), to);
     fs.chmodSync(to, 0o600); // backups may hold secrets
   }
+  fs.writeFileSync(path.join(dest, BACKUP_MANIFEST), JSON.stringify(manifest, null, 2), { mode: 0o600 });
   return dest;
+}
+
+/** Puts the files of a backup back, through the same crash-safe commit (and backs up what it replaces). */
+export function restoreBackup(dir: string, backupName: string, fs: TxnFs = realFs): void {
+  const source = path.join(dir, BERTH_DIR, 'backups', backupName);
+  const manifest = JSON.parse(fs.readFileSync(path.join(source, BACKUP_MANIFEST), 'utf8')) as BackupManifest;
+  const writes = Object.entries(manifest.files).map(([rel, mode]) => ({
+    path: rel,
+    content: fs.readFileSync(path.join(source, rel), 'utf8'),
+    mode,
+  }));
+  commitFiles(
+    {
+      dir,
+      writes,
+      removes: manifest.created,
+      backups: [...writes.map((w) => w.path), ...manifest.created],
+      backupName: `${backupName}-undone`,
+    },
+    fs,
+  );
 }
 
 /** Finishes a committed write left by a crashed run; drops stages that never committed. Idempotent. */

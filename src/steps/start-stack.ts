@@ -1,45 +1,170 @@
-// Brings the stack up with `docker compose up -d --wait`, streaming compose's own progress lines and keeping
-// a full log under .berth/logs/.
-import { createWriteStream, mkdirSync } from 'node:fs';
+// Brings the stack up with `docker compose up -d --wait` and shows each service's progress, read from compose's
+// own plain progress lines (no polling: berth must cost next to nothing while compose waits). One
+// `config --services` before and one `ps -a` after; the full log goes under .berth/logs/.
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { composeUp } from '../compose/docker-compose.js';
+import { execa } from 'execa';
+import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { BERTH_DIR } from '../install-dir/state.js';
+import { parseComposeLine, type Known } from '../progress/compose-lines.js';
+import { failedService, finalStates, type ProgressEvent, type ProgressState } from '../progress/model.js';
+import { jsonReporter } from '../progress/json.js';
+import { plainReporter } from '../progress/plain.js';
+import { parsePsJson, psEvents } from '../progress/ps-json.js';
+import { createProgressStore, type ProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Prepared } from './prepare.js';
 
+export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
+
+export interface StartOptions {
+  /** auto: the Ink view on a terminal, plain lines otherwise (json when argv has --json). */
+  output?: ProgressOutput;
+}
+
+/** The stack did not come up: which service failed, and everything compose printed. */
+export class StackStartError extends BerthError {
+  constructor(
+    message: string,
+    readonly service: string | undefined,
+    readonly output: readonly string[],
+    readonly state: ProgressState,
+    options: { hint: string; details: string[] },
+  ) {
+    super(message, { ...options, exitCode: ExitCode.compose });
+    this.name = 'StackStartError';
+  }
+}
+
+type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'argv' | 'env'>>;
+
 export async function startStack(
-  p: Pick<Prepared, 'dir' | 'rendering'>,
-  ctx: Pick<Context, 'stdout' | 'now'>,
+  p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
+  ctx: StartContext,
   waitTimeout: number,
-): Promise<void> {
+  options: StartOptions = {},
+): Promise<ProgressState> {
+  const clock = () => ctx.now().getTime();
   const logDir = path.join(p.dir, BERTH_DIR, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const logFile = path.join(logDir, `up-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`);
   const log = createWriteStream(logFile, { mode: 0o600 });
-  const env = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-  const child = composeUp({
-    cwd: p.dir,
-    envNames: Object.keys(parseDotenv(env.content)),
-    timeoutSeconds: waitTimeout,
-  });
-  const tail: string[] = [];
+  // The .env as written (or as restored by a rollback) decides compose's variables.
+  const env = readFileSync(path.join(p.dir, ENV_FILE), 'utf8');
+  const compose: ComposeOptions = { cwd: p.dir, envNames: Object.keys(parseDotenv(env)) };
+
+  const store = createProgressStore(clock());
+  const view = await attachReporter(store, ctx, chooseOutput(ctx, options));
+  const oneshots = new Set(p.recipe.manifest.services.filter((s) => s.oneshot).map((s) => s.name));
+  const listed = await composeLines(compose, ['config', '--services']);
+  const names = listed.length > 0 ? listed : p.recipe.manifest.services.map((s) => s.name);
+  const known: Known = { project: p.project, services: names };
+  store.dispatch([
+    { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
+  ]);
+
+  const child = composeUp({ ...compose, timeoutSeconds: waitTimeout });
+  const output: string[] = [];
   for await (const line of child.iterable({ from: 'all' })) {
     const text = String(line);
     log.write(`${text}\n`);
-    tail.push(text);
-    if (tail.length > 30) tail.shift();
-    ctx.stdout.write(`  ${text}\n`);
+    output.push(text);
+    store.dispatch(parseComposeLine(text, known, clock()));
   }
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
-  if (result.exitCode !== 0) {
-    throw new BerthError(`The stack did not come up: docker compose exited with code ${result.exitCode}.`, {
-      exitCode: ExitCode.compose,
-      details: tail.slice(-10),
+  store.dispatch(
+    psEvents(
+      parsePsJson((await composeLines(compose, ['ps', '-a', '--format', 'json'])).join('\n')),
+      clock(),
+    ),
+  );
+  const ok = result.exitCode === 0;
+  if (!ok) store.dispatch(await failureEvents(store.get(), compose, clock));
+  store.dispatch([{ type: 'done', at: clock(), ok }]);
+  await view.closed;
+  const state = store.get();
+  if (ok) return state;
+  throw new StackStartError(
+    `The stack did not come up: docker compose exited with code ${result.exitCode}.`,
+    failedService(state),
+    output,
+    state,
+    {
+      details: output.slice(-10),
       hint: `Full log: ${path.relative(p.dir, logFile)} in ${p.dir}. Inspect with \`docker compose ps -a\` and \`docker compose logs\` there.`,
-    });
+    },
+  );
+}
+
+function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {
+  if (options.output && options.output !== 'auto') return options.output;
+  if (ctx.argv?.includes('--json')) return 'json';
+  const tty = (ctx.stdout as { isTTY?: boolean }).isTTY === true && ctx.env?.CI !== 'true';
+  return tty ? 'tty' : 'plain';
+}
+
+/** Subscribes the chosen reporter; for the terminal view, a promise that settles once the view is gone. */
+async function attachReporter(
+  store: ProgressStore,
+  ctx: StartContext,
+  output: Exclude<ProgressOutput, 'auto'>,
+): Promise<{ closed: Promise<void> }> {
+  if (output === 'json') store.subscribe(jsonReporter(ctx.stdout));
+  if (output === 'plain') store.subscribe(plainReporter(ctx.stdout));
+  if (output !== 'tty') return { closed: Promise.resolve() };
+  // React and Ink load only here, so runs without a terminal never pay for them.
+  const { renderProgress } = await import('../progress/render-progress.js');
+  const closed = renderProgress(store, {
+    stdout: ctx.stdout as NodeJS.WriteStream,
+    clock: () => ctx.now().getTime(),
+  });
+  return { closed };
+}
+
+/** A run out of time names no service: mark what had not finished, and fetch the culprit's last log lines. */
+async function failureEvents(
+  state: ProgressState,
+  compose: ComposeOptions,
+  clock: () => number,
+): Promise<ProgressEvent[]> {
+  const events: ProgressEvent[] = [];
+  const timeout = state.messages.find((m) => /^application not healthy after/.test(m));
+  if (timeout) {
+    for (const s of state.services.filter((row) => !finalStates.has(row.state)))
+      events.push({
+        type: 'service',
+        at: clock(),
+        service: s.name,
+        state: 'failed',
+        detail: timeout.replace(/^application /, ''),
+      });
   }
+  const service = failedService({ ...state, done: { at: clock(), ok: false } });
+  if (service) {
+    const lines = await composeLines(
+      compose,
+      ['logs', '--no-color', '--no-log-prefix', '--tail', '10', service],
+      true,
+    );
+    events.push({ type: 'logs', at: clock(), service, lines });
+  }
+  return events;
+}
+
+async function composeLines(compose: ComposeOptions, args: string[], withStderr = false): Promise<string[]> {
+  const result = await execa('docker', ['compose', ...args], {
+    cwd: compose.cwd,
+    env: composeEnv(compose),
+    extendEnv: false,
+    reject: false,
+    timeout: 60_000,
+    stdin: 'ignore',
+    ...(withStderr ? { all: true } : {}),
+  });
+  const text = String((withStderr ? result.all : result.stdout) ?? '');
+  return text.split('\n').filter((l) => l.trim() !== '');
 }

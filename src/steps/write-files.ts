@@ -7,10 +7,12 @@ import { changes } from '../install-dir/plan.js';
 import { sha256, STATE_FILE, type InstallState } from '../install-dir/state.js';
 import { commitFiles, type TxnFs, realFs } from '../install-dir/transaction.js';
 import { USER_OVERRIDE } from '../render/user-override.js';
+import { serviceNames } from '../messages.js';
 import type { Prepared } from './prepare.js';
 
 export interface Written {
   backupDir: string | undefined;
+  backupName: string | undefined;
   changed: number;
 }
 
@@ -31,7 +33,7 @@ export function assertNoUserEdits(p: Pick<Prepared, 'plan' | 'dir'>, force: bool
 }
 
 export function writeFiles(
-  p: Pick<Prepared, 'plan' | 'dir' | 'rendering' | 'recipe'>,
+  p: Pick<Prepared, 'plan' | 'dir' | 'rendering' | 'recipe' | 'project' | 'previous'>,
   meta: { berthVersion: string; now: Date },
   fs: TxnFs = realFs,
 ): Written {
@@ -46,18 +48,34 @@ export function writeFiles(
       p.rendering.files.filter((f) => f.owner === 'berth').map((f) => [f.path, sha256(f.content)]),
     ),
     updatedAt: meta.now.toISOString(),
+    project: p.project,
+    services: serviceNames(p).map((name) => ({
+      name,
+      oneshot: p.recipe.manifest.services.some((s) => s.name === name && s.oneshot),
+    })),
+    urls: p.rendering.urls,
   };
+  const unchanged = (s: InstallState | undefined) =>
+    JSON.stringify({ ...s, updatedAt: '', berthVersion: '' });
+  const filesChange = toWrite.length + removes.length > 0;
+  if (!filesChange && unchanged(p.previous.state) === unchanged(state)) {
+    return { backupDir: undefined, backupName: undefined, changed: 0 };
+  }
   const writes = [
     ...toWrite.map((e) => ({ path: e.path, content: e.file!.content, mode: e.file!.mode })),
     { path: STATE_FILE, content: `${JSON.stringify(state, null, 2)}\n`, mode: 0o600 },
   ];
-  const backups = p.plan.filter((e) => e.action === 'update' || e.action === 'remove').map((e) => e.path);
+  // state.json too: a rollback must restore what berth recorded, not just the files.
+  const backups = filesChange
+    ? [...p.plan.filter((e) => e.action === 'update' || e.action === 'remove').map((e) => e.path), STATE_FILE]
+    : [];
   const { backupDir } = commitFiles(
     { dir: p.dir, writes, removes, backups, backupName: meta.now.toISOString().replace(/[:.]/g, '-') },
     fs,
   );
   return {
     backupDir: backupDir && path.relative(p.dir, backupDir),
+    backupName: backupDir && path.basename(backupDir),
     changed: toWrite.length + removes.length,
   };
 }

@@ -63,7 +63,10 @@ describe('parseCli', () => {
     ],
     [['--gpu=yes'], '--gpu takes no value (got "yes").'],
     [['--mode'], '--mode needs a value. Write --mode VALUE or --mode=VALUE.'],
-    [['deploy'], 'Unknown command "deploy". Commands: install, render, recipes, help. See berth --help.'],
+    [
+      ['deploy'],
+      'Unknown command "deploy". Commands: install, render, recipes, doctor, status, logs, down, uninstall, help. See berth --help.',
+    ],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['--wait-timeout', 'soon'], '--wait-timeout soon: must be a whole number of seconds.'],
   ])('%j → %s', (argv, message) => {

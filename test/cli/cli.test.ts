@@ -82,7 +82,17 @@ describe('berth --version, --help, recipes', () => {
   it('--help lists the commands and the exit codes', async () => {
     const r = await berth(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const command of ['berth [install]', 'berth render', 'berth recipes', 'berth install --help']) {
+    for (const command of [
+      'berth [install]',
+      'berth render',
+      'berth recipes',
+      'berth doctor',
+      'berth status',
+      'berth logs',
+      'berth down',
+      'berth uninstall',
+      'berth install --help',
+    ]) {
       expect(r.stdout).toContain(command);
     }
     for (const code of [
@@ -92,6 +102,7 @@ describe('berth --version, --help, recipes', () => {
       '3 recipe',
       '4 generated files were edited',
       '5 Docker Compose',
+      '6 this machine cannot run the stack',
       '130 cancelled',
     ]) {
       expect(r.stdout).toContain(code);
@@ -403,7 +414,8 @@ describe('re-running', () => {
     const backupLine = /^Previous files backed up in (\.berth\/backups\/[^/]+)\/$/m.exec(String(r.stdout));
     expect(backupLine).not.toBeNull();
     const backups = path.join(dir, backupLine![1]!);
-    expect(readdirSync(backups).sort()).toEqual(['.env', 'berth.yaml']);
+    expect(readdirSync(backups).sort()).toEqual(['.berth', '.env', 'backup.json', 'berth.yaml']);
+    expect(readdirSync(path.join(backups, '.berth'))).toEqual(['state.json']);
     expect(read(backups, '.env')).toBe(before['.env']!.slice(5));
     expect(read(backups, 'berth.yaml')).toBe(before['berth.yaml']!.slice(5));
     expect(modeOf(path.join(backups, '.env'))).toBe('0600');

@@ -16,6 +16,8 @@ import { describe, expect, it } from 'vitest';
 import {
   commitFiles,
   realFs,
+  restoreBackup,
+  BACKUP_MANIFEST,
   recoverPending,
   type TxnFs,
   type TxnRequest,
@@ -314,12 +316,22 @@ describe('backups', () => {
     });
     expect(backupDir).toBe(path.join(dir, '.berth/backups/2024-01-01T00-00-00-000Z'));
     const backedUp = snapshot(backupDir!);
-    expect(backedUp).toEqual({
+    const { 'backup.json': manifest, ...copies } = backedUp;
+    expect(copies).toEqual({
       'a.txt': { content: 'old a\n', mode: '600' },
       'gone.txt': { content: 'gone\n', mode: '600' },
       'secret.env': { content: 'OLD_SECRET=1\n', mode: '600' },
       'sub/b.txt': { content: 'old b\n', mode: '600' },
     });
+    // The manifest keeps the real modes (the copies are all 0600) and what this write created.
+    const parsed = JSON.parse(manifest!.content) as { files: Record<string, number>; created: string[] };
+    expect(parsed.files).toEqual({
+      'a.txt': 0o644,
+      'secret.env': 0o600,
+      'gone.txt': 0o644,
+      'sub/b.txt': 0o640,
+    });
+    expect(parsed.created).toEqual(['new.txt', 'deep/nested/c.txt', '.berth/state.json']);
     expect((statSync(path.join(dir, '.berth')).mode & 0o777).toString(8)).toBe('700');
     expect(snapshot(dir)).toEqual(asSnapshot(NEW));
   });
@@ -329,5 +341,17 @@ describe('backups', () => {
     const { backupDir } = commitFiles({ ...request(dir), removes: [] });
     expect(backupDir).toBeUndefined();
     expect(existsSync(path.join(dir, '.berth/backups'))).toBe(false);
+  });
+});
+
+describe('restoreBackup', () => {
+  it('puts the previous set back exactly (content and modes) and removes what the write created', () => {
+    const dir = freshOldDir();
+    const { backupDir } = commitFiles(request(dir));
+    expect(snapshot(dir)).toEqual(asSnapshot(NEW));
+    restoreBackup(dir, path.basename(backupDir!));
+    expect(snapshot(dir)).toEqual(asSnapshot(OLD));
+    // What the restore replaced is kept too, next to the original backup.
+    expect(existsSync(`${backupDir!}-undone/${BACKUP_MANIFEST}`)).toBe(true);
   });
 });

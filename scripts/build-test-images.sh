@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# build-test-images.sh: the local images berth's real-engine stack tests use
+# (test/engine/stacks.test.ts). No registry is reachable, so nothing is pulled:
+#
+#   berth-test/postgres:1   real PostgreSQL 15 from Debian (+ pgvector when
+#                           Debian has it), host binaries and their ldd
+#                           libraries on the busybox base, with an entrypoint
+#                           that honours POSTGRES_USER/PASSWORD/DB like the
+#                           official image;
+#   berth-test/redis:1      real redis-server and redis-cli from Debian;
+#   berth-test/<app>:1      small busybox stand-ins (test/images/<app>/) for
+#                           the application images of the magec and reflector
+#                           recipes, answering the recipes' health checks.
+#
+# Needs root, a running engine and berth-test/busybox:1 (all three from
+# scripts/setup-test-engine.sh). Installs postgresql-15 and redis on the host
+# (apt) when missing, to copy their binaries. Idempotent: an image that exists
+# is kept unless --force is given.
+#
+# Usage: scripts/build-test-images.sh [--force] [NAME...]
+set -eu
+
+PROG=build-test-images
+BASE=berth-test/busybox:1
+PG_VERSION=15
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+IMAGES_DIR="$SCRIPT_DIR/../test/images"
+# Build order matters: magec and reflector-server start FROM berth-test/postgres:1 (for psql).
+ALL_IMAGES="postgres redis magec ollama parakeet tts reflector-server reflector-web"
+FORCE=0
+WORK=""
+
+say() { printf '%s: %s\n' "$PROG" "$*"; }
+die() {
+  printf '%s: error: %s\n' "$PROG" "$*" >&2
+  exit 1
+}
+
+cleanup() {
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+    rm -rf -- "$WORK"
+  fi
+}
+
+now_ms() {
+  local ns
+  ns=$(date +%s%N)
+  echo $((ns / 1000000))
+}
+
+run_logged() {
+  local log rc=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    printf '%s: command failed (exit %s): %s\n' "$PROG" "$rc" "$*" >&2
+    tail -n 25 "$log" >&2
+  fi
+  rm -f -- "$log"
+  return "$rc"
+}
+
+pkg_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+apt_candidate() {
+  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'
+}
+
+has_candidate() {
+  case "$(apt_candidate "$1")" in
+    '' | '(none)') return 1 ;;
+  esac
+}
+
+# Installs Debian packages on the host (their binaries are copied into images).
+ensure_packages() {
+  local pkg missing="" need_update=0
+  for pkg in "$@"; do
+    pkg_installed "$pkg" || missing="$missing $pkg"
+  done
+  [ -n "$missing" ] || return 0
+  [ "$(id -u)" -eq 0 ] || die "packages$missing are missing; run as root to install them"
+  for pkg in $missing; do
+    has_candidate "$pkg" || need_update=1
+  done
+  if [ "$need_update" -eq 1 ]; then
+    say "apt-get update (package lists do not know:$missing)"
+    run_logged apt-get update
+  fi
+  say "apt-get install$missing (on the host, to copy the binaries)"
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  DEBIAN_FRONTEND=noninteractive run_logged apt-get install -y --no-install-recommends $missing
+}
+
+image_exists() {
+  docker image inspect "$1" >/dev/null 2>&1
+}
+
+# Copies one host file (symlinks resolved) to the same path under the root $1.
+copy_host_file() {
+  local root=$1 file=$2
+  [ -e "$root$file" ] && return 0
+  mkdir -p "$root$(dirname "$file")"
+  cp -L "$file" "$root$file"
+}
+
+# Copies ELF files and every shared library ldd says they load into root $1.
+copy_with_libs() {
+  local root=$1 file lib
+  shift
+  for file in "$@"; do
+    copy_host_file "$root" "$file"
+    for lib in $(ldd "$file" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+      copy_host_file "$root" "$lib"
+    done
+  done
+}
+
+stage_postgres() {
+  local root=$1 bin=/usr/lib/postgresql/$PG_VERSION/bin lib=/usr/lib/postgresql/$PG_VERSION/lib
+  local libs
+  # JIT (llvmjit, libLLVM ~100 MB) is left out: PostgreSQL runs without it.
+  libs=$(find "$lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*')
+  # shellcheck disable=SC2086 # one path per word
+  copy_with_libs "$root" "$bin/postgres" "$bin/initdb" "$bin/pg_ctl" "$bin/pg_isready" "$bin/psql" $libs
+  mkdir -p "$root/usr/share/postgresql"
+  cp -a "/usr/share/postgresql/$PG_VERSION" "$root/usr/share/postgresql/"
+  cp -a /usr/share/zoneinfo "$root/usr/share/"
+  if [ -d /usr/lib/locale/C.utf8 ]; then
+    mkdir -p "$root/usr/lib/locale"
+    cp -a /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
+  fi
+}
+
+build_postgres_context() {
+  local ctx=$1 packages="postgresql-$PG_VERSION" pgvector="postgresql-$PG_VERSION-pgvector"
+  if has_candidate "$pgvector"; then
+    packages="$packages $pgvector"
+  else
+    say "no $pgvector candidate in the apt sources (apt-cache policy): building without pgvector"
+  fi
+  # shellcheck disable=SC2086
+  ensure_packages $packages
+  stage_postgres "$ctx/rootfs"
+}
+
+build_redis_context() {
+  local ctx=$1
+  ensure_packages redis-server redis-tools
+  copy_with_libs "$ctx/rootfs" "$(command -v redis-server)" "$(command -v redis-cli)"
+}
+
+# Builds berth-test/$1:1 from test/images/$1 (plus a staged rootfs for real servers).
+build_image() {
+  local name=$1 tag="berth-test/$1:1" ctx start
+  [ -f "$IMAGES_DIR/$name/Dockerfile" ] || die "no Dockerfile in $IMAGES_DIR/$name"
+  if [ "$FORCE" -eq 0 ] && image_exists "$tag"; then
+    say "$tag exists (--force rebuilds it)"
+    return 0
+  fi
+  start=$(now_ms)
+  ctx="$WORK/$name"
+  mkdir -p "$ctx/rootfs"
+  cp -a "$IMAGES_DIR/$name/." "$ctx/"
+  cp "$IMAGES_DIR/lib/standin.sh" "$ctx/standin.sh"
+  case "$name" in
+    postgres) build_postgres_context "$ctx" ;;
+    redis) build_redis_context "$ctx" ;;
+  esac
+  # Legacy builder: the engine is 20.10 and the CLI may lack the buildx plugin.
+  DOCKER_BUILDKIT=0 run_logged docker build --label berth-test=1 -t "$tag" "$ctx" ||
+    die "docker build of $tag failed"
+  rm -rf -- "$ctx"
+  say "built $tag in $(($(now_ms) - start)) ms"
+}
+
+usage() {
+  printf 'usage: %s [--force] [NAME...]\nNAME: one of %s (default: all)\n' "$0" "$ALL_IMAGES"
+}
+
+main() {
+  local arg names="" name start
+  for arg in "$@"; do
+    case "$arg" in
+      --force) FORCE=1 ;;
+      -h | --help)
+        usage
+        return 0
+        ;;
+      -*) die "unknown option $arg ($(usage))" ;;
+      *) names="$names $arg" ;;
+    esac
+  done
+  [ -n "$names" ] || names=$ALL_IMAGES
+  command -v docker >/dev/null 2>&1 || die "docker not found; run scripts/setup-test-engine.sh"
+  timeout 5 docker info >/dev/null 2>&1 || die "no Docker engine answers; run scripts/setup-test-engine.sh"
+  image_exists "$BASE" || die "$BASE is missing; run scripts/setup-test-engine.sh"
+  start=$(now_ms)
+  WORK=$(mktemp -d)
+  trap cleanup EXIT
+  for name in $names; do
+    build_image "$name"
+  done
+  say "done in $(($(now_ms) - start)) ms"
+}
+
+main "$@"

@@ -1,0 +1,71 @@
+// `berth uninstall`: removes the stack's containers and network. Data stays unless --purge, which first lists
+// exactly what will be deleted and asks (or needs --yes without a terminal).
+import { rmSync } from 'node:fs';
+import { execa } from 'execa';
+import { parseCli } from '../cli/args.js';
+import type { Context } from '../context.js';
+import { CancelledError, UsageError } from '../errors.js';
+import { openInstall } from '../steps/open-install.js';
+import { composeDown } from './down.js';
+
+export async function projectVolumes(project: string, env: Record<string, string>): Promise<string[]> {
+  const result = await execa(
+    'docker',
+    ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
+    { env, extendEnv: false, reject: false, timeout: 30_000 },
+  );
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
+}
+
+export async function uninstallCommand(ctx: Context): Promise<number> {
+  const { global } = parseCli(ctx.argv, []);
+  const install = openInstall(ctx);
+  const volumes = await projectVolumes(install.project, install.composeEnv);
+  if (!global.purge) {
+    await composeDown(install.dir, install.composeEnv, []);
+    ctx.stdout.write(
+      [
+        `Removed the containers of ${install.project}.`,
+        `Kept your data: ${volumes.length ? `volumes ${volumes.join(', ')}` : 'no volumes'} and ${install.dir} (answers, secrets, backups).`,
+        `To delete those too: berth uninstall --dir ${install.dir} --purge`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  }
+  const doomed = [
+    ...volumes.map((v) => `volume ${v}`),
+    `folder ${install.dir} (compose files, .env with its secrets, berth.yaml, backups, logs)`,
+  ];
+  ctx.stdout.write(
+    `berth uninstall --purge deletes, for good:\n${doomed.map((d) => `  - ${d}`).join('\n')}\n`,
+  );
+  if (!global.yes) {
+    if (!ctx.prompter) {
+      throw new UsageError('--purge deletes data and there is no terminal to confirm it on.', {
+        hint: 'Re-run with --yes to confirm.',
+      });
+    }
+    const confirmed = await ctx.prompter({
+      question: { id: 'purge', type: 'confirm', prompt: 'Delete all of this? It cannot be undone.' },
+      initial: false,
+      initialOrigin: 'default',
+      answers: {},
+    });
+    if (confirmed !== true) throw new CancelledError();
+  }
+  await composeDown(install.dir, install.composeEnv, ['--volumes']);
+  if (volumes.length > 0) {
+    // Volumes compose no longer knows about (a service removed by a reconfigure) go too.
+    await execa('docker', ['volume', 'rm', '--force', ...volumes], {
+      env: install.composeEnv,
+      extendEnv: false,
+      reject: false,
+    });
+  }
+  rmSync(install.dir, { recursive: true, force: true });
+  ctx.stdout.write(
+    `Deleted ${install.project}: its containers, ${volumes.length} volume(s) and ${install.dir}.\n`,
+  );
+  return 0;
+}

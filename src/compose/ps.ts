@@ -1,0 +1,48 @@
+// `docker compose ps -a --format json`: what the engine says about each container of the project.
+import { execa } from 'execa';
+import { BerthError, ExitCode } from '../errors.js';
+
+export interface PsRow {
+  Service: string;
+  Name: string;
+  State: string;
+  Health: string;
+  ExitCode: number;
+  Status?: string;
+}
+
+/** Compose 2.26 prints one JSON object per line (older versions printed one array). */
+export function parsePs(stdout: string): PsRow[] {
+  const text = stdout.trim();
+  if (!text) return [];
+  if (text.startsWith('[')) return JSON.parse(text) as PsRow[];
+  return text.split('\n').map((line) => JSON.parse(line) as PsRow);
+}
+
+export async function composePs(dir: string, env: Record<string, string>): Promise<PsRow[]> {
+  const result = await execa('docker', ['compose', 'ps', '-a', '--format', 'json'], {
+    cwd: dir,
+    env,
+    extendEnv: false,
+    reject: false,
+    timeout: 30_000,
+  });
+  if (result.exitCode !== 0) throw engineError(result.stderr);
+  return parsePs(result.stdout);
+}
+
+export function engineError(stderr: string): BerthError {
+  const text = stderr.trim();
+  const unreachable = /Cannot connect to the Docker daemon|connect: no such file|permission denied/i.test(
+    text,
+  );
+  return new BerthError(unreachable ? 'The Docker engine cannot be reached.' : 'docker compose failed.', {
+    exitCode: ExitCode.compose,
+    details: text.split('\n').slice(-5),
+    hint: unreachable
+      ? /permission denied/i.test(text)
+        ? 'Your user may not use the Docker socket: run as root, or add yourself to the docker group (sudo usermod -aG docker $USER, then log in again).'
+        : 'Start it (sudo systemctl start docker) and try again.'
+      : 'See the lines above.',
+  });
+}

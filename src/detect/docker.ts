@@ -1,0 +1,177 @@
+// Docker: the CLI, the engine (asked over its socket: ~5 ms instead of ~200 ms for `docker info`), and Compose.
+// When the engine is not a local unix socket (tcp://, ssh://, a docker context), the CLI is asked instead.
+import http from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pluginDirs } from '../compose/docker-compose.js';
+import { rooted, runCommand, which, type ProbeEnv } from './probe.js';
+
+export type EngineProblem = 'not-installed' | 'not-running' | 'permission-denied' | 'timeout' | 'error';
+
+export type EngineFacts =
+  | {
+      reachable: true;
+      version: string;
+      rootless: boolean;
+      /** Registered OCI runtimes: `nvidia` means the NVIDIA container toolkit is configured. */
+      runtimes: string[];
+      /** CDI spec folders the engine reads (Docker 25+ with CDI enabled); empty when it reports none. */
+      cdiSpecDirs: string[];
+      rootDir: string;
+    }
+  | { reachable: false; problem: EngineProblem; detail: string };
+
+export interface DockerFacts {
+  /** The docker CLI on PATH. */
+  cli: string | undefined;
+  /** Where the engine was asked: unix socket path, DOCKER_HOST, or `docker context <name>`. */
+  host: string;
+  engine: EngineFacts;
+  /** `docker compose` (the v2 plugin) version; a standalone `docker-compose` (v1, or a v2 binary not linked as a plugin). */
+  compose: { plugin: string | undefined; standalone: string | undefined };
+}
+
+export async function detectDocker(p: ProbeEnv): Promise<DockerFacts> {
+  const cli = which(p, 'docker');
+  const target = engineTarget(p);
+  const [engine, compose] = await Promise.all([
+    target.socket ? askSocket(target.socket, p, cli) : askCli(p, cli),
+    detectCompose(p, cli),
+  ]);
+  return { cli, host: target.label, engine, compose };
+}
+
+function engineTarget(p: ProbeEnv): { socket?: string; label: string } {
+  const host = p.env.DOCKER_HOST;
+  if (host) return host.startsWith('unix://') ? { socket: host.slice(7), label: host } : { label: host };
+  const context = p.env.DOCKER_CONTEXT ?? currentContext(p);
+  if (context && context !== 'default') return { label: `docker context ${context}` };
+  const socket = rooted(p, '/var/run/docker.sock');
+  return { socket, label: `unix://${socket}` };
+}
+
+function currentContext(p: ProbeEnv): string | undefined {
+  const dir = p.env.DOCKER_CONFIG ?? path.join(p.env.HOME ?? '/', '.docker');
+  try {
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as {
+      currentContext?: string;
+    };
+    return config.currentContext;
+  } catch {
+    return undefined;
+  }
+}
+
+interface InfoJson {
+  ServerVersion?: string;
+  SecurityOptions?: string[] | null;
+  Runtimes?: Record<string, unknown> | null;
+  CDISpecDirs?: string[] | null;
+  DockerRootDir?: string;
+  ServerErrors?: string[];
+}
+
+function fromInfo(info: InfoJson): EngineFacts {
+  return {
+    reachable: true,
+    version: info.ServerVersion ?? 'unknown',
+    rootless: (info.SecurityOptions ?? []).some((o) => o.includes('name=rootless')),
+    runtimes: Object.keys(info.Runtimes ?? {}),
+    cdiSpecDirs: info.CDISpecDirs ?? [],
+    rootDir: info.DockerRootDir ?? '/var/lib/docker',
+  };
+}
+
+function askSocket(socket: string, p: ProbeEnv, cli: string | undefined): Promise<EngineFacts> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath: socket, path: '/info', timeout: p.timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (d: string) => (body += d));
+      response.on('end', () => {
+        try {
+          if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${body.trim()}`);
+          resolve(fromInfo(JSON.parse(body) as InfoJson));
+        } catch (error) {
+          resolve({ reachable: false, problem: 'error', detail: (error as Error).message });
+        }
+      });
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve({
+        reachable: false,
+        problem: 'timeout',
+        detail: `no answer on ${socket} in ${p.timeoutMs} ms`,
+      });
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? '';
+      if (code === 'EACCES' || code === 'EPERM')
+        resolve({ reachable: false, problem: 'permission-denied', detail: `permission denied on ${socket}` });
+      else if (code === 'ENOENT' && !cli && !existsSync(socket))
+        resolve({
+          reachable: false,
+          problem: 'not-installed',
+          detail: 'no docker command and no engine socket',
+        });
+      else if (code === 'ENOENT' || code === 'ECONNREFUSED')
+        resolve({
+          reachable: false,
+          problem: 'not-running',
+          detail: `nothing answers on ${socket} (${code})`,
+        });
+      else resolve({ reachable: false, problem: 'error', detail: `${socket}: ${error.message}` });
+    });
+  });
+}
+
+async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts> {
+  if (!cli) return { reachable: false, problem: 'not-installed', detail: 'no docker command on PATH' };
+  const r = await runCommand(p, cli, ['info', '--format', '{{json .}}'], Math.max(p.timeoutMs, 10_000));
+  if (r.timedOut) return { reachable: false, problem: 'timeout', detail: '`docker info` did not answer' };
+  let info: InfoJson = {};
+  try {
+    info = JSON.parse(r.stdout) as InfoJson;
+  } catch {
+    // an old CLI or an error before any output: the message below says why
+  }
+  const message = [...(info.ServerErrors ?? []), r.stderr].join('\n').trim();
+  if (r.ok && info.ServerVersion && !info.ServerErrors?.length) return fromInfo(info);
+  return {
+    reachable: false,
+    problem: classify(message),
+    detail: message.split('\n')[0] || `exit ${r.exitCode}`,
+  };
+}
+
+export function classify(message: string): EngineProblem {
+  if (/permission denied/i.test(message)) return 'permission-denied';
+  if (/cannot connect|is the docker daemon running|no such file|connection refused/i.test(message))
+    return 'not-running';
+  return 'error';
+}
+
+/** Compose v2 from the plugin's own metadata (one ~10 ms process, not the docker CLI); v1 only if no v2. */
+async function detectCompose(p: ProbeEnv, cli: string | undefined): Promise<DockerFacts['compose']> {
+  const [user, ...system] = pluginDirs(p.env);
+  const plugin = [user!, ...system.map((d) => rooted(p, d))]
+    .map((d) => path.join(d, 'docker-compose'))
+    .find((f) => existsSync(f));
+  let v2: string | undefined;
+  if (plugin) {
+    const r = await runCommand(p, plugin, ['docker-cli-plugin-metadata']);
+    try {
+      v2 = r.ok ? (JSON.parse(r.stdout) as { Version?: string }).Version : undefined;
+    } catch {
+      v2 = undefined;
+    }
+  } else if (cli) {
+    const r = await runCommand(p, cli, ['compose', 'version', '--short']);
+    if (r.ok && r.stdout.trim()) v2 = r.stdout.trim();
+  }
+  if (v2) return { plugin: v2.replace(/^v/, ''), standalone: undefined };
+  const standalone = await runCommand(p, 'docker-compose', ['version', '--short']);
+  const version = standalone.ok ? standalone.stdout.trim().replace(/^v/, '') : undefined;
+  // A standalone docker-compose 2.x is v2, but `docker compose` (what berth runs) still needs the plugin.
+  return { plugin: undefined, standalone: version };
+}

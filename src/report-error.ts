@@ -8,7 +8,11 @@ export function reportError(error: unknown, stderr: Output): number {
       stderr.write('\nCancelled. Nothing was changed after the last completed step.\n');
       return error.exitCode;
     }
-    const lines = [`✖ ${error.message}`, ...error.details.map((d) => `  • ${d}`)];
+    // Details that bring their own indentation (log lines under a heading) are not bulleted again.
+    const lines = [
+      `✖ ${error.message}`,
+      ...error.details.map((d) => (/^\s/.test(d) ? `  ${d}` : `  • ${d}`)),
+    ];
     if (error.hint) lines.push(`  → ${error.hint}`);
     stderr.write(`${lines.join('\n')}\n`);
     return error.exitCode;

@@ -65,14 +65,14 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
     case 'unhealthy':
       return {
         summary: `${svc} ${unhealthyWords(f)}`,
-        hint: `Its log below usually says why. The check itself is services.${f.service ?? '<service>'}.healthcheck in compose.yaml.`,
+        hint: `Its log above usually says why. The check itself is services.${f.service ?? '<service>'}.healthcheck in compose.yaml.`,
       };
     case 'exited':
       return {
         summary: `${svc} ${withCode(f.exitCode, f.oomKilled)}.`,
         hint: f.oomKilled
           ? 'Give the machine more memory (or swap), or lower the service’s memory settings, then install again.'
-          : 'Its log below says why it stopped. Fix that, then install again.',
+          : 'Its log above says why it stopped. Fix that, then install again.',
       };
     case 'port-in-use': {
       const where = f.address ?? `port ${f.port ?? '?'}`;
@@ -119,7 +119,7 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
             : withCode(f.exitCode, f.oomKilled);
       return {
         summary: `${waiting} could not start: ${f.service ?? 'a service it depends on'}, which it depends on, ${how}.`,
-        hint: `Fix ${f.service ?? 'that service'} first: its log is below.`,
+        hint: `Fix ${f.service ?? 'that service'} first: its log is above.`,
       };
     }
     case 'timeout': {
@@ -128,7 +128,7 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
         f.waitSeconds === undefined ? 'when docker compose stopped waiting' : `after ${f.waitSeconds}s`;
       return {
         summary: `${svc} was not healthy ${when}${out ? `: its health check says ${out}` : '.'}`,
-        hint: 'It may only be slow to start: install again with a longer --wait-timeout, or read its log below.',
+        hint: 'It may only be slow to start: install again with a longer --wait-timeout, or read its log above.',
       };
     }
     default:

@@ -8,6 +8,9 @@ import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-co
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { BERTH_DIR } from '../install-dir/state.js';
+import { diagnoseFailure } from '../diagnose/diagnose.js';
+import { formatDiagnosis } from '../diagnose/messages.js';
+import { cleanLines } from '../diagnose/evidence.js';
 import { parseComposeLine, type Known } from '../progress/compose-lines.js';
 import { failedService, finalStates, type ProgressEvent, type ProgressState } from '../progress/model.js';
 import { jsonReporter } from '../progress/json.js';
@@ -82,22 +85,30 @@ export async function startStack(
       clock(),
     ),
   );
-  const ok = result.exitCode === 0;
+  // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
+  // final word (ps) over the exit code. Healthy means healthy.
+  const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
+  const ok = result.exitCode === 0 && !stuck;
   if (!ok) store.dispatch(await failureEvents(store.get(), compose, clock));
+  const diagnosis = ok
+    ? undefined
+    : await diagnoseFailure({
+        dir: p.dir,
+        env: composeEnv(compose),
+        composeOutput: output,
+        composeExitCode: result.exitCode ?? 1,
+      });
   store.dispatch([{ type: 'done', at: clock(), ok }]);
   await view.closed;
   const state = store.get();
-  if (ok) return state;
-  throw new StackStartError(
-    `The stack did not come up: docker compose exited with code ${result.exitCode}.`,
-    failedService(state),
-    output,
-    state,
-    {
-      details: output.slice(-10),
-      hint: `Full log: ${path.relative(p.dir, logFile)} in ${p.dir}. Inspect with \`docker compose ps -a\` and \`docker compose logs\` there.`,
-    },
-  );
+  if (!diagnosis) return state;
+  const logs = [path.relative(p.dir, logFile), ...(diagnosis.logFile ? [diagnosis.logFile] : [])];
+  throw new StackStartError(diagnosis.summary, diagnosis.service ?? failedService(state), output, state, {
+    details: formatDiagnosis(diagnosis)
+      .slice(1)
+      .filter((line) => !line.startsWith('Hint: ')),
+    hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
+  });
 }
 
 function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {
@@ -150,7 +161,7 @@ async function failureEvents(
       ['logs', '--no-color', '--no-log-prefix', '--tail', '10', service],
       true,
     );
-    events.push({ type: 'logs', at: clock(), service, lines });
+    events.push({ type: 'logs', at: clock(), service, lines: cleanLines(lines.join('\n')) });
   }
   return events;
 }

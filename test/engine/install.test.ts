@@ -288,13 +288,20 @@ describe.sequential('berth install on a real Docker engine', () => {
       const result = await install(stack, '--health-path', '/missing.html', '--wait-timeout', '20');
       expect(result.exitCode, text(result)).toBe(5);
       const stderr = String(result.stderr);
-      expect(stderr).toContain('The stack did not come up: docker compose exited with code 1.');
-      // Found by the healthcheck (3 failures a second apart); running out the 20 s wait would instead
-      // print "application not healthy after 20s".
-      expect(stderr).toContain(`container ${stack.project}-web-1 is unhealthy`);
-      const logPath = /Full log: (\.berth\/logs\/up-[^ ]+\.log) in /.exec(stderr)?.[1];
-      expect(logPath, stderr).toBeDefined();
-      expect(readFileSync(path.join(stack.dir, logPath!), 'utf8')).toContain('is unhealthy');
+      // Diagnosed: the service, the cause in words, and its last health check output. Found by the healthcheck
+      // (failures a second apart); running out the 20 s wait would be diagnosed as a timeout instead.
+      expect(stderr).toMatch(
+        /✖ web is unhealthy: its health check failed \d+ times: wget: server returned error: HTTP\/1.1 404 Not Found/,
+      );
+      expect(stderr).toContain('Last health check output:');
+      expect(stderr).toMatch(/Last \d+ log lines of web:\n\s+\[::ffff:127\.0\.0\.1\]:\d+: response:404/);
+      const logPath =
+        /Full logs: (\.berth\/logs\/up-[^ ]+\.log) and (\.berth\/logs\/web-[^ ]+\.log) in /.exec(stderr);
+      expect(logPath, stderr).not.toBeNull();
+      expect(readFileSync(path.join(stack.dir, logPath![1]!), 'utf8')).toContain(
+        `container ${stack.project}-web-1 is unhealthy`,
+      );
+      expect(readFileSync(path.join(stack.dir, logPath![2]!), 'utf8')).toContain('response:404');
 
       const ps = await composePs(stack.dir);
       expect(ps.init).toMatchObject({ State: 'exited', ExitCode: 0 });

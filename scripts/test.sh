@@ -25,18 +25,19 @@ step() {
     "$@"
 }
 
-# The tests need `docker compose` and a running engine. Install them where we can (Debian, root);
+# The tests need `docker compose`, a running engine and the local test images. Where we can (Debian, root)
+# the setup script makes sure of all three (it is idempotent: about a second when all is there already);
 # elsewhere say what is missing.
 ensure_engine() {
+    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
+        step "test engine and images" scripts/setup-test-engine.sh
+        return 0
+    fi
     if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
         return 0
     fi
-    if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
-        step "test engine" scripts/setup-test-engine.sh
-        return 0
-    fi
-    echo "test.sh: the tests need Docker Compose v2 and a running Docker engine." >&2
-    echo "  On Debian as root, scripts/setup-test-engine.sh installs and starts both." >&2
+    echo "test.sh: the tests need Docker Compose v2, a running Docker engine and the test images." >&2
+    echo "  On Debian as root, scripts/setup-test-engine.sh installs, starts and builds them." >&2
     exit 1
 }
 

@@ -311,6 +311,36 @@ describe.sequential('berth install on a real Docker engine', () => {
   );
 
   test(
+    'a port taken on this machine: install refuses before writing (exit 6); with --skip-checks compose fails and berth names the holder',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const listener = net.createServer();
+      await new Promise<void>((resolve) => listener.listen(stack.port, '127.0.0.1', resolve));
+      try {
+        const refused = await install(stack);
+        expect(refused.exitCode, text(refused)).toBe(6);
+        expect(String(refused.stderr)).toContain(
+          'problem(s) on this machine block this install. Nothing was written.',
+        );
+        expect(String(refused.stderr)).toMatch(new RegExp(`${stack.port}.*node \\(pid ${process.pid}\\)`));
+        expect(existsSync(stack.dir)).toBe(false);
+
+        const forced = await install(stack, '--skip-checks', '--wait-timeout', '30');
+        expect(forced.exitCode, text(forced)).toBe(5);
+        const stderr = String(forced.stderr);
+        expect(stderr).toContain(
+          `web cannot publish port ${stack.port}: 127.0.0.1:${stack.port} is already in use by node (pid ${process.pid}).`,
+        );
+        expect(stderr).toContain(`node (pid ${process.pid})`);
+      } finally {
+        await new Promise<void>((resolve) => listener.close(() => resolve()));
+      }
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
     'without docker on PATH: install exits 5 before writing anything; render still works',
     async () => {
       const stack = await newStack(false);

@@ -1,0 +1,438 @@
+// End to end on a real Docker engine: the commands that manage an install (`berth status`, `logs`, `down`,
+// `uninstall`), reconfiguring an install, and the rollback of a reconfigure that does not come up. Every berth
+// call runs the built bundle as a user would; results are checked with plain `docker` in the install folder
+// and an HTTP request to the published port.
+//
+// Needs a Docker engine, Compose v2 and the local image berth-test/busybox:1: scripts/setup-test-engine.sh sets
+// all three up. Nothing is pulled. Without an engine these tests fail (they never skip).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Result } from 'execa';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { berth, cleanEnv, fixtures } from '../helpers.js';
+
+const FIXTURE = path.join(fixtures, 'engine-stack');
+const IMAGE = 'berth-test/busybox:1';
+const SETUP_HINT = 'Start one with `sudo scripts/setup-test-engine.sh` (Debian 12+, as root).';
+const TEST_TIMEOUT = 120_000;
+
+/** Runs the docker CLI without the caller's COMPOSE_* variables, so only the folder's .env decides. */
+function docker(args: string[], cwd: string, timeout = 60_000): Promise<Result> {
+  return execa('docker', args, {
+    cwd,
+    env: cleanEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout,
+  }) as unknown as Promise<Result>;
+}
+
+const text = (r: Result): string =>
+  `exit ${String(r.exitCode)}\n--- stdout\n${String(r.stdout)}\n--- stderr\n${String(r.stderr)}`;
+
+// --- the engine must be there: checked once, failing every test that needs it ------------------------------
+
+let engineCheck: Promise<void> | undefined;
+function requireEngine(): Promise<void> {
+  engineCheck ??= (async () => {
+    const info = await docker(['info', '--format', '{{.ServerVersion}}'], os.tmpdir(), 15_000);
+    if (info.exitCode !== 0) {
+      const why = String(
+        info.stderr || info.stdout || (info as { shortMessage?: string }).shortMessage || '',
+      ).trim();
+      throw new Error(`No Docker engine answers \`docker info\`: ${why.split('\n')[0] ?? ''}\n${SETUP_HINT}`);
+    }
+    const compose = await docker(['compose', 'version', '--short'], os.tmpdir(), 15_000);
+    if (compose.exitCode !== 0)
+      throw new Error(`\`docker compose version\` failed (Compose v2 missing).\n${SETUP_HINT}`);
+    const image = await docker(['image', 'inspect', '--format', '{{.Id}}', IMAGE], os.tmpdir(), 15_000);
+    if (image.exitCode !== 0)
+      throw new Error(`The local image ${IMAGE} does not exist (nothing can be pulled).\n${SETUP_HINT}`);
+  })();
+  return engineCheck;
+}
+
+// --- one install folder (and compose project) per test --------------------------------------------------------
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'berth-manage-'));
+let counter = 0;
+/** Stacks of the running test, taken down in afterEach; all projects ever created, checked in afterAll. */
+const current: Stack[] = [];
+const allProjects = new Set<string>();
+
+interface Stack {
+  dir: string;
+  /** berth names the project after the folder (as compose would): unique per run and test. */
+  project: string;
+  port: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function newStack(): Promise<Stack> {
+  const project = `mng-${process.pid}-${++counter}`;
+  const stack = { dir: path.join(root, project), project, port: await freePort() };
+  current.push(stack);
+  allProjects.add(project);
+  return stack;
+}
+
+async function down(project: string, dir: string): Promise<void> {
+  // `-p` as well as the folder: also removes what is left when the folder's files are not there (--purge).
+  const cwd = existsSync(path.join(dir, '.env')) ? dir : root;
+  const result = await docker(
+    ['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'],
+    cwd,
+    60_000,
+  );
+  if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
+}
+
+afterEach(async () => {
+  for (const stack of current.splice(0)) await down(stack.project, stack.dir);
+});
+
+afterAll(async () => {
+  try {
+    const leaks: string[] = [];
+    for (const project of allProjects) {
+      const left = await docker(
+        ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
+        root,
+      );
+      const volumes = await volumesOf(project);
+      if (String(left.stdout).trim() || volumes.length > 0) {
+        leaks.push(project);
+        await down(project, path.join(root, project));
+        if (volumes.length > 0) await docker(['volume', 'rm', '--force', ...volumes], root);
+      }
+    }
+    expect(leaks, 'containers or volumes left behind by a test').toEqual([]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// --- reading the result --------------------------------------------------------------------------------------
+
+interface PsEntry {
+  ID: string;
+  Service: string;
+  State: string;
+  Health: string;
+  ExitCode: number;
+}
+
+/** Plain `docker compose ps -a --format json` in the folder: the .env there names the project and files. */
+async function composePs(dir: string): Promise<Record<string, PsEntry>> {
+  const result = await docker(['compose', 'ps', '-a', '--format', 'json'], dir);
+  expect(result.exitCode, text(result)).toBe(0);
+  const out = String(result.stdout).trim();
+  // Compose 2.26 prints one object per line; some 2.2x versions printed one JSON array.
+  const entries = (
+    out.startsWith('[')
+      ? JSON.parse(out)
+      : out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+  ) as PsEntry[];
+  return Object.fromEntries(entries.map((e) => [e.Service, e]));
+}
+
+/** The project's volumes, by compose's label (found whether or not the folder is still there). */
+async function volumesOf(project: string): Promise<string[]> {
+  const result = await docker(
+    ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
+    root,
+  );
+  expect(result.exitCode, text(result)).toBe(0);
+  return String(result.stdout).split('\n').filter(Boolean).sort();
+}
+
+async function page(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(5_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+const install = (stack: Stack, ...extra: string[]) =>
+  berth([
+    'install',
+    '--recipe',
+    FIXTURE,
+    '--dir',
+    stack.dir,
+    '--yes',
+    '--web-port',
+    String(stack.port),
+    ...extra,
+  ]);
+
+async function installed(stack: Stack, ...extra: string[]): Promise<Record<string, PsEntry>> {
+  const result = await install(stack, ...extra);
+  expect(result.exitCode, text(result)).toBe(0);
+  const ps = await composePs(stack.dir);
+  expectUp(ps);
+  return ps;
+}
+
+function expectUp(ps: Record<string, PsEntry>): void {
+  expect(ps.web, JSON.stringify(ps)).toMatchObject({ State: 'running', Health: 'healthy' });
+  expect(ps.init, JSON.stringify(ps)).toMatchObject({ State: 'exited', ExitCode: 0 });
+}
+
+/** compose may erase the line (ESC[2K) before each log line even without a terminal. */
+// eslint-disable-next-line no-control-regex
+const plain = (s: unknown): string => String(s).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+const lines = (s: unknown): string[] => plain(s).split('\n').filter(Boolean);
+
+const answersIn = (dir: string): Record<string, unknown> =>
+  (parseYaml(readFileSync(path.join(dir, 'berth.yaml'), 'utf8')) as { answers: Record<string, unknown> })
+    .answers;
+
+const dotenvValue = (dir: string, name: string): string => {
+  const line = readFileSync(path.join(dir, '.env'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`${name} is not in ${dir}/.env`);
+  return line.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
+};
+
+/** The healthcheck command the engine runs for a container (what compose.yaml said when it was created). */
+async function healthTest(id: string, cwd: string): Promise<string> {
+  const result = await docker(['inspect', '--format', '{{json .Config.Healthcheck.Test}}', id], cwd);
+  expect(result.exitCode, text(result)).toBe(0);
+  return String(result.stdout);
+}
+
+// --- the tests -----------------------------------------------------------------------------------------------
+
+describe.sequential('managing an install on a real Docker engine', () => {
+  test(
+    'berth status: ✔ per service and the URLs, --json, a stopped service (exit 1), no engine (5), no install (2)',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+
+      const status = await berth(['status', '--dir', stack.dir]);
+      expect(status.exitCode, text(status)).toBe(0);
+      const out = plain(status.stdout);
+      const serviceLines = lines(out).filter((l) => /^\s+[✔✖] /.test(l));
+      expect(serviceLines, out).toHaveLength(2);
+      expect(out).toMatch(/^\s+✔ web\s+running, healthy$/m);
+      expect(out).toMatch(/^\s+✔ init\s+completed \(one-shot\)$/m);
+      expect(out).toContain('All services are up.');
+      expect(out).toContain(`Page: http://127.0.0.1:${stack.port}/`);
+      expect(out).toContain(`(compose project ${stack.project})`);
+
+      const json = await berth(['status', '--dir', stack.dir, '--json']);
+      expect(json.exitCode, text(json)).toBe(0);
+      const doc = JSON.parse(String(json.stdout)) as Record<string, unknown>;
+      expect(doc).toMatchObject({ dir: stack.dir, project: stack.project, recipe: 'engine-stack', ok: true });
+      expect(doc.services).toEqual(
+        expect.arrayContaining([
+          { name: 'web', oneshot: false, state: 'running', health: 'healthy', exitCode: null, ok: true },
+          { name: 'init', oneshot: true, state: 'exited', health: '', exitCode: 0, ok: true },
+        ]),
+      );
+      expect(doc.services).toHaveLength(2);
+      expect(doc.urls).toEqual([{ label: 'Page', url: `http://127.0.0.1:${stack.port}/` }]);
+
+      // web stopped behind berth's back (restart: unless-stopped keeps it stopped).
+      const { web } = await composePs(stack.dir);
+      const stop = await docker(['stop', '-t', '2', web!.ID], stack.dir);
+      expect(stop.exitCode, text(stop)).toBe(0);
+      const stopped = await berth(['status', '--dir', stack.dir]);
+      expect(stopped.exitCode, text(stopped)).toBe(1);
+      expect(plain(stopped.stdout)).toMatch(/^\s+✖ web\s+stopped: exited with code \d+$/m);
+      expect(plain(stopped.stdout)).toMatch(/^\s+✔ init\s+completed \(one-shot\)$/m);
+      expect(plain(stopped.stdout)).toContain('1 service(s) need attention');
+      const stoppedJson = await berth(['status', '--dir', stack.dir, '--json']);
+      expect(stoppedJson.exitCode, text(stoppedJson)).toBe(1);
+      expect(JSON.parse(String(stoppedJson.stdout))).toMatchObject({ ok: false });
+
+      // The engine out of reach.
+      const noEngine = await berth(['status', '--dir', stack.dir], {
+        env: { DOCKER_HOST: 'unix:///nonexistent.sock' },
+      });
+      expect(noEngine.exitCode, text(noEngine)).toBe(5);
+      expect(String(noEngine.stderr)).toContain('The Docker engine cannot be reached.');
+
+      // A folder without an install.
+      const empty = path.join(root, `empty-${process.pid}`);
+      mkdirSync(empty, { recursive: true });
+      const none = await berth(['status', '--dir', empty]);
+      expect(none.exitCode, text(none)).toBe(2);
+      expect(String(none.stderr)).toContain(`There is no berth install in ${empty}.`);
+      expect(readdirSync(empty)).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'berth logs: one service’s lines only; --tail 1 prints at most one line',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      expect((await page(stack.port)).status).toBe(200); // one more request line in web's log
+
+      const web = await berth(['logs', '--dir', stack.dir, 'web']);
+      expect(web.exitCode, text(web)).toBe(0);
+      const webLines = lines(web.stdout);
+      expect(webLines.length, text(web)).toBeGreaterThan(0);
+      expect(webLines.some((l) => /^web-1\s+\| \[::ffff:127\.0\.0\.1\]:\d+: response:200$/.test(l))).toBe(true);
+      for (const line of webLines) expect(line).toMatch(/^web-1\s+\|/);
+      expect(plain(web.stdout)).not.toContain('init: page written');
+
+      const init = await berth(['logs', '--dir', stack.dir, '--tail', '1', 'init']);
+      expect(init.exitCode, text(init)).toBe(0);
+      const initLines = lines(init.stdout);
+      expect(initLines.length, text(init)).toBeLessThanOrEqual(1);
+      expect(initLines[0]).toMatch(/^init-1\s+\| init: page written, secret present$/);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'berth down: containers gone, the volume and the files kept; berth install brings it back',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      const files = ['compose.yaml', 'compose.override.yaml', '.env', 'berth.yaml', '.berth/state.json'];
+      const before = Object.fromEntries(files.map((f) => [f, readFileSync(path.join(stack.dir, f), 'utf8')]));
+
+      const result = await berth(['down', '--dir', stack.dir]);
+      expect(result.exitCode, text(result)).toBe(0);
+      expect(String(result.stdout)).toContain(`Stopped ${stack.project}.`);
+      expect(await composePs(stack.dir)).toEqual({});
+      expect(await volumesOf(stack.project)).toEqual([`${stack.project}_site`]);
+      for (const f of files) expect(readFileSync(path.join(stack.dir, f), 'utf8'), f).toBe(before[f]);
+
+      // The answers (port included) come from the folder. --recipe is still needed: the fixture is a local
+      // folder and the install records only the recipe's name.
+      const again = await berth(['install', '--recipe', FIXTURE, '--dir', stack.dir, '--yes']);
+      expect(again.exitCode, text(again)).toBe(0);
+      expectUp(await composePs(stack.dir));
+      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'berth uninstall keeps data; --purge needs a terminal or --yes, then deletes exactly the volume and folder',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      const volume = `${stack.project}_site`;
+
+      const result = await berth(['uninstall', '--dir', stack.dir]);
+      expect(result.exitCode, text(result)).toBe(0);
+      expect(String(result.stdout)).toContain(`Kept your data: volumes ${volume} and ${stack.dir}`);
+      expect(await composePs(stack.dir)).toEqual({});
+      expect(await volumesOf(stack.project)).toEqual([volume]);
+      expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
+
+      const refused = await berth(['uninstall', '--dir', stack.dir, '--purge']);
+      expect(refused.exitCode, text(refused)).toBe(2);
+      expect(String(refused.stderr)).toContain('no terminal to confirm');
+      expect(await volumesOf(stack.project)).toEqual([volume]);
+      expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
+      expect(existsSync(path.join(stack.dir, 'berth.yaml'))).toBe(true);
+
+      const purged = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
+      expect(purged.exitCode, text(purged)).toBe(0);
+      const listed = lines(purged.stdout)
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.slice(4));
+      expect(listed).toHaveLength(2);
+      expect(listed[0]).toBe(`volume ${volume}`);
+      expect(listed[1]).toMatch(new RegExp(`^folder ${stack.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`));
+      expect(await volumesOf(stack.project)).toEqual([]);
+      expect(existsSync(stack.dir)).toBe(false);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'a new --health-path recreates web only: init keeps its container',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const before = await installed(stack);
+      expect((await page(stack.port, '/index.html')).status).toBe(200); // the page init writes
+
+      const after = await installed(stack, '--health-path', '/index.html');
+      expect(after.web!.ID).not.toBe(before.web!.ID);
+      expect(after.init!.ID).toBe(before.init!.ID);
+      expect(after.init!.ExitCode).toBe(0);
+      expect(await healthTest(after.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
+      expect(answersIn(stack.dir).health_path).toBe('/index.html');
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'a reconfigure that does not come up is rolled back; --no-rollback keeps it',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack, '--health-path', '/index.html');
+      expect(answersIn(stack.dir).health_path).toBe('/index.html');
+
+      const failed = await install(stack, '--health-path', '/missing.html', '--wait-timeout', '20');
+      expect(failed.exitCode, text(failed)).toBe(5);
+      expect(String(failed.stderr)).toContain('The previous configuration was restored and is running again.');
+      expect(String(failed.stdout)).toMatch(/Rolling back: restoring the previous configuration/);
+      // The folder holds the previous answers again …
+      expect(answersIn(stack.dir).health_path).toBe('/index.html');
+      expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/index.html');
+      // … and the files that failed are kept aside.
+      const backups = path.join(stack.dir, '.berth/backups');
+      const undone = readdirSync(backups).filter((name) => name.endsWith('-undone'));
+      expect(undone, readdirSync(backups).join(', ')).toHaveLength(1);
+      expect(String(failed.stderr)).toContain(`.berth/backups/${undone[0]!}/`);
+      expect(answersIn(path.join(backups, undone[0]!)).health_path).toBe('/missing.html');
+      expect(dotenvValue(path.join(backups, undone[0]!), 'HEALTH_PATH')).toBe('/missing.html');
+      // The previous configuration runs.
+      const ps = await composePs(stack.dir);
+      expectUp(ps);
+      expect(await healthTest(ps.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
+      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
+
+      const kept = await install(
+        stack,
+        '--health-path',
+        '/missing.html',
+        '--wait-timeout',
+        '20',
+        '--no-rollback',
+      );
+      expect(kept.exitCode, text(kept)).toBe(5);
+      expect(`${String(kept.stdout)}\n${String(kept.stderr)}`).not.toMatch(/restor|rolling back/i);
+      expect(answersIn(stack.dir).health_path).toBe('/missing.html');
+      expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/missing.html');
+      const failedPs = await composePs(stack.dir);
+      expect(failedPs.web).toMatchObject({ Health: 'unhealthy' });
+      expect(await healthTest(failedPs.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/missing.html');
+    },
+    TEST_TIMEOUT,
+  );
+});

@@ -1,13 +1,31 @@
 #!/usr/bin/env node
 // Start-up and dry-run timings of the built bundle, each as a ratio to `node -e 0` measured in the same run.
 // Commands are interleaved round by round so machine noise hits all of them alike; medians are reported.
-// Usage: scripts/bench.mjs [rounds]   (build first: npm run build)
+// Then, on the real engine (scripts/bench-lib/engine.mjs): the install overhead, `berth install --yes` of an
+// already rendered test/fixtures/engine-stack over `docker compose up -d --wait` of the same files, in
+// alternating pairs, and the CPU berth uses while compose waits. Skipped, with the reason, when there is no engine.
+// Usage: scripts/bench.mjs [rounds] [--pairs N] [--no-engine] [--require-engine]   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchEngine, cleanEnv, engineUnavailable } from './bench-lib/engine.mjs';
 
-const rounds = Number(process.argv[2] ?? 15);
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    pairs: { type: 'string', default: '5' },
+    'no-engine': { type: 'boolean', default: false },
+    'require-engine': { type: 'boolean', default: false },
+  },
+});
+const rounds = Number(positionals[0] ?? 15);
+const pairs = Number(opts.pairs);
+if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(pairs) || pairs < 1) {
+  console.error('usage: scripts/bench.mjs [rounds] [--pairs N] [--no-engine] [--require-engine]');
+  process.exit(2);
+}
 const bundle = path.resolve(import.meta.dirname, '../dist/berth.mjs');
 if (!existsSync(bundle)) {
   console.error('scripts/bench.mjs: dist/berth.mjs is missing: run npm run build first');
@@ -66,8 +84,15 @@ function time({ cmd = process.execPath, args, cwd }) {
 
 const samples = cases.map(() => []);
 
-for (const c of cases) time(c); // warm the file cache
-for (let r = 0; r < rounds; r++) cases.forEach((c, i) => samples[i].push(time(c)));
+// Warm the file cache. A case that fails here (e.g. doctor exits 1 with no engine) is left out and named below.
+for (const c of cases) {
+  try {
+    time(c);
+  } catch (error) {
+    c.skipped = String(error.message).split('\n')[0].replace(bundle, 'dist/berth.mjs').replace(/:\s*$/, '');
+  }
+}
+for (let r = 0; r < rounds; r++) cases.forEach((c, i) => c.skipped || samples[i].push(time(c)));
 rmSync(dir, { recursive: true, force: true });
 
 const median = (xs) => {
@@ -80,6 +105,7 @@ console.log(
 );
 console.log(`${'command'.padEnd(42)} ${'median'.padStart(9)} ${'ratio'.padStart(7)}  goal`);
 cases.forEach((c, i) => {
+  if (c.skipped) return console.log(`${c.name.padEnd(42)} skipped: ${c.skipped}`);
   const m = median(samples[i]);
   const ratio = m / base;
   const verdict = c.goal === undefined ? '' : `≤ ${c.goal}×  ${ratio <= c.goal ? 'met' : 'NOT met'}`;
@@ -87,3 +113,56 @@ cases.forEach((c, i) => {
     `${c.name.padEnd(42)} ${`${m.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ${verdict}`,
   );
 });
+
+// ---- On the engine: install overhead and CPU while waiting ----------------------------------------------
+const fixture = path.resolve(import.meta.dirname, '../test/fixtures/engine-stack');
+const skip = opts['no-engine'] ? '--no-engine' : engineUnavailable(cleanEnv());
+console.log('');
+if (skip) {
+  console.log(`install overhead on the engine: skipped, ${skip}`);
+  if (opts['require-engine'] && !opts['no-engine']) process.exit(1);
+} else {
+  let result;
+  try {
+    result = await benchEngine({ bundle, fixture, pairs, log: (line) => console.error(line) });
+  } catch (error) {
+    console.error(`install overhead on the engine: FAILED (stack and folder cleaned up): ${error.message}`);
+    process.exit(1);
+  }
+  const { samples, cpu, notes, slowInterval } = result;
+  const berthMs = median(samples.map((p) => p.berth));
+  const composeMs = median(samples.map((p) => p.compose));
+  const ratio = berthMs / composeMs;
+  const pairRatio = median(samples.map((p) => p.berth / p.compose));
+  console.log(
+    `install overhead: test/fixtures/engine-stack, ${samples.length} alternating pairs (+1 warm-up), medians;` +
+      '\n  stack down before each run (volumes kept), files already rendered, images local\n',
+  );
+  console.log(`${'command'.padEnd(42)} ${'median'.padStart(9)} ${'ratio'.padStart(7)}  goal`);
+  console.log(
+    `${'docker compose up -d --wait'.padEnd(42)} ${`${composeMs.toFixed(0)} ms`.padStart(9)} ${'1.00×'.padStart(7)}`,
+  );
+  console.log(
+    `${'berth install --yes'.padEnd(42)} ${`${berthMs.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ` +
+      `≤ 1.05×  ${ratio <= 1.05 ? 'met' : 'NOT met'}`,
+  );
+  console.log(`  median of the per-pair ratios: ${pairRatio.toFixed(2)}×`);
+  console.log(
+    `  pairs (berth/compose ms): ${samples.map((p) => `${p.berth.toFixed(0)}/${p.compose.toFixed(0)}`).join('  ')}`,
+  );
+  if (cpu.length > 0) {
+    console.log(
+      `\nberth's own CPU while \`docker compose up --wait\` runs (utime+stime of the berth process from /proc,` +
+        `\n  all threads, not its children; web healthcheck interval ${slowInterval} s via compose.override.yaml)\n`,
+    );
+    for (const c of cpu) {
+      const verdict = c.percent < 5 ? 'met' : 'NOT met';
+      console.log(
+        `${`berth CPU while waiting (${c.label})`.padEnd(42)} ${`${c.percent.toFixed(2)}%`.padStart(9)} of one core  ` +
+          `< 5%  ${verdict}   (${(c.waitCpuS * 1000).toFixed(0)} ms CPU in ${c.waitS.toFixed(1)} s;` +
+          ` whole install ${(c.totalCpuS * 1000).toFixed(0)} ms CPU in ${c.totalS.toFixed(1)} s)`,
+      );
+    }
+  }
+  for (const note of notes) console.log(note);
+}

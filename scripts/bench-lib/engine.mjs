@@ -6,7 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { alive, clockTicks, cmdline, findChild, hasProc, readStat } from './proc.mjs';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
+import { alive, clockTicks, cmdline, findChild, findDescendant, hasProc, readStat } from './proc.mjs';
 
 const IMAGE = 'berth-test/busybox:1';
 const STEP_TIMEOUT_MS = 180_000;
@@ -24,8 +26,13 @@ export function engineUnavailable(env) {
   });
   if (docker.error?.code === 'ENOENT') return 'docker is not on PATH';
   if (docker.error) return `docker info failed: ${docker.error.message}`;
-  if (docker.status !== 0) return `the Docker engine is unreachable (${firstLine(docker.stderr || docker.stdout)})`;
-  const compose = spawnSync('docker', ['compose', 'version', '--short'], { env, encoding: 'utf8', timeout: 30_000 });
+  if (docker.status !== 0)
+    return `the Docker engine is unreachable (${firstLine(docker.stderr || docker.stdout)})`;
+  const compose = spawnSync('docker', ['compose', 'version', '--short'], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (compose.status !== 0) return 'Docker Compose v2 (`docker compose`) is missing';
   const image = spawnSync('docker', ['image', 'inspect', IMAGE], { env, stdio: 'ignore', timeout: 30_000 });
   if (image.status !== 0) return `image ${IMAGE} is missing (scripts/setup-test-engine.sh builds it)`;
@@ -47,7 +54,10 @@ export async function benchEngine({ bundle, fixture, pairs, log = () => {} }) {
   const env = cleanEnv();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-engine-'));
   // berth names the project after the folder, as compose would; -p makes `down` work whatever was written.
-  const project = path.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const project = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '');
   let cleaned = false;
   const cleanup = () => {
     if (cleaned) return;
@@ -70,13 +80,19 @@ export async function benchEngine({ bundle, fixture, pairs, log = () => {} }) {
   try {
     const port = await freePort();
     const berthArgs = [bundle, 'install', '--recipe', fixture, '--dir', dir, '--yes'];
-    await run(process.execPath, [...berthArgs, '--no-start', '--web-port', String(port)], { env }, 'berth render');
+    await run(
+      process.execPath,
+      [...berthArgs, '--no-start', '--web-port', String(port)],
+      { env },
+      'berth render',
+    );
 
     const down = () =>
       run('docker', ['compose', 'down', '--timeout', '5'], { cwd: dir, env }, 'docker compose down');
     const sides = {
       berth: () => run(process.execPath, berthArgs, { env }, 'berth install --yes'),
-      compose: () => run('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, env }, 'docker compose up -d --wait'),
+      compose: () =>
+        run('docker', ['compose', 'up', '-d', '--wait'], { cwd: dir, env }, 'docker compose up -d --wait'),
     };
 
     const notes = [];
@@ -85,7 +101,9 @@ export async function benchEngine({ bundle, fixture, pairs, log = () => {} }) {
     await down();
     const first = await sides.berth();
     if (!/Wrote 0 file\(s\)/.test(first.stdout))
-      notes.push('note: the berth install did not report "Wrote 0 file(s)": it rewrote files, so it did more than the compose run');
+      notes.push(
+        'note: the berth install did not report "Wrote 0 file(s)": it rewrote files, so it did more than the compose run',
+      );
     await down();
     await sides.compose();
 
@@ -98,7 +116,9 @@ export async function benchEngine({ bundle, fixture, pairs, log = () => {} }) {
         pair[side] = (await sides[side]()).ms;
       }
       samples.push(pair);
-      log(`engine: pair ${i + 1}/${pairs}: berth ${pair.berth.toFixed(0)} ms, compose ${pair.compose.toFixed(0)} ms`);
+      log(
+        `engine: pair ${i + 1}/${pairs}: berth ${pair.berth.toFixed(0)} ms, compose ${pair.compose.toFixed(0)} ms`,
+      );
     }
 
     const cpu = [];
@@ -152,7 +172,7 @@ async function cpuRun(cmd, args, env, bundle) {
   const poll = () => {
     if (!child?.pid) return;
     if (w.berth === undefined) {
-      w.berth = isBerth(cmdline(child.pid) ?? []) ? child.pid : findChild(child.pid, isBerth);
+      w.berth = isBerth(cmdline(child.pid) ?? []) ? child.pid : findDescendant(child.pid, isBerth);
       if (w.berth !== undefined) w.start = sample(w.berth);
       return;
     }
@@ -170,7 +190,9 @@ async function cpuRun(cmd, args, env, bundle) {
   try {
     const result = await run(cmd, args, { env }, 'berth install --yes (CPU run)', (c) => (child = c));
     if (!w.waitStart || !w.waitEnd)
-      throw new Error('CPU run: did not see berth run `docker compose up` (its child process) from start to end');
+      throw new Error(
+        'CPU run: did not see berth run `docker compose up` (its child process) from start to end',
+      );
     const waitS = (w.waitEnd.at - w.waitStart.at) / 1000;
     const waitCpuS = (w.waitEnd.ticks - w.waitStart.ticks) / clockTicks;
     return {
@@ -224,4 +246,7 @@ function freePort() {
 }
 
 const shellQuote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-const firstLine = (s) => String(s ?? '').trim().split('\n')[0] || 'no output';
+const firstLine = (s) =>
+  String(s ?? '')
+    .trim()
+    .split('\n')[0] || 'no output';

@@ -48,6 +48,26 @@ export function findChild(ppid, match) {
   return undefined;
 }
 
+/** The first live process below root (any depth) whose command line satisfies match. */
+export function findDescendant(root, match) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(name);
+    if (!stat || stat.state === 'Z') continue;
+    if (!children.has(stat.ppid)) children.set(stat.ppid, []);
+    children.get(stat.ppid).push(Number(name));
+  }
+  const queue = [...(children.get(root) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.shift();
+    const argv = cmdline(pid);
+    if (argv && match(argv)) return pid;
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return undefined;
+}
+
 export const alive = (pid) => {
   const stat = readStat(pid);
   return stat !== undefined && stat.state !== 'Z';

@@ -2,6 +2,7 @@
 import { execa } from 'execa';
 import { parseCli } from '../cli/args.js';
 import type { Context } from '../context.js';
+import { cleanLines } from '../diagnose/evidence.js';
 import { openInstall } from '../steps/open-install.js';
 
 export async function logsCommand(ctx: Context): Promise<number> {
@@ -9,12 +10,18 @@ export async function logsCommand(ctx: Context): Promise<number> {
   const install = openInstall(ctx);
   const args = ['compose', 'logs', '--no-color', '--tail', global.tail ?? (global.follow ? '100' : 'all')];
   if (global.follow) args.push('--follow');
-  const result = await execa('docker', [...args, ...global.services], {
-    cwd: install.dir,
-    env: install.composeEnv,
-    extendEnv: false,
-    reject: false,
-    stdio: 'inherit',
+  const options = { cwd: install.dir, env: install.composeEnv, extendEnv: false, reject: false } as const;
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY === true) {
+    const result = await execa('docker', [...args, ...global.services], { ...options, stdio: 'inherit' });
+    return result.exitCode === 0 ? 0 : 5;
+  }
+  // Piped or logged: compose writes ESC[2K before every line even with --no-color; keep the text clean.
+  const child = execa('docker', [...args, ...global.services], {
+    ...options,
+    stdin: 'ignore',
+    stderr: 'inherit',
   });
+  for await (const line of child.iterable()) ctx.stdout.write(`${cleanLines(String(line)).join('\n')}\n`);
+  const result = await child;
   return result.exitCode === 0 ? 0 : 5;
 }

@@ -20,6 +20,8 @@ export interface InstallState {
   updatedAt: string;
   /** For `berth status` without re-rendering: the compose project, its services and where to go. */
   project?: string;
+  /** Where a recipe loaded by path lives, so re-runs without --recipe find it. */
+  recipeFolder?: string;
   services?: { name: string; oneshot: boolean }[];
   urls?: { label: string; url: string }[];
 }

@@ -11,6 +11,8 @@ export interface Recipe {
   source: string;
   /** Template source (or precompiled spec) by template path relative to the recipe folder. */
   templates: ReadonlyMap<string, TemplateSource>;
+  /** The folder of a recipe loaded by path (`--recipe ./dir`), so a re-run finds it again. */
+  folder?: string;
 }
 
 /** A template as read from disk (with its compiled function) or as precompiled into the bundle. */

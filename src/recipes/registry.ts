@@ -21,7 +21,7 @@ export async function loadRecipe(ref: string, cwd = process.cwd()): Promise<Reci
     const dir = path.resolve(cwd, ref);
     if (!existsSync(dir)) throw new UsageError(`--recipe ${ref}: no such folder (${dir}).`);
     const { readRecipeDir } = await import('./read-recipe-dir.js');
-    return readRecipeDir(dir);
+    return { ...readRecipeDir(dir), folder: dir };
   }
   const names = bundledRecipeNames();
   if (!names.includes(ref)) {

@@ -31,7 +31,13 @@ export async function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'
   const recovered = dir ? recoverPending(dir) === 'completed' : false;
   const installed = dir ? readPreviousInstall(dir) : undefined;
   const installedRecipe = installed?.state?.recipe ?? installed?.answersFile?.recipe;
-  const ref = scan.recipe ?? ctx.env.BERTH_RECIPE ?? answersFile?.recipe ?? installedRecipe ?? DEFAULT_RECIPE;
+  const ref =
+    scan.recipe ??
+    ctx.env.BERTH_RECIPE ??
+    answersFile?.recipe ??
+    installed?.state?.recipeFolder ??
+    installedRecipe ??
+    DEFAULT_RECIPE;
   const recipe = await loadRecipe(ref, ctx.cwd);
   if (installedRecipe && installedRecipe !== recipe.manifest.name) {
     throw new BerthError(`${dir} already holds a ${installedRecipe} install, not ${recipe.manifest.name}.`, {

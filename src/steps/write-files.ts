@@ -49,6 +49,7 @@ export function writeFiles(
     ),
     updatedAt: meta.now.toISOString(),
     project: p.project,
+    ...(p.recipe.folder ? { recipeFolder: p.recipe.folder } : {}),
     services: serviceNames(p).map((name) => ({
       name,
       oneshot: p.recipe.manifest.services.some((s) => s.name === name && s.oneshot),

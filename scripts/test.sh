@@ -31,6 +31,7 @@ step() {
 ensure_engine() {
     if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
         step "test engine and images" scripts/setup-test-engine.sh
+        ensure_tools
         return 0
     fi
     if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
@@ -39,6 +40,17 @@ ensure_engine() {
     echo "test.sh: the tests need Docker Compose v2, a running Docker engine and the test images." >&2
     echo "  On Debian as root, scripts/setup-test-engine.sh installs, starts and builds them." >&2
     exit 1
+}
+
+# tmux drives the interactive tests in a real terminal; shellcheck lints the shell scripts.
+ensure_tools() {
+    local missing=""
+    command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+    command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
+    [ -z "$missing" ] && return 0
+    # shellcheck disable=SC2086 # word splitting of the package list is intended
+    step "tools:$missing" apt-get install -y --no-install-recommends $missing ||
+        { apt-get update -qq && apt-get install -y --no-install-recommends $missing; }
 }
 
 main "$@"

@@ -12,7 +12,8 @@ import { finalFiles, stageAndCheck } from '../steps/validate.js';
 import { assertNoUserEdits, writeFiles } from '../steps/write-files.js';
 import { berthVersion } from '../version.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
-import { preflight } from '../detect/checks.js';
+import { dockerChecks, preflight } from '../detect/checks.js';
+import { welcomeText } from '../detect/messages.js';
 import { detectFacts } from '../detect/detect.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { probePorts } from '../detect/ports.js';
@@ -31,6 +32,10 @@ export async function installCommand(baseCtx: Context): Promise<number> {
   const probe = probeEnv({ env: baseCtx.env });
   const facts = await detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
   const ctx: Context = { ...baseCtx, facts };
+  if (ctx.prompter) {
+    const m = located.recipe.manifest;
+    ctx.stdout.write(welcomeText(facts, dockerChecks(facts), `${m.title} (${m.name} ${m.version})`));
+  }
   const isRender = global.command === 'render';
   if (isRender && !global.start)
     throw new UsageError('berth render never starts the stack; --no-start is not needed.');

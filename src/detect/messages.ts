@@ -89,3 +89,16 @@ publish, and NVIDIA GPU readiness (device, driver, container toolkit), with the 
 
 Exit status: 0 when nothing blocks the recipe, 1 otherwise.
 `;
+
+/** The first thing an interactive install shows: what berth found, with fixes, before any question. */
+export function welcomeText(f: DetectedFacts, checks: readonly Check[], title: string): string {
+  return [
+    `berth will install ${title}. First, what this machine has:`,
+    '',
+    ...machineLines(f),
+    ...checkLines('Docker', checks),
+    '',
+    ...gpuLines(f),
+    '',
+  ].join('\n');
+}

@@ -32,6 +32,7 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // also when a case throws
 const env = { ...process.env, CI: 'true' };
 const cases = [
   { name: 'node -e 0', args: ['-e', '0'], goal: undefined },

@@ -54,9 +54,13 @@ export async function installCommand(baseCtx: Context): Promise<number> {
   const staged = await stageAndCheck(prepared, compose);
   try {
     say.write(
-      staged.composeChecked
-        ? '\n✔ Validated with the Compose schema and `docker compose config`.\n'
-        : '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
+      {
+        now: '\n✔ Validated with the Compose schema and `docker compose config`.\n',
+        earlier:
+          '\n✔ Validated with the Compose schema; `docker compose config` accepted these exact files before.\n',
+        false:
+          '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
+      }[String(staged.composeChecked) as 'now' | 'earlier' | 'false'],
     );
     if (global.dryRun) {
       for (const f of finalFiles(prepared)) {
@@ -65,14 +69,18 @@ export async function installCommand(baseCtx: Context): Promise<number> {
         );
       }
       say.write(
-        `\nDry run: nothing was written (staged copy validated in a temporary folder, now removed).\n`,
+        `\nDry run: nothing was written.\n`,
       );
       return 0;
     }
   } finally {
     staged.cleanup();
   }
-  const written = writeFiles(prepared, { berthVersion: berthVersion(), now: ctx.now() });
+  const written = writeFiles(prepared, {
+    berthVersion: berthVersion(),
+    now: ctx.now(),
+    validated: staged.validated,
+  });
   say.write(`✔ Wrote ${written.changed} file(s) in ${prepared.dir}.\n`);
   if (start) {
     say.write('\nStarting the stack (docker compose up -d --wait)…\n');

@@ -20,6 +20,8 @@ export interface InstallState {
   updatedAt: string;
   /** For `berth status` without re-rendering: the compose project, its services and where to go. */
   project?: string;
+  /** Hash of the final files `docker compose config` last accepted: the same bytes are not checked twice. */
+  validated?: string;
   /** Where a recipe loaded by path lives, so re-runs without --recipe find it. */
   recipeFolder?: string;
   services?: { name: string; oneshot: boolean }[];

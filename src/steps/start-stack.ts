@@ -3,6 +3,7 @@
 // `config --services` before and one `ps -a` after; the full log goes under .berth/logs/.
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { execa } from 'execa';
 import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -62,8 +63,7 @@ export async function startStack(
   const store = createProgressStore(clock());
   const view = await attachReporter(store, ctx, chooseOutput(ctx, options));
   const oneshots = new Set(p.recipe.manifest.services.filter((s) => s.oneshot).map((s) => s.name));
-  const listed = await composeLines(compose, ['config', '--services']);
-  const names = listed.length > 0 ? listed : p.recipe.manifest.services.map((s) => s.name);
+  const names = servicesOf(p.dir, parseDotenv(env));
   const known: Known = { project: p.project, services: names };
   store.dispatch([
     { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
@@ -178,4 +178,26 @@ async function composeLines(compose: ComposeOptions, args: string[], withStderr 
   });
   const text = String((withStderr ? result.all : result.stdout) ?? '');
   return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+/**
+ * The services `up` will start, read from the files in COMPOSE_FILE (the user's override included) rather than
+ * asking `docker compose config --services` (~150 ms). Services behind a profile that is not enabled are left out.
+ */
+export function servicesOf(dir: string, dotenv: Record<string, string>): string[] {
+  const profiles = new Set((dotenv.COMPOSE_PROFILES ?? '').split(',').filter(Boolean));
+  const names = new Set<string>();
+  for (const file of (dotenv.COMPOSE_FILE ?? 'compose.yaml').split(':')) {
+    let doc: { services?: Record<string, { profiles?: string[] } | null> } | null;
+    try {
+      doc = parseYaml(readFileSync(path.join(dir, file), 'utf8'), { merge: true }) as typeof doc;
+    } catch {
+      continue; // compose itself reports a missing or broken file
+    }
+    for (const [name, spec] of Object.entries(doc?.services ?? {})) {
+      const needs = spec?.profiles ?? [];
+      if (needs.length === 0 || needs.some((x) => profiles.has(x))) names.add(name);
+    }
+  }
+  return [...names];
 }

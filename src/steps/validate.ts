@@ -8,13 +8,25 @@ import { composeSchemaProblems } from '../compose/validate-schema.js';
 import { RecipeError } from '../errors.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import { parseDotenv } from '../render/dotenv.js';
+import { sha256 } from '../install-dir/state.js';
 import type { Prepared } from './prepare.js';
 
 export interface Staged {
   dir: string;
-  /** `docker compose config` ran (false when compose is not installed). */
-  composeChecked: boolean;
+  /** `docker compose config` accepted these files: now, or earlier (the same bytes), or not at all (no compose). */
+  composeChecked: 'now' | 'earlier' | false;
+  /** Hash of the final files, recorded once compose accepted them. */
+  validated: string | undefined;
   cleanup(): void;
+}
+
+/** One hash over every final file's path, mode and bytes. */
+export function finalHash(p: Pick<Prepared, 'dir' | 'rendering' | 'plan'>): string {
+  return sha256(
+    finalFiles(p)
+      .map((f) => `${f.path}\0${f.mode}\0${f.content}`)
+      .join('\0\0'),
+  );
 }
 
 /** The final folder's contents: rendered files, with the user's own files as they are on disk. */
@@ -41,6 +53,10 @@ export function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'r
 
 export async function stageAndCheck(p: Prepared, compose: ComposeCli | undefined): Promise<Staged> {
   checkSchemas(p);
+  const hash = finalHash(p);
+  if (compose && p.previous.state?.validated === hash) {
+    return { dir: '', composeChecked: 'earlier', validated: hash, cleanup: () => undefined };
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), `berth-${p.recipe.manifest.name}-`));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
@@ -67,5 +83,10 @@ export async function stageAndCheck(p: Prepared, compose: ComposeCli | undefined
     cleanup();
     throw error;
   }
-  return { dir, composeChecked: compose !== undefined, cleanup };
+  return {
+    dir,
+    composeChecked: compose ? 'now' : false,
+    validated: compose ? hash : undefined,
+    cleanup,
+  };
 }

@@ -34,7 +34,7 @@ export function assertNoUserEdits(p: Pick<Prepared, 'plan' | 'dir'>, force: bool
 
 export function writeFiles(
   p: Pick<Prepared, 'plan' | 'dir' | 'rendering' | 'recipe' | 'project' | 'previous'>,
-  meta: { berthVersion: string; now: Date },
+  meta: { berthVersion: string; now: Date; validated?: string | undefined },
   fs: TxnFs = realFs,
 ): Written {
   mkdirSync(p.dir, { recursive: true, mode: 0o755 });
@@ -49,6 +49,7 @@ export function writeFiles(
     ),
     updatedAt: meta.now.toISOString(),
     project: p.project,
+    ...(meta.validated ? { validated: meta.validated } : {}),
     ...(p.recipe.folder ? { recipeFolder: p.recipe.folder } : {}),
     services: serviceNames(p).map((name) => ({
       name,

@@ -68,9 +68,7 @@ export async function installCommand(baseCtx: Context): Promise<number> {
           `\n── ${f.path} (mode ${f.mode.toString(8).padStart(4, '0')}) ──\n${maskSecrets(f.content, prepared)}`,
         );
       }
-      say.write(
-        `\nDry run: nothing was written.\n`,
-      );
+      say.write(`\nDry run: nothing was written.\n`);
       return 0;
     }
   } finally {

@@ -1,23 +1,9 @@
 // `docker compose ps -a --format json`: what the engine says about each container of the project.
 import { execa } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
+import { parsePs, type PsRow } from '../diagnose/evidence.js';
 
-export interface PsRow {
-  Service: string;
-  Name: string;
-  State: string;
-  Health: string;
-  ExitCode: number;
-  Status?: string;
-}
-
-/** Compose 2.26 prints one JSON object per line (older versions printed one array). */
-export function parsePs(stdout: string): PsRow[] {
-  const text = stdout.trim();
-  if (!text) return [];
-  if (text.startsWith('[')) return JSON.parse(text) as PsRow[];
-  return text.split('\n').map((line) => JSON.parse(line) as PsRow);
-}
+export type { PsRow };
 
 export async function composePs(dir: string, env: Record<string, string>): Promise<PsRow[]> {
   const result = await execa('docker', ['compose', 'ps', '-a', '--format', 'json'], {

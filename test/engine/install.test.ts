@@ -8,51 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type Result } from 'execa';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { berth, cleanEnv, fixtures } from '../helpers.js';
+import { berth, fixtures } from '../helpers.js';
+import { composePs, docker, freePort, requireEngine, text, type PsEntry } from './harness.js';
 
 const FIXTURE = path.join(fixtures, 'engine-stack');
-const IMAGE = 'berth-test/busybox:1';
-const SETUP_HINT = 'Start one with `sudo scripts/setup-test-engine.sh` (Debian 12+, as root).';
 const TEST_TIMEOUT = 120_000;
 
-/** Runs the docker CLI without the caller's COMPOSE_* variables, so only the folder's .env decides. */
-function docker(args: string[], cwd: string, timeout = 60_000): Promise<Result> {
-  return execa('docker', args, {
-    cwd,
-    env: cleanEnv(),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout,
-  }) as unknown as Promise<Result>;
-}
-
-const text = (r: Result): string =>
-  `exit ${String(r.exitCode)}\n--- stdout\n${String(r.stdout)}\n--- stderr\n${String(r.stderr)}`;
-
 // --- the engine must be there: checked once, failing every test that needs it ------------------------------
-
-let engineCheck: Promise<void> | undefined;
-function requireEngine(): Promise<void> {
-  engineCheck ??= (async () => {
-    const info = await docker(['info', '--format', '{{.ServerVersion}}'], os.tmpdir(), 15_000);
-    if (info.exitCode !== 0) {
-      const why = String(
-        info.stderr || info.stdout || (info as { shortMessage?: string }).shortMessage || '',
-      ).trim();
-      throw new Error(`No Docker engine answers \`docker info\`: ${why.split('\n')[0] ?? ''}\n${SETUP_HINT}`);
-    }
-    const compose = await docker(['compose', 'version', '--short'], os.tmpdir(), 15_000);
-    if (compose.exitCode !== 0)
-      throw new Error(`\`docker compose version\` failed (Compose v2 missing).\n${SETUP_HINT}`);
-    const image = await docker(['image', 'inspect', '--format', '{{.Id}}', IMAGE], os.tmpdir(), 15_000);
-    if (image.exitCode !== 0)
-      throw new Error(`The local image ${IMAGE} does not exist (nothing can be pulled).\n${SETUP_HINT}`);
-  })();
-  return engineCheck;
-}
 
 // --- one install folder (and compose project) per test --------------------------------------------------------
 
@@ -69,18 +32,6 @@ interface Stack {
   port: number;
   /** Whether it may have containers: stacks of the no-docker test never reach an engine. */
   onEngine: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function newStack(onEngine = true): Promise<Stack> {
@@ -126,31 +77,6 @@ afterAll(async () => {
 });
 
 // --- reading the result --------------------------------------------------------------------------------------
-
-interface PsEntry {
-  ID: string;
-  Service: string;
-  State: string;
-  Health: string;
-  ExitCode: number;
-}
-
-/** Plain `docker compose ps -a --format json` in the folder: the .env there names the project and files. */
-async function composePs(dir: string): Promise<Record<string, PsEntry>> {
-  const result = await docker(['compose', 'ps', '-a', '--format', 'json'], dir);
-  expect(result.exitCode, text(result)).toBe(0);
-  const out = String(result.stdout).trim();
-  // Compose 2.26 prints one object per line; some 2.2x versions printed one JSON array.
-  const entries = (
-    out.startsWith('[')
-      ? JSON.parse(out)
-      : out
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l))
-  ) as PsEntry[];
-  return Object.fromEntries(entries.map((e) => [e.Service, e]));
-}
 
 async function page(port: number): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5_000) });

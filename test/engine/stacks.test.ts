@@ -8,12 +8,12 @@
 // login with the generated password, Redis, backends) and fail loudly otherwise, then answer the recipes' own
 // healthchecks. Without an engine or the images these tests fail (they never skip).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type Result } from 'execa';
+import type { Result } from 'execa';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { berth, cleanEnv } from '../helpers.js';
+import { berth } from '../helpers.js';
+import { composePs, docker, freePort, requireEngine, text } from './harness.js';
 
 const IMAGES = [
   'busybox',
@@ -26,49 +26,9 @@ const IMAGES = [
   'reflector-server',
   'reflector-web',
 ].map((name) => `berth-test/${name}:1`);
-const SETUP_HINT =
-  'Set it up with `sudo scripts/setup-test-engine.sh` (Debian 12+, as root), which also runs scripts/build-test-images.sh.';
 /** berth's own limit (test/helpers.ts) is 120 s; compose gives up first, so a failure shows compose's message. */
 const WAIT_TIMEOUT = '100';
 const TEST_TIMEOUT = 150_000;
-
-function docker(args: string[], cwd: string, timeout = 60_000): Promise<Result> {
-  return execa('docker', args, {
-    cwd,
-    env: cleanEnv(),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout,
-  }) as unknown as Promise<Result>;
-}
-
-const text = (r: Result): string =>
-  `exit ${String(r.exitCode)}\n--- stdout\n${String(r.stdout)}\n--- stderr\n${String(r.stderr)}`;
-
-let engineCheck: Promise<void> | undefined;
-function requireEngine(): Promise<void> {
-  engineCheck ??= (async () => {
-    const info = await docker(['info', '--format', '{{.ServerVersion}}'], os.tmpdir(), 15_000);
-    if (info.exitCode !== 0) {
-      const why = String(info.stderr || info.stdout || '').trim();
-      throw new Error(`No Docker engine answers \`docker info\`: ${why.split('\n')[0] ?? ''}\n${SETUP_HINT}`);
-    }
-    const compose = await docker(['compose', 'version', '--short'], os.tmpdir(), 15_000);
-    if (compose.exitCode !== 0)
-      throw new Error(`\`docker compose version\` failed (Compose v2 missing).\n${SETUP_HINT}`);
-    const missing: string[] = [];
-    for (const image of IMAGES) {
-      const found = await docker(['image', 'inspect', '--format', '{{.Id}}', image], os.tmpdir(), 15_000);
-      if (found.exitCode !== 0) missing.push(image);
-    }
-    if (missing.length > 0)
-      throw new Error(
-        `Local test images missing (nothing can be pulled): ${missing.join(', ')}\n${SETUP_HINT}`,
-      );
-  })();
-  return engineCheck;
-}
 
 // --- one install folder (and compose project) per test --------------------------------------------------------
 
@@ -80,18 +40,6 @@ const allProjects = new Set<string>();
 interface Stack {
   dir: string;
   project: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function newStack(): Stack {
@@ -131,28 +79,6 @@ afterAll(async () => {
 }, 120_000);
 
 // --- reading the result --------------------------------------------------------------------------------------
-
-interface PsEntry {
-  Service: string;
-  State: string;
-  Health: string;
-  ExitCode: number;
-}
-
-async function composePs(dir: string): Promise<Record<string, PsEntry>> {
-  const result = await docker(['compose', 'ps', '-a', '--format', 'json'], dir);
-  expect(result.exitCode, text(result)).toBe(0);
-  const out = String(result.stdout).trim();
-  const entries = (
-    out.startsWith('[')
-      ? JSON.parse(out)
-      : out
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l))
-  ) as PsEntry[];
-  return Object.fromEntries(entries.map((e) => [e.Service, e]));
-}
 
 /** Every service is there and in its expected end state; on failure the message carries the services' logs. */
 async function expectStack(dir: string, healthy: string[], completed: string[]): Promise<void> {
@@ -225,7 +151,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
   test(
     'magec, openai mode: magec, postgres and redis healthy, the store seeded, the key and password wired',
     async () => {
-      await requireEngine();
+      await requireEngine(IMAGES);
       const stack = newStack();
       const keyFile = path.join(root, `openai-key-${stack.project}`);
       const key = `sk-test-${'a1B2'.repeat(8)}`;
@@ -257,7 +183,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
   test(
     'magec, local mode without GPU: ollama pulls both models, parakeet and tts healthy, magec reaches them',
     async () => {
-      await requireEngine();
+      await requireEngine(IMAGES);
       const stack = newStack();
       const { result, port } = await installMagec(
         stack,
@@ -303,7 +229,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
   test(
     'reflector with bundled PostgreSQL and Redis: migrate completes, server, worker, beat and web healthy',
     async () => {
-      await requireEngine();
+      await requireEngine(IMAGES);
       const stack = newStack();
       const webPort = await freePort();
       const serverPort = await freePort();

@@ -73,13 +73,14 @@ describe.sequential('bring-up progress on a real engine', () => {
     const stack = await newStack();
     const result = await berth([...installArgs(stack), '--json']);
     expect(result.exitCode, String(result.stderr)).toBe(0);
-    const events = String(result.stdout)
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map(
-        (l) =>
-          JSON.parse(l) as { type: string; service?: string; state?: string; elapsed: number; ok?: boolean },
-      );
+    // stdout carries nothing but JSON: the plan and the closing text go to stderr.
+    const stdoutLines = String(result.stdout).split('\n').filter(Boolean);
+    expect(stdoutLines.filter((l) => !l.startsWith('{'))).toEqual([]);
+    expect(String(result.stderr)).toContain('Installing Engine test stack');
+    const events = stdoutLines.map(
+      (l) =>
+        JSON.parse(l) as { type: string; service?: string; state?: string; elapsed: number; ok?: boolean },
+    );
     expect(events[0]).toEqual({
       type: 'start',
       services: [

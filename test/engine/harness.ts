@@ -1,9 +1,11 @@
 // What every real-engine test needs: docker without the caller's COMPOSE_* variables, a check that fails (never
 // skips) when the engine, Compose v2 or a local image is missing, free ports, and `docker compose ps` as data.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { execa, type Result } from 'execa';
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { cleanEnv } from '../helpers.js';
 
 export const SETUP_HINT =
@@ -93,4 +95,78 @@ export async function composePs(dir: string): Promise<Record<string, PsEntry>> {
           .map((l) => JSON.parse(l))
   ) as PsEntry[];
   return Object.fromEntries(entries.map((e) => [e.Service, e]));
+}
+
+/** The project's volumes, by compose's label (found whether or not the folder is still there). */
+export async function volumesOf(project: string): Promise<string[]> {
+  const result = await docker(
+    ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
+    os.tmpdir(),
+  );
+  expect(result.exitCode, text(result)).toBe(0);
+  return String(result.stdout).split('\n').filter(Boolean).sort();
+}
+
+export interface Stack {
+  dir: string;
+  /** berth names the project after the folder (as compose would): unique per run and test. */
+  project: string;
+  port: number;
+  /** Whether it may have containers: a stack whose test never reaches an engine is not taken down. */
+  onEngine: boolean;
+}
+
+/**
+ * One install folder (and compose project) per test, under a temporary root: each test's stacks are taken
+ * down (volumes too) after it, and after the file every project is checked for containers or volumes left
+ * behind. Call at the top level of a test file.
+ */
+export function useStacks(prefix: string): { root: string; newStack(onEngine?: boolean): Promise<Stack> } {
+  const root = mkdtempSync(path.join(os.tmpdir(), `berth-${prefix}-`));
+  let counter = 0;
+  const current: Stack[] = [];
+  const allProjects = new Set<string>();
+
+  async function down(project: string, dir: string): Promise<void> {
+    // `-p` as well as the folder: also removes what is left when the folder's files are not there (--purge).
+    const cwd = existsSync(path.join(dir, '.env')) ? dir : root;
+    const result = await docker(['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'], cwd);
+    if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
+  }
+
+  afterEach(async () => {
+    for (const stack of current.splice(0)) if (stack.onEngine) await down(stack.project, stack.dir);
+  }, 120_000);
+
+  afterAll(async () => {
+    try {
+      const leaks: string[] = [];
+      for (const project of allProjects) {
+        const left = await docker(
+          ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
+          root,
+        );
+        const volumes = await volumesOf(project);
+        if (String(left.stdout).trim() || volumes.length > 0) {
+          leaks.push(project);
+          await down(project, path.join(root, project));
+          if (volumes.length > 0) await docker(['volume', 'rm', '--force', ...volumes], root);
+        }
+      }
+      expect(leaks, 'containers or volumes left behind by a test').toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  return {
+    root,
+    async newStack(onEngine = true) {
+      const project = `${prefix}-${process.pid}-${++counter}`;
+      const stack = { dir: path.join(root, project), project, port: await freePort(), onEngine };
+      current.push(stack);
+      if (onEngine) allProjects.add(project);
+      return stack;
+    },
+  };
 }

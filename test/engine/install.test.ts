@@ -4,77 +4,18 @@
 //
 // Needs a Docker engine, Compose v2 and the local image berth-test/busybox:1: scripts/setup-test-engine.sh sets
 // all three up. Nothing is pulled. Without an engine these tests fail (they never skip).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { berth, fixtures } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text, type PsEntry } from './harness.js';
+import { composePs, docker, requireEngine, text, useStacks, type PsEntry } from './harness.js';
 
 const FIXTURE = path.join(fixtures, 'engine-stack');
 const TEST_TIMEOUT = 120_000;
 
-// --- the engine must be there: checked once, failing every test that needs it ------------------------------
-
-// --- one install folder (and compose project) per test --------------------------------------------------------
-
-const root = mkdtempSync(path.join(os.tmpdir(), 'berth-engine-'));
-let counter = 0;
-/** Stacks of the running test, taken down in afterEach; all projects ever created, checked in afterAll. */
-const current: Stack[] = [];
-const allProjects = new Set<string>();
-
-interface Stack {
-  dir: string;
-  /** berth names the project after the folder (as compose would): unique per run and test. */
-  project: string;
-  port: number;
-  /** Whether it may have containers: stacks of the no-docker test never reach an engine. */
-  onEngine: boolean;
-}
-
-async function newStack(onEngine = true): Promise<Stack> {
-  const project = `e2e-${process.pid}-${++counter}`;
-  const stack = { dir: path.join(root, project), project, port: await freePort(), onEngine };
-  current.push(stack);
-  if (onEngine) allProjects.add(project);
-  return stack;
-}
-
-async function down(project: string, dir: string): Promise<void> {
-  // `-p` as well as the folder: also removes what is left when the folder's files are not there.
-  const cwd = existsSync(path.join(dir, '.env')) ? dir : root;
-  const result = await docker(
-    ['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'],
-    cwd,
-    60_000,
-  );
-  if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
-}
-
-afterEach(async () => {
-  for (const stack of current.splice(0)) if (stack.onEngine) await down(stack.project, stack.dir);
-});
-
-afterAll(async () => {
-  try {
-    const leaks: string[] = [];
-    for (const project of allProjects) {
-      const left = await docker(
-        ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
-        root,
-      );
-      if (String(left.stdout).trim()) {
-        leaks.push(project);
-        await down(project, path.join(root, project));
-      }
-    }
-    expect(leaks, 'containers left behind by a test').toEqual([]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+const { root, newStack } = useStacks('e2e');
+type Stack = Awaited<ReturnType<typeof newStack>>;
 
 // --- reading the result --------------------------------------------------------------------------------------
 

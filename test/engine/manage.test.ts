@@ -5,89 +5,20 @@
 //
 // Needs a Docker engine, Compose v2 and the local image berth-test/busybox:1: scripts/setup-test-engine.sh sets
 // all three up. Nothing is pulled. Without an engine these tests fail (they never skip).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { berth, fixtures } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text, type PsEntry } from './harness.js';
+import { composePs, docker, requireEngine, text, useStacks, volumesOf, type PsEntry } from './harness.js';
 
 const FIXTURE = path.join(fixtures, 'engine-stack');
 const TEST_TIMEOUT = 120_000;
 
-// --- the engine must be there: checked once, failing every test that needs it ------------------------------
-
-// --- one install folder (and compose project) per test --------------------------------------------------------
-
-const root = mkdtempSync(path.join(os.tmpdir(), 'berth-manage-'));
-let counter = 0;
-/** Stacks of the running test, taken down in afterEach; all projects ever created, checked in afterAll. */
-const current: Stack[] = [];
-const allProjects = new Set<string>();
-
-interface Stack {
-  dir: string;
-  /** berth names the project after the folder (as compose would): unique per run and test. */
-  project: string;
-  port: number;
-}
-
-async function newStack(): Promise<Stack> {
-  const project = `mng-${process.pid}-${++counter}`;
-  const stack = { dir: path.join(root, project), project, port: await freePort() };
-  current.push(stack);
-  allProjects.add(project);
-  return stack;
-}
-
-async function down(project: string, dir: string): Promise<void> {
-  // `-p` as well as the folder: also removes what is left when the folder's files are not there (--purge).
-  const cwd = existsSync(path.join(dir, '.env')) ? dir : root;
-  const result = await docker(
-    ['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'],
-    cwd,
-    60_000,
-  );
-  if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
-}
-
-afterEach(async () => {
-  for (const stack of current.splice(0)) await down(stack.project, stack.dir);
-});
-
-afterAll(async () => {
-  try {
-    const leaks: string[] = [];
-    for (const project of allProjects) {
-      const left = await docker(
-        ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
-        root,
-      );
-      const volumes = await volumesOf(project);
-      if (String(left.stdout).trim() || volumes.length > 0) {
-        leaks.push(project);
-        await down(project, path.join(root, project));
-        if (volumes.length > 0) await docker(['volume', 'rm', '--force', ...volumes], root);
-      }
-    }
-    expect(leaks, 'containers or volumes left behind by a test').toEqual([]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-});
+const { root, newStack } = useStacks('mng');
+type Stack = Awaited<ReturnType<typeof newStack>>;
 
 // --- reading the result --------------------------------------------------------------------------------------
-
-/** The project's volumes, by compose's label (found whether or not the folder is still there). */
-async function volumesOf(project: string): Promise<string[]> {
-  const result = await docker(
-    ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
-    root,
-  );
-  expect(result.exitCode, text(result)).toBe(0);
-  return String(result.stdout).split('\n').filter(Boolean).sort();
-}
 
 async function page(port: number, urlPath = '/'): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(5_000) });

@@ -7,13 +7,12 @@
 // stand-ins for the application images (test/images/) that check their wiring (env, seeded files, database
 // login with the generated password, Redis, backends) and fail loudly otherwise, then answer the recipes' own
 // healthchecks. Without an engine or the images these tests fail (they never skip).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Result } from 'execa';
-import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { berth } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text } from './harness.js';
+import { composePs, docker, freePort, requireEngine, text, useStacks } from './harness.js';
 
 const IMAGES = [
   'busybox',
@@ -30,53 +29,8 @@ const IMAGES = [
 const WAIT_TIMEOUT = '100';
 const TEST_TIMEOUT = 150_000;
 
-// --- one install folder (and compose project) per test --------------------------------------------------------
-
-const root = mkdtempSync(path.join(os.tmpdir(), 'berth-stacks-'));
-let counter = 0;
-const current: Stack[] = [];
-const allProjects = new Set<string>();
-
-interface Stack {
-  dir: string;
-  project: string;
-}
-
-function newStack(): Stack {
-  const project = `stacks-${process.pid}-${++counter}`;
-  const stack = { dir: path.join(root, project), project };
-  current.push(stack);
-  allProjects.add(project);
-  return stack;
-}
-
-async function down(project: string): Promise<void> {
-  const result = await docker(['compose', '-p', project, 'down', '-v', '--remove-orphans', '-t', '2'], root);
-  if (result.exitCode !== 0) throw new Error(`docker compose down for ${project} failed:\n${text(result)}`);
-}
-
-afterEach(async () => {
-  for (const stack of current.splice(0)) await down(stack.project);
-}, 120_000);
-
-afterAll(async () => {
-  try {
-    const leaks: string[] = [];
-    for (const project of allProjects) {
-      const left = await docker(
-        ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`],
-        root,
-      );
-      if (String(left.stdout).trim()) {
-        leaks.push(project);
-        await down(project);
-      }
-    }
-    expect(leaks, 'containers left behind by a test').toEqual([]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}, 120_000);
+const { root, newStack } = useStacks('stacks');
+type Stack = Awaited<ReturnType<typeof newStack>>;
 
 // --- reading the result --------------------------------------------------------------------------------------
 
@@ -152,7 +106,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
     'magec, openai mode: magec, postgres and redis healthy, the store seeded, the key and password wired',
     async () => {
       await requireEngine(IMAGES);
-      const stack = newStack();
+      const stack = await newStack();
       const keyFile = path.join(root, `openai-key-${stack.project}`);
       const key = `sk-test-${'a1B2'.repeat(8)}`;
       writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
@@ -184,7 +138,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
     'magec, local mode without GPU: ollama pulls both models, parakeet and tts healthy, magec reaches them',
     async () => {
       await requireEngine(IMAGES);
-      const stack = newStack();
+      const stack = await newStack();
       const { result, port } = await installMagec(
         stack,
         '--mode',
@@ -230,7 +184,7 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
     'reflector with bundled PostgreSQL and Redis: migrate completes, server, worker, beat and web healthy',
     async () => {
       await requireEngine(IMAGES);
-      const stack = newStack();
+      const stack = await newStack();
       const webPort = await freePort();
       const serverPort = await freePort();
       const udpBase = 40_000 + Math.floor(Math.random() * 9_000);

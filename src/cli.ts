@@ -18,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(generalHelp);
     return 0;
   }
+  // NO_COLOR (no-color.org): Ink's colour library only reads FORCE_COLOR, and reads it when it loads.
+  if (process.env.NO_COLOR && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '0';
   let core: Awaited<ReturnType<typeof loadCore>>;
   try {
     core = await loadCore();

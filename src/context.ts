@@ -12,8 +12,10 @@ export interface Context {
   env: Readonly<Record<string, string | undefined>>;
   stdout: Output;
   stderr: Output;
-  /** A terminal to prompt on; undefined under CI, pipes, setsid. */
+  /** A terminal to prompt on; undefined under CI, --yes, </dev/null, setsid. */
   prompter: Prompter | undefined;
+  /** The terminal's streams (stdin may be /dev/tty under curl | bash); set exactly when `prompter` is. */
+  terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } | undefined;
   facts: MachineFacts;
   now: () => Date;
 }

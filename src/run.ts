@@ -4,27 +4,31 @@ import type { Context } from './context.js';
 import { installCommand } from './commands/install.js';
 import { recipesCommand } from './commands/recipes.js';
 import { scanArgs } from './cli/args.js';
+import { openTerminal } from './wizard/terminal.js';
 
 export async function run(argv: readonly string[], overrides: Partial<Context> = {}): Promise<number> {
   const env = overrides.env ?? process.env;
-  const interactive =
-    process.stdin.isTTY === true &&
-    process.stdout.isTTY === true &&
-    env.CI !== 'true' &&
-    !argv.includes('--yes') &&
-    !argv.includes('-y');
-  const ctx: Context = {
-    argv,
-    cwd: process.cwd(),
-    env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    prompter: interactive ? (await import('./answers/prompt.js')).inquirerPrompter() : undefined,
-    facts: basicFacts(),
-    now: () => new Date(),
-    ...overrides,
-  };
-  const { command } = scanArgs(argv);
+  const terminal = 'prompter' in overrides ? undefined : openTerminal({ env, argv });
+  try {
+    return await dispatch({
+      argv,
+      cwd: process.cwd(),
+      env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      prompter: terminal ? (await import('./answers/prompt.js')).inquirerPrompter(terminal) : undefined,
+      terminal,
+      facts: basicFacts(),
+      now: () => new Date(),
+      ...overrides,
+    });
+  } finally {
+    terminal?.release();
+  }
+}
+
+async function dispatch(ctx: Context): Promise<number> {
+  const { command } = scanArgs(ctx.argv);
   if (command === 'recipes') return recipesCommand(ctx);
   if (command === 'doctor') return (await import('./commands/doctor.js')).doctorCommand(ctx);
   if (command === 'status') return (await import('./commands/status.js')).statusCommand(ctx);

@@ -1,4 +1,4 @@
-// A plain terminal prompter over the answers schema (the full-screen wizard builds on the same requests).
+// A one-question prompter for commands outside the install wizard (the uninstall --purge confirmation).
 import { confirm, input, password, select } from '@inquirer/prompts';
 import { CancelledError } from '../errors.js';
 import type { AnswerValue } from '../recipes/condition.js';
@@ -6,10 +6,16 @@ import { coerce } from './coerce.js';
 import { isSecretQuestion } from './names.js';
 import type { Prompter, PromptRequest } from './resolve.js';
 
-export function inquirerPrompter(): Prompter {
+export interface PromptStreams {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
+export function inquirerPrompter(terminal?: PromptStreams): Prompter {
+  const context = terminal ? { input: terminal.stdin, output: terminal.stdout } : undefined;
   return async (request) => {
     try {
-      return await ask(request);
+      return await ask(request, context);
     } catch (error) {
       if ((error as Error).name === 'ExitPromptError') throw new CancelledError();
       throw error;
@@ -17,34 +23,48 @@ export function inquirerPrompter(): Prompter {
   };
 }
 
-async function ask({ question: q, initial, initialOrigin }: PromptRequest): Promise<AnswerValue> {
+type Streams = { input: NodeJS.ReadStream; output: NodeJS.WriteStream } | undefined;
+
+async function ask(
+  { question: q, initial, initialOrigin }: PromptRequest,
+  context: Streams,
+): Promise<AnswerValue> {
   const message = q.prompt;
   const validate = (text: string) => {
     const result = coerce(q, text);
     return result.ok ? true : result.message;
   };
   if (q.type === 'select') {
-    return select({
-      message,
-      choices: (q.choices ?? []).map((c) => ({ value: c.value, name: c.label, description: c.description })),
-      ...(initial !== undefined ? { default: String(initial) } : {}),
-    });
+    return select(
+      {
+        message,
+        choices: (q.choices ?? []).map((c) => ({ value: c.value, name: c.label, description: c.description })),
+        ...(initial !== undefined ? { default: String(initial) } : {}),
+      },
+      context,
+    );
   }
-  if (q.type === 'confirm') return confirm({ message, default: initial === true });
+  if (q.type === 'confirm') return confirm({ message, default: initial === true }, context);
   if (isSecretQuestion(q)) {
     const keep = initialOrigin === 'previous' && initial !== undefined;
-    const text = await password({
-      message: keep ? `${message} (Enter keeps the current one)` : message,
-      mask: '*',
-      validate: (t) => (keep && t === '' ? true : validate(t)),
-    });
+    const text = await password(
+      {
+        message: keep ? `${message} (Enter keeps the current one)` : message,
+        mask: '*',
+        validate: (t) => (keep && t === '' ? true : validate(t)),
+      },
+      context,
+    );
     return keep && text === '' ? initial : text;
   }
-  const text = await input({
-    message,
-    ...(initial !== undefined ? { default: String(initial) } : {}),
-    validate,
-  });
+  const text = await input(
+    {
+      message,
+      ...(initial !== undefined ? { default: String(initial) } : {}),
+      validate,
+    },
+    context,
+  );
   const result = coerce(q, text);
   if (!result.ok) throw new Error(result.message);
   return result.value;

@@ -12,8 +12,7 @@ import { finalFiles, stageAndCheck } from '../steps/validate.js';
 import { assertNoUserEdits, writeFiles } from '../steps/write-files.js';
 import { berthVersion } from '../version.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
-import { dockerChecks, preflight } from '../detect/checks.js';
-import { welcomeText } from '../detect/messages.js';
+import { preflight } from '../detect/checks.js';
 import { detectFacts } from '../detect/detect.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { probePorts } from '../detect/ports.js';
@@ -28,28 +27,53 @@ export async function installCommand(baseCtx: Context): Promise<number> {
     baseCtx.stdout.write(installHelp(located.recipe));
     return 0;
   }
-  // Detected before the answers: defaults read facts (GPU ready → GPU on).
-  const probe = probeEnv({ env: baseCtx.env });
-  const facts = await detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
-  const ctx: Context = { ...baseCtx, facts };
-  if (ctx.prompter) {
-    const m = located.recipe.manifest;
-    ctx.stdout.write(welcomeText(facts, dockerChecks(facts), `${m.title} (${m.name} ${m.version})`));
-  }
   const isRender = global.command === 'render';
   if (isRender && !global.start)
     throw new UsageError('berth render never starts the stack; --no-start is not needed.');
   const start = !isRender && global.start && !global.dryRun;
   // With --json, stdout carries only JSON events; everything for people goes to stderr.
-  const say = global.json ? ctx.stderr : ctx.stdout;
-  const composeProbe = findCompose(ctx.env);
-  if (located.recovered) ctx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
-  const prepared = await prepare(located, flags, ctx);
-  for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
+  const say = global.json ? baseCtx.stderr : baseCtx.stdout;
+  const composeProbe = findCompose(baseCtx.env);
+  if (located.recovered) baseCtx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
+  // Detected before the answers: defaults read facts (GPU ready → GPU on).
+  const probe = probeEnv({ env: baseCtx.env });
+  const detect = detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
+  let prepared: Prepared;
+  let facts: MachineFacts;
+  const terminal = baseCtx.terminal;
+  if (terminal) {
+    const { interview } = await import('../wizard/interview.js');
+    ({ prepared, facts } = await interview({
+      ctx: baseCtx,
+      terminal,
+      flags,
+      facts: detect,
+      probe,
+      confirmLabel: global.dryRun
+        ? 'Show the files (dry run: nothing is written)'
+        : isRender || !start
+          ? 'Write the files (the stack is not started)'
+          : 'Install: write the files and start the stack',
+      force: global.force,
+      skipChecks: global.skipChecks,
+      preflight: (p, f) => machineProblems(p, f, probe, start),
+      flagsFor: (l) => parseCli(baseCtx.argv, l.recipe.manifest.questions).answers,
+    }));
+  } else {
+    facts = await detect;
+    prepared = await prepare(located, flags, { ...baseCtx, facts });
+    if (start && !(await composeProbe)) throw composeMissingError();
+    for (const warning of prepared.resolution.warnings) baseCtx.stderr.write(`! ${warning}\n`);
+    if (start) {
+      const result = await machineProblems(prepared, facts, probe, true);
+      for (const warning of result.warnings) baseCtx.stderr.write(`! ${warning}\n`);
+      stopOnProblems(result.blocking, global.skipChecks, baseCtx);
+    }
+    say.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
+  }
+  const ctx: Context = { ...baseCtx, facts };
   const compose = await composeProbe;
   if (start && !compose) throw composeMissingError();
-  if (start) await preflightOrStop(prepared, facts, probe, global.skipChecks, ctx);
-  say.write(planText(prepared, global.dryRun ? 'dry-run' : isRender ? 'render' : 'install'));
   assertNoUserEdits(prepared, global.force);
   const staged = await stageAndCheck(prepared, compose);
   try {
@@ -97,33 +121,36 @@ export async function installCommand(baseCtx: Context): Promise<number> {
       );
     }
   }
-  say.write(doneText(prepared, start, written.backupDir));
+  if (terminal && !global.json) {
+    const { finalScreen } = await import('../wizard/interview.js');
+    await finalScreen(prepared, start, written.backupDir, terminal);
+  } else say.write(doneText(prepared, start, written.backupDir));
   return 0;
 }
 
-/** Refuses early, before anything is written, when the machine cannot run this stack (see berth doctor). */
-async function preflightOrStop(
+/** The machine checks for these answers (see berth doctor): what blocks the install, and what only warns. */
+async function machineProblems(
   prepared: Prepared,
   facts: MachineFacts,
   probe: ProbeEnv,
-  skipChecks: boolean,
-  ctx: Pick<Context, 'stderr'>,
-): Promise<void> {
+  start: boolean,
+): Promise<{ blocking: string[]; warnings: string[] }> {
+  if (!start) return { blocking: [], warnings: [] };
   const answers = prepared.resolution.answers;
   facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers), probe);
-  const result = preflight(facts, prepared.recipe, answers, { start: true });
-  for (const warning of result.warnings) ctx.stderr.write(`! ${warning}\n`);
-  if (result.blocking.length === 0) return;
+  return preflight(facts, prepared.recipe, answers, { start: true });
+}
+
+/** Refuses early, before anything is written, when the machine cannot run this stack. */
+function stopOnProblems(blocking: string[], skipChecks: boolean, ctx: Pick<Context, 'stderr'>): void {
+  if (blocking.length === 0) return;
   if (skipChecks) {
-    for (const problem of result.blocking) ctx.stderr.write(`! (--skip-checks) ${problem}\n`);
+    for (const problem of blocking) ctx.stderr.write(`! (--skip-checks) ${problem}\n`);
     return;
   }
-  throw new BerthError(
-    `${result.blocking.length} problem(s) on this machine block this install. Nothing was written.`,
-    {
-      exitCode: ExitCode.preflight,
-      details: result.blocking,
-      hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
-    },
-  );
+  throw new BerthError(`${blocking.length} problem(s) on this machine block this install. Nothing was written.`, {
+    exitCode: ExitCode.preflight,
+    details: blocking,
+    hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
+  });
 }

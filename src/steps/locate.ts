@@ -18,26 +18,39 @@ export interface Located {
   answersFile: { path: string; answers: Record<string, unknown> } | undefined;
   /** A crashed earlier write was completed on the way in. */
   recovered: boolean;
+  /** The recipe was chosen (flag, env, answers file, the folder's install), not taken as the default. */
+  recipeGiven: boolean;
+  /** The folder was chosen (flag or env), not taken as the default. */
+  dirGiven: boolean;
 }
 
-export async function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): Promise<Located> {
+/** What the wizard chose where the command line said nothing. */
+export interface LocateChoice {
+  recipe?: string | undefined;
+  dir?: string | undefined;
+}
+
+export async function locate(
+  ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>,
+  choice: LocateChoice = {},
+): Promise<Located> {
   const scan = scanArgs(ctx.argv);
   const answersPath = scan.answers ?? ctx.env.BERTH_ANSWERS;
   const answersFile = answersPath
     ? readAnswersFile(path.resolve(ctx.cwd, answersPath), answersPath)
     : undefined;
-  const dirArg = scan.dir ?? ctx.env.BERTH_DIR;
+  const dirArg = scan.dir ?? ctx.env.BERTH_DIR ?? choice.dir;
   let dir = dirArg ? path.resolve(ctx.cwd, dirArg) : undefined;
   const recovered = dir ? recoverPending(dir) === 'completed' : false;
   const installed = dir ? readPreviousInstall(dir) : undefined;
   const installedRecipe = installed?.state?.recipe ?? installed?.answersFile?.recipe;
-  const ref =
+  const given =
     scan.recipe ??
     ctx.env.BERTH_RECIPE ??
     answersFile?.recipe ??
     installed?.state?.recipeFolder ??
-    installedRecipe ??
-    DEFAULT_RECIPE;
+    installedRecipe;
+  const ref = given ?? choice.recipe ?? DEFAULT_RECIPE;
   const recipe = await loadRecipe(ref, ctx.cwd);
   if (installedRecipe && installedRecipe !== recipe.manifest.name) {
     throw new BerthError(`${dir} already holds a ${installedRecipe} install, not ${recipe.manifest.name}.`, {
@@ -47,7 +60,16 @@ export async function locate(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'
   }
   dir ??= defaultDir(recipe.manifest.name, ctx.facts);
   const previous = installed ?? readPreviousInstall(dir);
-  return { recipe, dir, project: projectName(dir, previous), previous, answersFile, recovered };
+  return {
+    recipe,
+    dir,
+    project: projectName(dir, previous),
+    previous,
+    answersFile,
+    recovered,
+    recipeGiven: given !== undefined,
+    dirGiven: (scan.dir ?? ctx.env.BERTH_DIR) !== undefined,
+  };
 }
 
 export function defaultDir(name: string, facts: { isRoot: boolean; home: string }): string {

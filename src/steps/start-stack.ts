@@ -43,7 +43,7 @@ export class StackStartError extends BerthError {
   }
 }
 
-type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'argv' | 'env'>>;
+type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'argv' | 'env' | 'terminal'>>;
 
 export async function startStack(
   p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
@@ -131,6 +131,8 @@ async function attachReporter(
   const { renderProgress } = await import('../progress/render-progress.js');
   const closed = renderProgress(store, {
     stdout: ctx.stdout as NodeJS.WriteStream,
+    // Under curl | bash the keyboard is /dev/tty, not stdin: typed keys are swallowed there.
+    ...(ctx.terminal ? { stdin: ctx.terminal.stdin } : {}),
     clock: () => ctx.now().getTime(),
   });
   return { closed };

@@ -1,0 +1,249 @@
+// The wizard's state, as plain data and functions (no React, no terminal): which question comes next, going
+// back, jumping to an answer from the review, and what the review shows. The UI only renders what this decides.
+import { isSecretQuestion } from '../answers/names.js';
+import {
+  resolveAnswers,
+  type AnswerSources,
+  type PromptRequest,
+  type Resolution,
+} from '../answers/resolve.js';
+import type { PlanEntry } from '../install-dir/plan.js';
+import type { AnswerValue } from '../recipes/condition.js';
+import type { Recipe } from '../recipes/load-recipe.js';
+
+/** Wizard steps before the recipe's own questions; they are ids no recipe question can have. */
+export const RECIPE_STEP = '@recipe';
+export const DIR_STEP = '@dir';
+
+interface Entry {
+  id: string;
+  value: AnswerValue;
+}
+
+/**
+ * The answers typed so far, in the order they were asked. Going back (or jumping back from the review) takes
+ * answers off the end; they are remembered and offered again as the initial value when the question returns.
+ */
+export class Answered {
+  private readonly entries: Entry[] = [];
+  private readonly remembered = new Map<string, AnswerValue>();
+
+  get ids(): string[] {
+    return this.entries.map((e) => e.id);
+  }
+
+  has(id: string): boolean {
+    return this.entries.some((e) => e.id === id);
+  }
+
+  get(id: string): AnswerValue | undefined {
+    return this.entries.find((e) => e.id === id)?.value;
+  }
+
+  /** What to offer when `id` is asked (again): the value typed before going back, if any. */
+  rememberedValue(id: string): AnswerValue | undefined {
+    return this.remembered.get(id);
+  }
+
+  answer(id: string, value: AnswerValue): void {
+    if (this.has(id)) throw new Error(`${id} is already answered`);
+    this.entries.push({ id, value });
+    this.remembered.delete(id);
+  }
+
+  get canGoBack(): boolean {
+    return this.entries.length > 0;
+  }
+
+  /** Un-answers the last question; returns its id (undefined when nothing was answered yet). */
+  back(): string | undefined {
+    const last = this.entries.pop();
+    if (last) this.remembered.set(last.id, last.value);
+    return last?.id;
+  }
+
+  /** Un-answers `id` and everything answered after it, so the wizard asks from there again. */
+  backTo(id: string): void {
+    if (!this.has(id)) throw new Error(`${id} was not answered`);
+    while (this.back() !== id);
+  }
+}
+
+/** The next question to ask, or the complete resolution when every answer is known. */
+export type Next = { ask: PromptRequest } | { done: Resolution };
+
+class NeedAnswer {
+  constructor(readonly request: PromptRequest) {}
+}
+
+/**
+ * Runs the one answer resolution berth has (flags > env > file > previous > prompt/default) with the answers
+ * typed so far; the first question that would be prompted and has no typed answer is the next one to ask.
+ * Recomputed from scratch each time, so `when` conditions and defaults always follow the current answers.
+ */
+export async function nextQuestion(
+  recipe: Recipe,
+  sources: AnswerSources,
+  facts: unknown,
+  answered: Answered,
+): Promise<Next> {
+  try {
+    const done = await resolveAnswers(recipe, sources, facts, (request) => {
+      const id = request.question.id;
+      if (answered.has(id)) return Promise.resolve(answered.get(id)!);
+      throw new NeedAnswer(request);
+    });
+    return { done };
+  } catch (error) {
+    if (!(error instanceof NeedAnswer)) throw error;
+    const again = answered.rememberedValue(error.request.question.id);
+    if (again === undefined) return { ask: error.request };
+    return { ask: { ...error.request, initial: again, initialOrigin: 'default' } };
+  }
+}
+
+// --- the review ----------------------------------------------------------------------------------------------
+
+export interface ReviewRow {
+  id: string;
+  label: string;
+  value: string;
+  /** Where the answer came from, when not typed here: "--flag", "env", "answers file", "previous", "default". */
+  note?: string;
+  /** The user can go back to this answer from the review. */
+  changeable: boolean;
+}
+
+export interface ReviewModel {
+  title: string;
+  dir: string;
+  reconfigure: boolean;
+  answers: ReviewRow[];
+  secrets: { id: string; state: 'generated' | 'kept' }[];
+  files: { path: string; action: PlanEntry['action']; conflict?: PlanEntry['conflict'] }[];
+  services: string[];
+  problems: string[];
+  warnings: string[];
+  /** What confirming does, e.g. "Install: write the files and start the stack". */
+  confirmLabel: string;
+}
+
+const originNote: Record<string, string | undefined> = {
+  flag: 'from a flag',
+  env: 'from the environment',
+  file: 'from the answers file',
+  previous: 'previous answer',
+  default: 'default',
+  prompt: undefined,
+};
+
+export interface ReviewInput {
+  recipe: Recipe;
+  dir: string;
+  reconfigure: boolean;
+  resolution: Resolution;
+  generated: readonly string[];
+  plan: readonly PlanEntry[];
+  services: string[];
+  problems?: string[];
+  warnings?: string[];
+  confirmLabel: string;
+  answered: Answered;
+  /** Labels of the wizard's own steps (recipe, folder) when they were asked. */
+  steps?: ReviewRow[];
+}
+
+export function reviewModel(input: ReviewInput): ReviewModel {
+  const m = input.recipe.manifest;
+  const answers: ReviewRow[] = [...(input.steps ?? [])];
+  for (const q of m.questions) {
+    if (!(q.id in input.resolution.answers)) continue;
+    const origin = input.resolution.origins[q.id] ?? 'default';
+    const note = originNote[origin];
+    answers.push({
+      id: q.id,
+      label: q.prompt,
+      value: displayValue(q, input.resolution.answers[q.id]!),
+      ...(note ? { note } : {}),
+      changeable: input.answered.has(q.id),
+    });
+  }
+  return {
+    title: `${m.title} (${m.name} ${m.version})`,
+    dir: input.dir,
+    reconfigure: input.reconfigure,
+    answers,
+    secrets: m.secrets.map((s) => ({
+      id: s.id,
+      state: input.generated.includes(s.id) ? 'generated' : 'kept',
+    })),
+    files: input.plan.map((e) => ({
+      path: e.path,
+      action: e.action,
+      ...(e.conflict ? { conflict: e.conflict } : {}),
+    })),
+    services: input.services,
+    problems: input.problems ?? [],
+    warnings: input.warnings ?? [],
+    confirmLabel: input.confirmLabel,
+  };
+}
+
+/** How an answer reads on screen; a secret never shows its value. */
+export function displayValue(
+  q: { type: string; choices?: { value: string; label: string }[] | undefined },
+  value: AnswerValue,
+): string {
+  if (isSecretQuestion(q as { type: 'secret' })) return value === '' ? '(none)' : '(hidden)';
+  if (q.type === 'confirm') return value === true ? 'yes' : 'no';
+  if (q.type === 'select') return q.choices?.find((c) => c.value === value)?.label ?? String(value);
+  if (value === '') return '(none)';
+  return String(value);
+}
+
+// --- the final screen ----------------------------------------------------------------------------------------
+
+export interface FinalInput {
+  title: string;
+  dir: string;
+  started: boolean;
+  urls: { label: string; url: string }[];
+  notes: string[];
+  backupDir?: string | undefined;
+}
+
+export function finalModel(input: FinalInput): {
+  headline: string;
+  ok: boolean;
+  urls: { label: string; url: string }[];
+  lines: string[];
+  next: string[];
+  notes: string[];
+} {
+  const d = input.dir;
+  const lines = [
+    `Secrets: ${d}/.env (mode 0600, readable only by its owner). Back it up; it is never printed.`,
+    `Answers: ${d}/berth.yaml (replay them with: berth install --answers ${d}/berth.yaml --yes)`,
+  ];
+  if (input.backupDir) lines.push(`The previous files are backed up in ${input.backupDir}/`);
+  const next = input.started
+    ? [
+        `berth status --dir ${d}       is everything up and healthy?`,
+        `berth logs --dir ${d} -f      follow the logs`,
+        `berth install --dir ${d}      change answers (reconfigure)`,
+      ]
+    : [
+        `berth install --dir ${d} --yes   start it with these answers`,
+        `berth install --dir ${d}         change answers (reconfigure)`,
+      ];
+  return {
+    headline: input.started
+      ? `✔ ${input.title} is up.`
+      : `✔ ${input.title}: files written to ${d} (the stack was not started).`,
+    ok: true,
+    urls: input.started ? input.urls : [],
+    lines,
+    next,
+    notes: input.notes,
+  };
+}

@@ -443,6 +443,7 @@ export function ReviewPrompt({
       <Box marginTop={1}>
         {changing ? (
           <SelectPrompt
+            key="answers"
             title="Which answer?"
             choices={changeable.map((a) => ({ value: a.id, label: `${a.label} (${a.value})` }))}
             onSubmit={(id) => onSubmit({ action: 'change', id })}
@@ -450,6 +451,7 @@ export function ReviewPrompt({
           />
         ) : (
           <SelectPrompt
+            key="actions"
             title={blocked ? 'These problems block the install.' : 'Go ahead?'}
             choices={actions}
             onSubmit={(v) => {

@@ -38,7 +38,11 @@ async function ask(
     return select(
       {
         message,
-        choices: (q.choices ?? []).map((c) => ({ value: c.value, name: c.label, description: c.description })),
+        choices: (q.choices ?? []).map((c) => ({
+          value: c.value,
+          name: c.label,
+          description: c.description,
+        })),
         ...(initial !== undefined ? { default: String(initial) } : {}),
       },
       context,

@@ -148,9 +148,12 @@ function stopOnProblems(blocking: string[], skipChecks: boolean, ctx: Pick<Conte
     for (const problem of blocking) ctx.stderr.write(`! (--skip-checks) ${problem}\n`);
     return;
   }
-  throw new BerthError(`${blocking.length} problem(s) on this machine block this install. Nothing was written.`, {
-    exitCode: ExitCode.preflight,
-    details: blocking,
-    hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
-  });
+  throw new BerthError(
+    `${blocking.length} problem(s) on this machine block this install. Nothing was written.`,
+    {
+      exitCode: ExitCode.preflight,
+      details: blocking,
+      hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
+    },
+  );
 }

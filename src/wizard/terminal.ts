@@ -60,21 +60,35 @@ function openDevTty(): NodeJS.ReadStream {
 }
 
 /**
- * While the wizard asks, a closed terminal (SIGHUP, or EIO reading it) ends the run quietly with exit 130: no
- * crash trace, and nothing has been written yet. Returns the function that stops watching.
+ * While the wizard asks, a closed terminal (SIGHUP, or EIO reading it) ends the run quietly: nothing has been
+ * written yet. berth then dies of SIGHUP itself (status 129), as a hung-up program does: a normal exit would
+ * have Node restore the settings of a terminal that is gone, and Node aborts with a native trace on that EIO.
+ * Returns the function that stops watching.
  */
-export function watchHangup(terminal: Terminal, exit: (code: number) => void = process.exit): () => void {
+export function watchHangup(
+  terminal: Pick<Terminal, 'stdin' | 'release'>,
+  die: () => void = dieOfHangup,
+): () => void {
   const hangup = () => {
     terminal.release();
-    exit(130);
+    die();
   };
   const onError = (error: NodeJS.ErrnoException) => {
     if (error.code === 'EIO' || error.code === 'ENXIO' || error.code === 'EBADF') hangup();
   };
   process.on('SIGHUP', hangup);
   terminal.stdin.on('error', onError);
+  // A terminal that went away can also just read as end-of-file (in raw mode Ctrl-D is a key, not EOF).
+  terminal.stdin.on('end', hangup);
   return () => {
     process.off('SIGHUP', hangup);
     terminal.stdin.off('error', onError);
+    terminal.stdin.off('end', hangup);
   };
+}
+
+function dieOfHangup(): void {
+  // Other SIGHUP listeners (Ink's cursor restore) would write to the dead terminal: let the default action run.
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEngine, cleanEnv, engineUnavailable } from './bench-lib/engine.mjs';
+import { benchWizard } from './bench-lib/wizard.mjs';
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -114,6 +115,39 @@ cases.forEach((c, i) => {
     `${c.name.padEnd(42)} ${`${m.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ${verdict}`,
   );
 });
+
+// ---- The wizard in a pseudo-terminal: first frame and peak memory ----------------------------------------
+{
+  const fixture = path.resolve(import.meta.dirname, '../test/fixtures/engine-stack');
+  try {
+    const w = await benchWizard({ bundle, fixture, rounds: Math.min(rounds, 9) });
+    const base = median(w.baseline);
+    const first = median(w.firstFrame);
+    const ratio = first / base;
+    console.log(
+      `\nthe wizard in a pty (util-linux script), ${w.firstFrame.length} rounds, medians; node -e 0 run the same way\n`,
+    );
+    console.log(`${'command'.padEnd(42)} ${'median'.padStart(9)} ${'ratio'.padStart(7)}  goal`);
+    console.log(
+      `${'node -e 0 (in the pty)'.padEnd(42)} ${`${base.toFixed(0)} ms`.padStart(9)} ${'1.00×'.padStart(7)}`,
+    );
+    console.log(
+      `${'berth install: first wizard frame'.padEnd(42)} ${`${first.toFixed(0)} ms`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ` +
+        `≤ 1.5×  ${ratio <= 1.5 ? 'met' : 'NOT met'}`,
+    );
+    const ready = median(w.firstQuestion);
+    console.log(
+      `${'  first question (Ink up, machine checked)'.padEnd(42)} ${`${ready.toFixed(0)} ms`.padStart(9)} ${`${(ready / base).toFixed(2)}×`.padStart(7)}`,
+    );
+    if (w.peakMb !== undefined)
+      console.log(
+        `${'wizard peak RSS (VmHWM at the review)'.padEnd(42)} ${`${w.peakMb.toFixed(0)} MB`.padStart(9)} ${''.padStart(7)}  ` +
+          `≤ 120 MB  ${w.peakMb <= 120 ? 'met' : 'NOT met'}`,
+      );
+  } catch (error) {
+    console.log(`\nthe wizard in a pty: FAILED: ${error.message}`);
+  }
+}
 
 // ---- On the engine: install overhead and CPU while waiting ----------------------------------------------
 const fixture = path.resolve(import.meta.dirname, '../test/fixtures/engine-stack');

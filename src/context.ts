@@ -18,4 +18,6 @@ export interface Context {
   terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } | undefined;
   facts: MachineFacts;
   now: () => Date;
+  /** The entry already printed the wizard's heading (before the core loaded). */
+  greeted?: boolean | undefined;
 }

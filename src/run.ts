@@ -16,7 +16,10 @@ export async function run(argv: readonly string[], overrides: Partial<Context> =
       env,
       stdout: process.stdout,
       stderr: process.stderr,
-      prompter: terminal ? (await import('./answers/prompt.js')).inquirerPrompter(terminal) : undefined,
+      // inquirer loads only when a command outside the wizard asks something (uninstall --purge).
+      prompter: terminal
+        ? async (request) => (await import('./answers/prompt.js')).inquirerPrompter(terminal)(request)
+        : undefined,
       terminal,
       facts: basicFacts(),
       now: () => new Date(),

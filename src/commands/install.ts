@@ -19,8 +19,24 @@ import { probePorts } from '../detect/ports.js';
 import { probeEnv, type ProbeEnv } from '../detect/probe.js';
 import { portsNeeded } from '../detect/requirements.js';
 import type { Prepared } from '../steps/prepare.js';
+import type { WizardSession } from '../wizard/interview.js';
 
 export async function installCommand(baseCtx: Context): Promise<number> {
+  const terminal = baseCtx.terminal;
+  const help = baseCtx.argv.includes('--help') || baseCtx.argv.includes('-h');
+  // On a terminal the wizard's first frame goes up before anything else is loaded or detected.
+  const session =
+    terminal && !help
+      ? import('../wizard/interview.js').then(({ openWizard }) => openWizard(terminal, baseCtx.greeted))
+      : undefined;
+  try {
+    return await install(baseCtx, session);
+  } finally {
+    if (session) await (await session).close();
+  }
+}
+
+async function install(baseCtx: Context, session: Promise<WizardSession> | undefined): Promise<number> {
   const located = await locate(baseCtx);
   const { global, answers: flags } = parseCli(baseCtx.argv, located.recipe.manifest.questions);
   if (global.help) {
@@ -41,11 +57,10 @@ export async function installCommand(baseCtx: Context): Promise<number> {
   let prepared: Prepared;
   let facts: MachineFacts;
   const terminal = baseCtx.terminal;
-  if (terminal) {
+  if (terminal && session) {
     const { interview } = await import('../wizard/interview.js');
-    ({ prepared, facts } = await interview({
+    ({ prepared, facts } = await interview(await session, {
       ctx: baseCtx,
-      terminal,
       flags,
       facts: detect,
       probe,

@@ -100,15 +100,19 @@ export interface CheckRow {
 export function WelcomeView({
   heading,
   rows,
+  quiet = false,
 }: {
-  heading: string;
+  heading?: string | undefined;
   /** undefined while detection runs. */
   rows: CheckRow[] | undefined;
+  /** The heading and "Checking…" were printed already (before the UI loaded): show only the results. */
+  quiet?: boolean;
 }) {
   const titleWidth = Math.max(0, ...(rows ?? []).map((r) => r.title.length));
+  if (rows === undefined && quiet) return null;
   return (
     <Box flexDirection="column" marginBottom={1}>
-      <Text bold>{heading}</Text>
+      {heading ? <Text bold>{heading}</Text> : null}
       {rows === undefined ? (
         <Text dimColor>Checking this machine (system, Docker, GPU)…</Text>
       ) : (

@@ -1,24 +1,48 @@
-// Glue between `berth install` and the wizard: mounts the UI on the terminal, watches for a closed terminal,
-// runs the conversation and always lets go of the terminal before the bring-up takes the screen.
+// Glue between `berth install` and the wizard: mounts the UI on the terminal first thing (the first frame comes
+// before the recipe is loaded or the machine detected), watches for a closed terminal, runs the conversation,
+// and lets go of the terminal before the bring-up takes the screen.
 import type { Terminal } from './terminal.js';
 import { watchHangup } from './terminal.js';
-import { FinalView } from './components.js';
+import { FinalView, WelcomeView } from './components.js';
 import { finalModel } from './flow.js';
 import { printOnce, WizardUI } from './ui.js';
 import { runWizard, type WizardInput, type WizardResult } from './wizard.js';
 import type { Prepared } from '../steps/prepare.js';
+import { berthVersion } from '../version.js';
 
-export async function interview(
-  input: Omit<WizardInput, 'ui'> & { terminal: Pick<Terminal, 'stdin' | 'stdout'> & Partial<Terminal> },
-): Promise<WizardResult> {
-  const { terminal } = input;
+export interface WizardSession {
+  ui: WizardUI;
+  /** Unmounts the UI and stops watching for a hang-up; safe to call twice. */
+  close(): Promise<void>;
+}
+
+type Streams = Pick<Terminal, 'stdin' | 'stdout'> & Partial<Terminal>;
+
+export async function openWizard(terminal: Streams, greeted = false): Promise<WizardSession> {
   const stopWatching = watchHangup({ release: () => {}, ...terminal });
   const ui = await WizardUI.open(terminal);
+  ui.store.show(
+    <WelcomeView heading={`berth ${berthVersion()} · guided installer`} rows={undefined} quiet={greeted} />,
+  );
+  let closed: Promise<void> | undefined;
+  return {
+    ui,
+    close: () =>
+      (closed ??= (async () => {
+        await ui.close();
+        stopWatching();
+      })()),
+  };
+}
+
+export async function interview(
+  session: WizardSession,
+  input: Omit<WizardInput, 'ui'>,
+): Promise<WizardResult> {
   try {
-    return await runWizard({ ...input, ui });
+    return await runWizard({ ...input, ui: session.ui });
   } finally {
-    await ui.close();
-    stopWatching();
+    await session.close();
   }
 }
 

@@ -19,17 +19,30 @@ export interface TerminalOptions {
   openTty?: () => NodeJS.ReadStream;
 }
 
-/** The terminal to prompt on, or undefined when berth must not prompt (then missing answers are exit 2). */
-export function openTerminal(options: TerminalOptions): Terminal | undefined {
+/**
+ * Where a person can be asked: 'stdin' (a terminal), 'tty' (stdin is a pipe, the terminal is /dev/tty), or
+ * undefined (CI, --yes, no terminal on stdout, </dev/null or a file on stdin). Cheap: no file is opened.
+ */
+export function terminalKind(options: TerminalOptions): 'stdin' | 'tty' | undefined {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   if (options.env.CI === 'true' || options.argv.includes('--yes') || options.argv.includes('-y'))
     return undefined;
   if (stdout.isTTY !== true) return undefined;
-  if (stdin.isTTY === true) return { stdin, stdout, release: () => {} };
+  if (stdin.isTTY === true) return 'stdin';
   // Only a pipe (curl | bash, cat | berth) means "the terminal is elsewhere": </dev/null or a file means "do
   // not ask".
-  if (!stdinIsPipe(stdin)) return undefined;
+  return stdinIsPipe(stdin) ? 'tty' : undefined;
+}
+
+/** The terminal to prompt on, or undefined when berth must not prompt (then missing answers are exit 2). */
+export function openTerminal(options: TerminalOptions): Terminal | undefined {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const kind = terminalKind(options);
+  if (!kind) return undefined;
+  assumeWidth(stdout);
+  if (kind === 'stdin') return { stdin, stdout, release: () => {} };
   try {
     const input = (options.openTty ?? openDevTty)();
     return {
@@ -91,4 +104,15 @@ function dieOfHangup(): void {
   // Other SIGHUP listeners (Ink's cursor restore) would write to the dead terminal: let the default action run.
   process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
+}
+
+/**
+ * A terminal that reports no size (a serial console, `script` without a terminal of its own) says 0 columns,
+ * and Ink would lay out one character per line: assume 80.
+ */
+function assumeWidth(stdout: NodeJS.WriteStream): void {
+  if (stdout.columns > 0) return;
+  Object.defineProperty(stdout, 'columns', { value: 80, configurable: true, writable: true });
+  if (!(stdout.rows > 0))
+    Object.defineProperty(stdout, 'rows', { value: 24, configurable: true, writable: true });
 }

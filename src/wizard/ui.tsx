@@ -129,11 +129,11 @@ export class WizardUI {
   }
 
   /** Shows the checklist while `rows` is computed, then leaves it on the screen. */
-  async welcome(heading: string, rows: Promise<CheckRow[]>): Promise<void> {
-    this.store.show(<WelcomeView heading={heading} rows={undefined} />);
+  async welcome(heading: string | undefined, rows: Promise<CheckRow[]>, quiet = false): Promise<void> {
+    this.store.show(<WelcomeView heading={heading} rows={undefined} quiet={quiet} />);
     const done = await rows;
     this.store.show(null);
-    this.store.print(<WelcomeView heading={heading} rows={done} />);
+    this.store.print(<WelcomeView heading={heading} rows={done} quiet={quiet} />);
     if (this.store.isCancelled) throw new CancelledError();
   }
 

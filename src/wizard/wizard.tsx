@@ -67,12 +67,18 @@ export interface WizardResult {
 export async function runWizard(input: WizardInput): Promise<WizardResult> {
   const { ctx, ui } = input;
   let located = await locate(ctx);
-  const heading = located.recipeGiven
-    ? `berth ${berthVersion()} · installing ${located.recipe.manifest.title}`
-    : `berth ${berthVersion()} · guided installer for self-hosted stacks`;
+  // The entry may have printed the generic heading already (ctx.greeted); then only a recipe's name is added.
+  const heading = ctx.greeted
+    ? located.recipeGiven
+      ? `Installing ${located.recipe.manifest.title}`
+      : undefined
+    : located.recipeGiven
+      ? `berth ${berthVersion()} · installing ${located.recipe.manifest.title}`
+      : `berth ${berthVersion()} · guided installer for self-hosted stacks`;
   await ui.welcome(
     heading,
     input.facts.then((f) => welcomeRows(f)),
+    ctx.greeted === true,
   );
   const facts = await input.facts;
   const wizardCtx: Context = { ...ctx, facts };

@@ -284,6 +284,8 @@ describe('review', () => {
     const onSubmit = vi.fn();
     const r = render(<ReviewPrompt model={model} onSubmit={onSubmit} />);
     await press(r, KEY.down, KEY.enter);
+    await vi.waitFor(() => expect(frame(r)).toContain('? Which answer?'));
+    await tick();
     expect(frame(r)).toContain(
       [
         '? Which answer?',

@@ -5,7 +5,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
 import { berth, bundle, fixtures, repoRoot, tempDir } from '../helpers.js';
+import { composePs, freePort, requireEngine, useStacks } from '../engine/harness.js';
+
+const { newStack } = useStacks('wizard');
 
 const socket = `berth-test-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
@@ -292,4 +296,50 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
     await keys('C-c');
     await waitFor('EXIT=130');
   });
+
+  it('on the real engine: a taken port is flagged at its question, then the live bring-up and the final screen with the URL', async () => {
+    await requireEngine();
+    const stack = await newStack();
+    // Something already listens on the port the fixture offers first.
+    const taken = await freePort();
+    const holder = net.createServer().listen(taken, '0.0.0.0');
+    try {
+      await start(
+        berthCmd(['install', '--recipe', FIXTURE, '--dir', stack.dir, '--web-port', String(taken)]),
+      );
+      // Given by flag: not asked; the review blocks on it with the machine check and offers no install.
+      await answer('Greeting shown on the page', 'Enter');
+      const blocked = await waitFor('? These problems block the install.');
+      expect(blocked).toMatch(new RegExp(`Port ${taken}.*taken by node`));
+      await keys('Down', 'Enter');
+      await waitFor('EXIT=130');
+      expect(existsSync(stack.dir)).toBe(false);
+      await tmux('kill-server');
+
+      await start(berthCmd(['install', '--recipe', FIXTURE, '--dir', stack.dir]));
+      await answer('Greeting shown on the page', 'C-u', '=Hello from the wizard', 'Enter');
+      await waitFor('? Port for the web page');
+      await keys('C-u');
+      await type(String(taken));
+      await keys('Enter');
+      await waitFor(`! Port ${taken} is in use by node`);
+      await keys('C-u');
+      await type(String(stack.port));
+      await keys('Enter');
+      await waitFor(`✔ Port for the web page (published on 127.0.0.1) ${stack.port}`);
+      await waitFor('? Go ahead?');
+      await keys('Enter');
+      const end = await waitFor('EXIT=0', 90_000);
+      expect(end).toMatch(/✔ web\s+healthy/);
+      expect(end).toContain('✔ Engine test stack is up.');
+      expect(end).toContain(`http://127.0.0.1:${stack.port}/`);
+      expect(end).toContain(`berth status --dir ${stack.dir}`);
+      const ps = await composePs(stack.dir);
+      expect(ps.web).toMatchObject({ State: 'running', Health: 'healthy' });
+      const page = await fetch(`http://127.0.0.1:${stack.port}/`);
+      expect(await page.text()).toContain('Hello from the wizard');
+    } finally {
+      holder.close();
+    }
+  }, 150_000);
 });

@@ -21,12 +21,14 @@ export interface TerminalOptions {
 
 /**
  * Where a person can be asked: 'stdin' (a terminal), 'tty' (stdin is a pipe, the terminal is /dev/tty), or
- * undefined (CI, --yes, no terminal on stdout, </dev/null or a file on stdin). Cheap: no file is opened.
+ * undefined (CI, --yes, --json, no terminal on stdout, </dev/null or a file on stdin). Cheap: no file is opened.
  */
 export function terminalKind(options: TerminalOptions): 'stdin' | 'tty' | undefined {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  if (options.env.CI === 'true' || options.argv.includes('--yes') || options.argv.includes('-y'))
+  const { argv } = options;
+  // --json promises machine-readable output: no conversation on the same terminal.
+  if (options.env.CI === 'true' || ['--yes', '-y', '--json'].some((flag) => argv.includes(flag)))
     return undefined;
   if (stdout.isTTY !== true) return undefined;
   if (stdin.isTTY === true) return 'stdin';

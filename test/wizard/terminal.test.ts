@@ -25,11 +25,12 @@ function stdinOn(kind: 'fifo' | 'file'): NodeJS.ReadStream {
 
 describe('terminalKind', () => {
   const base = { env: {}, argv: ['install'], stdout: tty };
-  it('prompts on a terminal; never under CI=true, --yes or -y, or with stdout not a terminal', () => {
+  it('prompts on a terminal; never under CI=true, --yes, -y or --json, or with stdout not a terminal', () => {
     expect(terminalKind({ ...base, stdin: ttyIn })).toBe('stdin');
     expect(terminalKind({ ...base, stdin: ttyIn, env: { CI: 'true' } })).toBeUndefined();
     expect(terminalKind({ ...base, stdin: ttyIn, argv: ['install', '--yes'] })).toBeUndefined();
     expect(terminalKind({ ...base, stdin: ttyIn, argv: ['-y'] })).toBeUndefined();
+    expect(terminalKind({ ...base, stdin: ttyIn, argv: ['install', '--json'] })).toBeUndefined();
     expect(terminalKind({ ...base, stdin: ttyIn, stdout: { isTTY: false } as never })).toBeUndefined();
   });
 

@@ -120,8 +120,13 @@ confirm() {
 
 # --- downloads -------------------------------------------------------------------------------------------------
 
+# Downloads $1 to $2. From an https address, redirects may not drop to plain http.
 download() {
-    if ! curl --fail --silent --show-error --location --retry 3 --output "$2" "$1"; then
+    case "$1" in
+        https://*) _protocols='=https' ;;
+        *) _protocols='http,https' ;;
+    esac
+    if ! curl --proto "$_protocols" --fail --silent --show-error --location --retry 3 --output "$2" "$1"; then
         err "could not download $1"
     fi
 }

@@ -3,10 +3,11 @@
 // healthy on the host's engine with a `berth` command left for later; without a terminal, missing answers end
 // in berth's own exit-2 message; a tampered bundle, a truncated install.sh or a missing Docker without consent
 // install nothing.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { composePs, freePort, useStacks } from '../engine/harness.js';
+import { repoRoot } from '../helpers.js';
 import {
   curlPipeBash,
   removeVm,
@@ -18,6 +19,9 @@ import {
 } from './fresh-vm.js';
 
 const TEST_TIMEOUT = 180_000;
+const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 const { root, newStack } = useStacks('installsh');
 let server: ReleaseServer;
 let vms = 0;
@@ -186,6 +190,51 @@ describe.sequential('curl | bash in a fresh VM', () => {
     expect(requestsSince(start)).toEqual(cuts.map((cut) => `/release/cut-${cut}.sh`));
     expect(output).not.toContain('install.sh:');
     expect(output.match(/EXIT=\d+/g)).toHaveLength(cuts.length);
+    expect(output).toMatch(/^BERTH_COMMAND=$/m);
+    expect(readdirSync(options.home)).toEqual([]);
+  });
+
+  test('Node.js 20+ already on PATH is used (and plain sh runs install.sh too)', async () => {
+    const script = [
+      `curl -fsSL '${installSh()}' | sh -s -- --version`,
+      'echo "EXIT=$?"',
+      'cat /usr/local/bin/berth',
+      'berth --version',
+    ].join('\n');
+    const options = vm(script);
+    const node = realpathSync(process.execPath);
+    const start = server.requests.length;
+    const { output } = await runVm({ ...options, mounts: [`${node}:/usr/local/bin/node:ro`] });
+    expect(requestsSince(start)).toEqual([
+      '/release/install.sh',
+      '/release/SHA256SUMS',
+      '/release/berth.mjs',
+    ]);
+    expect(output).toContain('EXIT=0');
+    expect(output).toContain(`exec '/usr/local/bin/node' '/root/.local/share/berth/berth.mjs' "$@"`);
+    expect(output.match(new RegExp(`^${version.replace(/\./g, '\\.')}$`, 'gm'))).toHaveLength(2);
+    expect(readdirSync(path.join(options.home, '.local/share/berth'))).toEqual(['berth.mjs']);
+  });
+
+  test('an arm64 machine gets the arm64 Node.js; a failed download installs nothing', async () => {
+    const fakeUname = `printf '#!/bin/sh\\n[ "$1" = -m ] && echo aarch64 || exec /usr/bin/uname "$@"\\n' >/usr/local/bin/uname && chmod +x /usr/local/bin/uname`;
+    const options = vm(
+      `${fakeUname}\n${curlPipeBash(installSh(), ['--yes'])}\necho "EXIT=$?"\n${LEFT_BEHIND}`,
+    );
+    const start = server.requests.length;
+    const { output } = await runVm(options);
+    const arm64 = `/node/${process.version}/node-${process.version}-linux-arm64.tar.gz`;
+    expect(requestsSince(start)).toEqual([
+      '/release/install.sh',
+      '/release/SHA256SUMS',
+      '/release/berth.mjs',
+      `/node/${process.version}/SHASUMS256.txt`,
+      arm64,
+    ]);
+    expect(output).toContain(
+      `install.sh: error: could not download ${server.nodeBaseUrl}/${process.version}/node-`,
+    );
+    expect(output).toContain('EXIT=1');
     expect(output).toMatch(/^BERTH_COMMAND=$/m);
     expect(readdirSync(options.home)).toEqual([]);
   });

@@ -143,6 +143,8 @@ export interface VmOptions {
   withDocker?: boolean;
   /** docker run -it, for a terminal (tmux). */
   tty?: boolean;
+  /** More bind mounts (host:container[:ro]). */
+  mounts?: string[];
 }
 
 /** `docker run …` arguments for a fresh VM. */
@@ -152,6 +154,7 @@ export function vmArgs(o: VmOptions): string[] {
     `${o.shared}:${o.shared}`,
     `${o.home}:/root`,
     ...(o.withDocker ? hostDockerMounts() : []),
+    ...(o.mounts ?? []),
   ];
   return [
     'run',

@@ -239,7 +239,7 @@ decide_docker() {
     if [ "$2" != 1 ] && have_tty && confirm "install.sh: install them now from your distribution's packages (apt-get)?"; then
         return 0
     fi
-    err "Docker is not installed. Run this again with --install-docker to install it from your distribution's packages, or install it yourself (https://docs.docker.com/engine/install/)."
+    err "nothing was installed. Run this again with --install-docker to install $MISSING from your distribution's packages, or install Docker yourself (https://docs.docker.com/engine/install/)."
 }
 
 apt_candidate() {

@@ -190,12 +190,22 @@ fetch_node() {
     download "$_base/SHASUMS256.txt" "$TMP_DIR/SHASUMS256.txt"
     download "$_base/$_name.tar.gz" "$TMP_DIR/$_name.tar.gz"
     verify_sha256 "$TMP_DIR" "$_name.tar.gz" SHASUMS256.txt
-    mkdir "$TMP_DIR/node"
-    ensure tar -xzf "$TMP_DIR/$_name.tar.gz" -C "$TMP_DIR/node"
-    NODE_DIR="$TMP_DIR/node/$_name"
-    if ! "$NODE_DIR/bin/node" --version >/dev/null 2>&1; then
-        err "the downloaded Node.js does not run on this machine ($NODE_DIR/bin/node)."
+    NODE_TARBALL="$TMP_DIR/$_name.tar.gz"
+}
+
+# Unpacks the verified tarball straight into berth's folder: a temporary folder may be on another file system,
+# and moving 100 MB from there would copy it.
+install_node() {
+    rm -rf "$BERTH_HOME/node.new"
+    ensure mkdir "$BERTH_HOME/node.new"
+    ensure tar -xzf "$NODE_TARBALL" -C "$BERTH_HOME/node.new" --strip-components=1 --no-same-owner
+    if ! "$BERTH_HOME/node.new/bin/node" --version >/dev/null 2>&1; then
+        rm -rf "$BERTH_HOME/node.new"
+        err "the downloaded Node.js does not run on this machine."
     fi
+    rm -rf "$BERTH_HOME/node"
+    ensure mv "$BERTH_HOME/node.new" "$BERTH_HOME/node"
+    NODE="$BERTH_HOME/node/bin/node"
 }
 
 # --- Docker ----------------------------------------------------------------------------------------------------
@@ -336,13 +346,7 @@ shell_quote() {
 
 install_berth() {
     ensure mkdir -p "$BERTH_HOME" "$BIN_DIR"
-    if [ -n "${NODE_DIR:-}" ]; then
-        rm -rf "$BERTH_HOME/node.new"
-        ensure mv "$NODE_DIR" "$BERTH_HOME/node.new"
-        rm -rf "$BERTH_HOME/node"
-        ensure mv "$BERTH_HOME/node.new" "$BERTH_HOME/node"
-        NODE="$BERTH_HOME/node/bin/node"
-    fi
+    [ -z "$NODE_TARBALL" ] || install_node
     ensure cp "$TMP_DIR/berth.mjs" "$BERTH_HOME/berth.mjs.new"
     ensure mv -f "$BERTH_HOME/berth.mjs.new" "$BERTH_HOME/berth.mjs"
     {
@@ -429,7 +433,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     fetch_berth
-    NODE_DIR=''
+    NODE_TARBALL=''
     find_node || fetch_node
     install_docker
     install_berth

@@ -20,7 +20,7 @@ const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     pairs: { type: 'string', default: '5' },
-    'vm-runs': { type: 'string', default: '3' },
+    'vm-runs': { type: 'string', default: '5' },
     'no-engine': { type: 'boolean', default: false },
     'require-engine': { type: 'boolean', default: false },
   },

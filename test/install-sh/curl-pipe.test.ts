@@ -216,6 +216,23 @@ describe.sequential('curl | bash in a fresh VM', () => {
     expect(readdirSync(path.join(options.home, '.local/share/berth'))).toEqual(['berth.mjs']);
   });
 
+  test('an older Node.js on PATH is left alone: berth gets its own', async () => {
+    const fakeNode = `printf '#!/bin/sh\\ncase "$*" in *versions*) echo 18 ;; *) echo v18.19.0 ;; esac\\n' >/usr/local/bin/node && chmod +x /usr/local/bin/node`;
+    const script = [
+      fakeNode,
+      curlPipeBash(installSh(), ['--version']),
+      'echo "EXIT=$?"',
+      'cat /usr/local/bin/berth',
+    ];
+    const options = vm(script.join('\n'));
+    const { output } = await runVm(options);
+    expect(output).toContain('Node.js v18.19.0 on PATH is older than 20: berth gets its own copy.');
+    expect(output).toContain('EXIT=0');
+    expect(output).toContain(
+      `exec '/root/.local/share/berth/node/bin/node' '/root/.local/share/berth/berth.mjs' "$@"`,
+    );
+  });
+
   test('an arm64 machine gets the arm64 Node.js; a failed download installs nothing', async () => {
     const fakeUname = `printf '#!/bin/sh\\n[ "$1" = -m ] && echo aarch64 || exec /usr/bin/uname "$@"\\n' >/usr/local/bin/uname && chmod +x /usr/local/bin/uname`;
     const options = vm(

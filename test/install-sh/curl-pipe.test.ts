@@ -256,6 +256,34 @@ describe.sequential('curl | bash in a fresh VM', () => {
     expect(readdirSync(options.home)).toEqual([]);
   });
 
+  test(
+    'no Docker at all, --install-docker: engine, CLI and Compose v2 from Debian, then berth runs with them',
+    async () => {
+      const args = ['--install-docker', '--yes', '--dry-run', '--recipe', 'magec', '--mode', 'openai'];
+      const script = [
+        // A daemon configuration from before: install.sh never touches it.
+        `mkdir -p /etc/docker && echo '{"log-level": "warn"}' >/etc/docker/daemon.json`,
+        curlPipeBash(installSh(), [...args, '--dir', path.join(root, 'dry-run')]),
+        'echo "EXIT=$?"',
+        'for p in docker.io docker-cli docker-compose; do dpkg -s $p >/dev/null 2>&1 && echo "$p installed"; done',
+        'echo "DAEMON_JSON=$(cat /etc/docker/daemon.json)"',
+      ].join('\n');
+      const options = vm(script, { withDocker: false, socket: false });
+      const { output } = await runVm(
+        { ...options, env: { ...options.env, OPENAI_API_KEY: `sk-test-${'g7H8'.repeat(8)}` } },
+        150_000,
+      );
+      expect(output).toContain('missing here: the Docker engine, the docker command, Docker Compose v2');
+      expect(output).toContain('install.sh: apt-get install docker.io docker-cli docker-compose');
+      expect(output).toContain('docker.io installed\ndocker-cli installed\ndocker-compose installed');
+      // berth rendered and validated the files with the Compose just installed.
+      expect(output).toContain('Dry run: nothing was written.');
+      expect(output, output).toContain('EXIT=0');
+      expect(output).toContain('DAEMON_JSON={"log-level": "warn"}');
+    },
+    TEST_TIMEOUT,
+  );
+
   test('no Docker and no consent (no terminal, no --install-docker): says how, installs nothing', async () => {
     const options = vm(`${curlPipeBash(installSh(), ['--yes'])}\necho "EXIT=$?"\n${LEFT_BEHIND}`, {
       withDocker: false,

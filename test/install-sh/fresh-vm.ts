@@ -145,12 +145,14 @@ export interface VmOptions {
   tty?: boolean;
   /** More bind mounts (host:container[:ro]). */
   mounts?: string[];
+  /** Mount the host engine's socket (default); without it the VM has no Docker engine at all. */
+  socket?: boolean;
 }
 
 /** `docker run …` arguments for a fresh VM. */
 export function vmArgs(o: VmOptions): string[] {
   const mounts = [
-    '/var/run/docker.sock:/var/run/docker.sock',
+    ...(o.socket === false ? [] : ['/var/run/docker.sock:/var/run/docker.sock']),
     `${o.shared}:${o.shared}`,
     `${o.home}:/root`,
     ...(o.withDocker ? hostDockerMounts() : []),

@@ -1,21 +1,48 @@
 #!/bin/sh
-# berth installer, run from a checkout of berth: builds the bundle if needed and starts `berth install`.
-# Usage: ./install.sh [berth install options]   (see ./install.sh --help)
+# berth's installer.
+#
+#   curl -fsSL <release>/install.sh | bash                    # asks on the terminal
+#   curl -fsSL <release>/install.sh | bash -s -- --yes --mode openai …   # every option goes to `berth install`
+#   ./install.sh [options]                                    # from a checkout: builds dist/berth.mjs and runs it
+#
+# From a release it checks for Docker with Compose v2 (and, with consent, installs them from the distribution's
+# packages), uses Node.js 20+ from PATH or downloads a private copy, downloads berth.mjs, verifies both against
+# their SHA256 sums, installs a `berth` command for later and runs `berth install`. Nothing is installed when a
+# download does not match its sum. Everything is in functions and only the last line runs anything, so a
+# half-downloaded copy of this file does nothing.
+#
+# Options of its own (the rest go to `berth install`):
+#   --install-docker       install missing Docker parts without asking (env BERTH_INSTALL_DOCKER=1)
+# Environment:
+#   BERTH_BASE_URL         where berth.mjs and SHA256SUMS are (default: the release this file came from)
+#   BERTH_NODE_BASE_URL    Node.js downloads in nodejs.org's layout (default https://nodejs.org/dist)
+#   BERTH_NODE_VERSION     the Node.js to download when PATH has no Node.js 20+ (default below)
+#   BERTH_HOME             berth's own files (default ${XDG_DATA_HOME:-~/.local/share}/berth)
+#   BERTH_BIN_DIR          where the `berth` command goes (default /usr/local/bin as root, else ~/.local/bin)
 set -eu
 
+# scripts/release.sh writes the release's address here.
+RELEASE_URL=''
+DEFAULT_NODE_VERSION='v20.20.2'
+MIN_NODE_MAJOR=20
+
 say() {
-    printf 'install.sh: %s\n' "$1"
+    printf 'install.sh: %s\n' "$1" >&2
 }
 
 err() {
-    say "$1" >&2
+    say "error: $1"
     exit 1
 }
 
 need_cmd() {
-    if ! command -v "$1" >/dev/null 2>&1; then
-        err "need '$1' (command not found). $2"
+    if ! check_cmd "$1"; then
+        err "need '$1' (command not found)${2:+. $2}"
     fi
+}
+
+check_cmd() {
+    command -v "$1" >/dev/null 2>&1
 }
 
 ensure() {
@@ -24,30 +51,395 @@ ensure() {
     fi
 }
 
-check_node() {
-    need_cmd node "Install Node.js 20 or newer (https://nodejs.org/en/download)."
-    need_cmd npm "Install npm (it comes with Node.js)."
-    major=$(node -p 'process.versions.node.split(".")[0]')
-    if [ "$major" -lt 20 ]; then
-        err "Node.js $(node --version) is too old: berth needs Node.js 20 or newer."
+cleanup() {
+    if [ -n "${TMP_DIR:-}" ] && [ -d "$TMP_DIR" ]; then
+        rm -rf "$TMP_DIR"
     fi
+}
+
+usage() {
+    cat >&2 <<'EOF'
+install.sh: installs berth and runs `berth install` with the options given (listed below).
+  --install-docker   install missing Docker parts from the distribution's packages without asking
+  Environment: BERTH_BASE_URL, BERTH_NODE_BASE_URL, BERTH_NODE_VERSION, BERTH_HOME, BERTH_BIN_DIR
+EOF
+}
+
+# --- where we run ----------------------------------------------------------------------------------------------
+
+# Prints the checkout's folder when this file was run from a checkout of berth (under `curl | bash`, $0 is the
+# shell, never install.sh).
+checkout_dir() {
+    case "$0" in
+        *install.sh) ;;
+        *) return 1 ;;
+    esac
+    _dir=$(cd "$(dirname "$0")" 2>/dev/null && pwd) || return 1
+    if [ -f "$_dir/package.json" ] && [ -f "$_dir/src/cli.ts" ]; then
+        printf '%s\n' "$_dir"
+        return 0
+    fi
+    return 1
+}
+
+detect_platform() {
+    _os=$(uname -s)
+    _machine=$(uname -m)
+    if [ "$_os" != Linux ]; then
+        err "berth installs on Linux (amd64 or arm64); this is $_os $_machine. On macOS or Windows, run berth inside a Linux VM."
+    fi
+    case "$_machine" in
+        x86_64 | amd64) ARCH=x64 ;;
+        aarch64 | arm64) ARCH=arm64 ;;
+        *) err "berth installs on Linux amd64 or arm64; this machine is $_machine." ;;
+    esac
+    if [ "$(id -u)" = 0 ]; then
+        SUDO=''
+    elif check_cmd sudo; then
+        SUDO=sudo
+    else
+        SUDO='-'
+    fi
+}
+
+# Whether a terminal can be opened for questions (not under CI, setsid or a plain pipe without one).
+have_tty() {
+    (: </dev/tty) 2>/dev/null
+}
+
+# Reads y/N from the terminal. $1: the question.
+confirm() {
+    printf '%s [y/N] ' "$1" >/dev/tty
+    _answer=''
+    read -r _answer </dev/tty || true
+    case "$_answer" in
+        y | Y | yes | Yes | YES) return 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# --- downloads -------------------------------------------------------------------------------------------------
+
+# Downloads $1 to $2. From an https address, redirects may not drop to plain http.
+download() {
+    case "$1" in
+        https://*) _protocols='=https' ;;
+        *) _protocols='http,https' ;;
+    esac
+    if ! curl --proto "$_protocols" --fail --silent --show-error --location --retry 3 --output "$2" "$1"; then
+        err "could not download $1"
+    fi
+}
+
+# Checks $1/$2 against the line for $2 in the sums file $1/$3; on a mismatch nothing has been installed yet.
+verify_sha256() {
+    _expected=$(awk -v f="$2" '$2 == f || $2 == "*" f { print $1; exit }' "$1/$3")
+    if [ -z "$_expected" ]; then
+        err "$3 lists no SHA256 for $2; refusing to install it."
+    fi
+    _actual=$(sha256sum "$1/$2" | awk '{ print $1 }')
+    if [ "$_actual" != "$_expected" ]; then
+        err "SHA256 mismatch for $2 (expected $_expected, got $_actual): the download is damaged or was tampered with. Nothing was installed."
+    fi
+}
+
+fetch_berth() {
+    _base=${BERTH_BASE_URL:-$RELEASE_URL}
+    if [ -z "$_base" ]; then
+        err "BERTH_BASE_URL is not set and this copy of install.sh names no release (run the install.sh of a release, or ./install.sh from a checkout)."
+    fi
+    _base=${_base%/}
+    say "downloading berth from $_base"
+    download "$_base/SHA256SUMS" "$TMP_DIR/SHA256SUMS"
+    download "$_base/berth.mjs" "$TMP_DIR/berth.mjs"
+    verify_sha256 "$TMP_DIR" berth.mjs SHA256SUMS
+}
+
+# --- Node.js ---------------------------------------------------------------------------------------------------
+
+node_major() {
+    "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+
+# Sets NODE to a Node.js 20+ from PATH, or to the private copy when it is already there; else returns 1.
+find_node() {
+    if check_cmd node; then
+        _major=$(node_major node)
+        case "$_major" in
+            '' | *[!0-9]*) _major=0 ;;
+        esac
+        if [ "$_major" -ge "$MIN_NODE_MAJOR" ]; then
+            NODE=$(command -v node)
+            return 0
+        fi
+        say "Node.js $(node --version 2>/dev/null) on PATH is older than $MIN_NODE_MAJOR: berth gets its own copy."
+    fi
+    if [ -x "$BERTH_HOME/node/bin/node" ] &&
+        [ "$("$BERTH_HOME/node/bin/node" --version 2>/dev/null)" = "$NODE_VERSION" ]; then
+        NODE="$BERTH_HOME/node/bin/node"
+        return 0
+    fi
+    return 1
+}
+
+fetch_node() {
+    _name="node-$NODE_VERSION-linux-$ARCH"
+    _base="${BERTH_NODE_BASE_URL:-https://nodejs.org/dist}"
+    _base="${_base%/}/$NODE_VERSION"
+    say "no Node.js $MIN_NODE_MAJOR+ on PATH: downloading Node.js $NODE_VERSION for berth's own use"
+    download "$_base/SHASUMS256.txt" "$TMP_DIR/SHASUMS256.txt"
+    download "$_base/$_name.tar.gz" "$TMP_DIR/$_name.tar.gz"
+    verify_sha256 "$TMP_DIR" "$_name.tar.gz" SHASUMS256.txt
+    NODE_TARBALL="$TMP_DIR/$_name.tar.gz"
+}
+
+# Unpacks the verified tarball straight into berth's folder: a temporary folder may be on another file system,
+# and moving 100 MB from there would copy it.
+install_node() {
+    rm -rf "$BERTH_HOME/node.new"
+    ensure mkdir "$BERTH_HOME/node.new"
+    ensure tar -xzf "$NODE_TARBALL" -C "$BERTH_HOME/node.new" --strip-components=1 --no-same-owner
+    if ! "$BERTH_HOME/node.new/bin/node" --version >/dev/null 2>&1; then
+        rm -rf "$BERTH_HOME/node.new"
+        err "the downloaded Node.js does not run on this machine."
+    fi
+    rm -rf "$BERTH_HOME/node"
+    ensure mv "$BERTH_HOME/node.new" "$BERTH_HOME/node"
+    NODE="$BERTH_HOME/node/bin/node"
+}
+
+# --- Docker ----------------------------------------------------------------------------------------------------
+
+# Sets MISSING_ENGINE, MISSING_CLI and MISSING_COMPOSE (1 or empty) and MISSING (their names, in words).
+plan_docker() {
+    MISSING_ENGINE=''
+    MISSING_CLI=''
+    MISSING_COMPOSE=''
+    if check_cmd docker; then
+        docker compose version >/dev/null 2>&1 || MISSING_COMPOSE=1
+    else
+        MISSING_CLI=1
+        MISSING_COMPOSE=1
+    fi
+    if [ -z "${DOCKER_HOST:-}" ] && [ ! -S /var/run/docker.sock ] && ! check_cmd dockerd; then
+        MISSING_ENGINE=1
+    fi
+    MISSING=''
+    [ -z "$MISSING_ENGINE" ] || MISSING="$MISSING, the Docker engine"
+    [ -z "$MISSING_CLI" ] || MISSING="$MISSING, the docker command"
+    [ -z "$MISSING_COMPOSE" ] || MISSING="$MISSING, Docker Compose v2"
+    MISSING=${MISSING#, }
+}
+
+# Asks (or takes --install-docker) before anything is downloaded. $1: 1 to install without asking; $2: 1 when
+# berth runs with --yes (never asks).
+decide_docker() {
+    plan_docker
+    [ -n "$MISSING" ] || return 0
+    say "berth needs Docker with Compose v2; missing here: $MISSING."
+    if ! check_cmd apt-get; then
+        err "install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
+    fi
+    if [ "$SUDO" = - ]; then
+        err "installing Docker needs root: run this as root or install sudo, or install Docker yourself (https://docs.docker.com/engine/install/)."
+    fi
+    if [ "$1" = 1 ]; then
+        return 0
+    fi
+    if [ "$2" != 1 ] && have_tty && confirm "install.sh: install them now from your distribution's packages (apt-get)?"; then
+        return 0
+    fi
+    err "nothing was installed. Run this again with --install-docker to install $MISSING from your distribution's packages, or install Docker yourself (https://docs.docker.com/engine/install/)."
+}
+
+apt_candidate() {
+    apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'
+}
+
+has_candidate() {
+    case "$(apt_candidate "$1")" in
+        '' | '(none)') return 1 ;;
+    esac
+}
+
+# The package that gives `docker compose` (v2): Docker's own repository if configured, else Ubuntu's or Debian's.
+compose_package() {
+    if has_candidate docker-compose-plugin; then
+        echo docker-compose-plugin
+    elif has_candidate docker-compose-v2; then
+        echo docker-compose-v2
+    else
+        case "$(apt_candidate docker-compose)" in
+            [2-9].* | [1-9][0-9]*.*) echo docker-compose ;;
+        esac
+    fi
+}
+
+# The packages for what plan_docker found missing, from the lists apt-get update just read.
+docker_packages() {
+    _pkgs=''
+    if has_candidate docker-ce; then
+        [ -z "$MISSING_ENGINE" ] || _pkgs="$_pkgs docker-ce"
+        [ -z "$MISSING_CLI" ] || _pkgs="$_pkgs docker-ce-cli"
+    else
+        [ -z "$MISSING_ENGINE" ] || _pkgs="$_pkgs docker.io"
+        if [ -n "$MISSING_CLI" ]; then
+            # Debian 13 ships the client on its own; elsewhere docker.io carries it.
+            if has_candidate docker-cli; then
+                _pkgs="$_pkgs docker-cli"
+            elif [ -z "$MISSING_ENGINE" ]; then
+                _pkgs="$_pkgs docker.io"
+            fi
+        fi
+    fi
+    if [ -n "$MISSING_COMPOSE" ]; then
+        _compose=$(compose_package)
+        [ -n "$_compose" ] || return 1
+        _pkgs="$_pkgs $_compose"
+    fi
+    echo "${_pkgs# }"
+}
+
+as_root() {
+    if [ -n "$SUDO" ]; then
+        "$SUDO" "$@"
+    else
+        "$@"
+    fi
+}
+
+# apt-get as root, quiet unless it fails (then the end of its output). stdin is the script under `curl | bash`.
+apt_logged() {
+    if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get "$@" </dev/null >"$TMP_DIR/apt.log" 2>&1; then
+        tail -n 20 "$TMP_DIR/apt.log" >&2
+        err "apt-get $* failed"
+    fi
+}
+
+install_docker() {
+    [ -n "$MISSING" ] || return 0
+    say "apt-get update"
+    apt_logged update
+    _packages=$(docker_packages) || err "$(os_name) has no package with Docker Compose v2 (its docker-compose is the old v1). Install Docker from Docker's own apt repository, which includes the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
+    say "apt-get install $_packages"
+    # shellcheck disable=SC2086 # one package per word
+    apt_logged install -y --no-install-recommends $_packages
+    if ! docker compose version >/dev/null 2>&1; then
+        err "Docker was installed but \`docker compose version\` still fails."
+    fi
+    say "installed: $(docker --version), $(docker compose version)"
+}
+
+os_name() {
+    if [ -r /etc/os-release ]; then
+        sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"' | grep . || echo "this system"
+    else
+        echo "this system"
+    fi
+}
+
+# --- installing and running berth ------------------------------------------------------------------------------
+
+shell_quote() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+install_berth() {
+    ensure mkdir -p "$BERTH_HOME" "$BIN_DIR"
+    [ -z "$NODE_TARBALL" ] || install_node
+    ensure cp "$TMP_DIR/berth.mjs" "$BERTH_HOME/berth.mjs.new"
+    ensure mv -f "$BERTH_HOME/berth.mjs.new" "$BERTH_HOME/berth.mjs"
+    {
+        echo '#!/bin/sh'
+        echo '# berth, installed by install.sh: runs berth with its Node.js.'
+        echo "exec $(shell_quote "$NODE") $(shell_quote "$BERTH_HOME/berth.mjs") \"\$@\""
+    } >"$TMP_DIR/berth"
+    ensure chmod 755 "$TMP_DIR/berth"
+    ensure mv -f "$TMP_DIR/berth" "$BIN_DIR/berth"
+    say "installed the berth command: $BIN_DIR/berth (berth status, berth logs, berth install to reconfigure)"
+    case ":$PATH:" in
+        *":$BIN_DIR:"*) ;;
+        *) say "$BIN_DIR is not on your PATH: add it (e.g. in ~/.profile) to run berth by name." ;;
+    esac
+}
+
+# Runs `berth install` in place of this shell. Under `curl | bash` stdin is the script: questions are asked on
+# the terminal instead when there is one; with none, berth lists the answers it misses (exit 2).
+run_berth() {
+    _node=$1
+    _bundle=$2
+    shift 2
+    if [ ! -t 0 ] && have_tty; then
+        exec "$_node" "$_bundle" install "$@" </dev/tty
+    fi
+    exec "$_node" "$_bundle" install "$@"
+}
+
+run_from_checkout() {
+    _dir=$1
+    shift
+    need_cmd node "Install Node.js $MIN_NODE_MAJOR or newer (https://nodejs.org/en/download)."
+    need_cmd npm "Install npm (it comes with Node.js)."
+    if [ "$(node_major node)" -lt "$MIN_NODE_MAJOR" ]; then
+        err "Node.js $(node --version) is too old: berth needs Node.js $MIN_NODE_MAJOR or newer."
+    fi
+    if needs_build "$_dir"; then
+        say "building berth (first run, or the sources changed)…"
+        (cd "$_dir" && npm ci --no-audit --no-fund --loglevel=error >&2 && npm run --silent build >&2) ||
+            err "building berth failed"
+    fi
+    run_berth "$(command -v node)" "$_dir/dist/berth.mjs" "$@"
 }
 
 # Rebuild when the bundle is missing or older than any source, template or the lockfile.
 needs_build() {
-    [ ! -f dist/berth.mjs ] && return 0
-    [ -n "$(find src templates package-lock.json -newer dist/berth.mjs -print 2>/dev/null | head -n 1)" ]
+    [ ! -f "$1/dist/berth.mjs" ] && return 0
+    [ -n "$(cd "$1" && find src templates package-lock.json -newer dist/berth.mjs -print 2>/dev/null | head -n 1)" ]
 }
 
 main() {
-    cd "$(dirname "$0")"
-    check_node
-    if needs_build; then
-        say "building berth (first run, or the sources changed)…"
-        ensure npm ci --no-audit --no-fund --loglevel=error
-        ensure npm run --silent build
+    _install_docker=${BERTH_INSTALL_DOCKER:-0}
+    _yes=0
+    for _arg do
+        shift
+        case "$_arg" in
+            --install-docker) _install_docker=1 ;;
+            -y | --yes) _yes=1 && set -- "$@" "$_arg" ;;
+            -h | --help) usage && set -- "$@" "$_arg" ;;
+            *) set -- "$@" "$_arg" ;;
+        esac
+    done
+
+    if _checkout=$(checkout_dir); then
+        run_from_checkout "$_checkout" "$@"
     fi
-    exec node dist/berth.mjs install "$@"
+
+    detect_platform
+    need_cmd curl
+    need_cmd sha256sum
+    need_cmd tar
+    need_cmd mktemp
+    BERTH_HOME=${BERTH_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/berth}
+    if [ -z "${BERTH_BIN_DIR:-}" ]; then
+        if [ -z "$SUDO" ]; then BIN_DIR=/usr/local/bin; else BIN_DIR="$HOME/.local/bin"; fi
+    else
+        BIN_DIR=$BERTH_BIN_DIR
+    fi
+    NODE_VERSION=${BERTH_NODE_VERSION:-$DEFAULT_NODE_VERSION}
+
+    decide_docker "$_install_docker" "$_yes"
+    TMP_DIR=$(mktemp -d)
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    fetch_berth
+    NODE_TARBALL=''
+    find_node || fetch_node
+    install_docker
+    install_berth
+    cleanup
+    trap - EXIT INT TERM
+    run_berth "$NODE" "$BERTH_HOME/berth.mjs" "$@"
 }
 
 main "$@" || exit 1

@@ -4,7 +4,10 @@
 // Then, on the real engine (scripts/bench-lib/engine.mjs): the install overhead, `berth install --yes` of an
 // already rendered test/fixtures/engine-stack over `docker compose up -d --wait` of the same files, in
 // alternating pairs, and the CPU berth uses while compose waits. Skipped, with the reason, when there is no engine.
-// Usage: scripts/bench.mjs [rounds] [--pairs N] [--no-engine] [--require-engine]   (build first: npm run build)
+// Last, the bootstrap (scripts/bench-lib/install-sh.mjs): the bundle's size raw and gzip, and the time from
+// `curl … | bash` in a fresh-VM container to the wizard's first frame, with the release served locally.
+// Usage: scripts/bench.mjs [rounds] [--pairs N] [--vm-runs N] [--no-engine] [--require-engine]
+//   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,19 +15,24 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEngine, cleanEnv, engineUnavailable } from './bench-lib/engine.mjs';
 import { benchWizard } from './bench-lib/wizard.mjs';
+import { benchInstallSh, bundleSizes, installShUnavailable } from './bench-lib/install-sh.mjs';
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     pairs: { type: 'string', default: '5' },
+    'vm-runs': { type: 'string', default: '5' },
     'no-engine': { type: 'boolean', default: false },
     'require-engine': { type: 'boolean', default: false },
   },
 });
 const rounds = Number(positionals[0] ?? 15);
 const pairs = Number(opts.pairs);
-if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(pairs) || pairs < 1) {
-  console.error('usage: scripts/bench.mjs [rounds] [--pairs N] [--no-engine] [--require-engine]');
+const vmRuns = Number(opts['vm-runs']);
+if ([rounds, pairs, vmRuns].some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error(
+    'usage: scripts/bench.mjs [rounds] [--pairs N] [--vm-runs N] [--no-engine] [--require-engine]',
+  );
   process.exit(2);
 }
 const bundle = path.resolve(import.meta.dirname, '../dist/berth.mjs');
@@ -200,4 +208,30 @@ if (skip) {
     }
   }
   for (const note of notes) console.log(note);
+}
+
+// ---- The bootstrap: what curl | bash downloads, and how long until the wizard shows --------------------------
+const size = bundleSizes(bundle);
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+console.log(
+  `\n${'bundle dist/berth.mjs'.padEnd(42)} ${kb(size.raw).padStart(9)} raw, ${kb(size.gzip)} gzip -9  ` +
+    `goal ≤ 350 KB gzip  ${size.gzip <= 350 * 1024 ? 'met' : 'NOT met'}`,
+);
+const vmSkip = opts['no-engine'] ? '--no-engine' : (skip ?? installShUnavailable());
+if (vmSkip) {
+  console.log(`curl | bash to the wizard's first frame: skipped, ${vmSkip}`);
+  if (opts['require-engine'] && !opts['no-engine']) process.exit(1);
+} else {
+  let vm, nodeBytes;
+  try {
+    ({ samples: vm, nodeBytes } = await benchInstallSh({ runs: vmRuns, log: (line) => console.error(line) }));
+  } catch (error) {
+    console.error(`curl | bash to the wizard's first frame: FAILED: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(
+    `${"curl | bash → wizard's first frame".padEnd(42)} ${`${median(vm).toFixed(0)} ms`.padStart(9)}  ` +
+      `median of ${vm.length} fresh VMs (${vm.map((ms) => ms.toFixed(0)).join(', ')} ms): downloads the\n` +
+      `  bundle and a ${kb(nodeBytes)} Node.js tarball (gzip -1) from a local server, verifies, installs, starts berth`,
+  );
 }

@@ -32,6 +32,7 @@ ensure_engine() {
     if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
         step "test engine and images" scripts/setup-test-engine.sh
         ensure_tools
+        step "fresh-VM image for the install.sh tests" scripts/build-fresh-vm-image.sh
         return 0
     fi
     if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
@@ -42,11 +43,13 @@ ensure_engine() {
     exit 1
 }
 
-# tmux drives the interactive tests in a real terminal; shellcheck lints the shell scripts.
+# tmux drives the interactive tests in a real terminal; shellcheck lints the shell scripts; debootstrap makes
+# the fresh-VM image install.sh is tested in.
 ensure_tools() {
     local missing=""
     command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
     command -v shellcheck >/dev/null 2>&1 || missing="$missing shellcheck"
+    command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
     [ -z "$missing" ] && return 0
     # shellcheck disable=SC2086 # word splitting of the package list is intended
     step "tools:$missing" apt-get install -y --no-install-recommends $missing ||

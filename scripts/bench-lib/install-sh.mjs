@@ -24,8 +24,8 @@ import { gzipSync } from 'node:zlib';
 
 const IMAGE = 'berth-test/fresh-vm:1';
 const root = path.resolve(import.meta.dirname, '../..');
-/** Text of the wizard's first screen (the recipe's title). */
-const WIZARD_FIRST_SCREEN = 'Magec';
+/** Text of the wizard's first frame: its heading, printed before the rest of berth loads. */
+const WIZARD_FIRST_SCREEN = 'guided installer';
 
 export function bundleSizes(bundle) {
   const bytes = readFileSync(bundle);

@@ -1,7 +1,7 @@
 // The wizard in a real terminal: tmux runs the built bundle, send-keys answers, capture-pane reads the screen,
 // and the files on disk are checked after. Also through a pipe (`cat install.sh | bash`: the keyboard is then
 // /dev/tty), Ctrl-C and a closed terminal mid-way (nothing written), back navigation, and re-runs.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -198,9 +198,13 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
     expect(existsSync(path.join(dir, 'compose.yaml'))).toBe(true);
   });
 
-  it('through `cat install.sh | bash` (stdin is a pipe): the keyboard is read from /dev/tty', async () => {
-    const dir = path.join(tempDir(), 'piped');
-    await start(`cat install.sh | bash -s -- --recipe ${FIXTURE} --dir ${dir} --no-start`);
+  it('through a pipe (`cat script | bash`, as under curl | bash): the keyboard is read from /dev/tty', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'piped');
+    const script = path.join(root, 'script.sh');
+    // bash reads the script from the pipe; berth inherits that pipe as its stdin.
+    writeFileSync(script, `exec ${berthCmd(['install', '--recipe', FIXTURE, '--dir', dir, '--no-start'])}\n`);
+    await start(`cat ${script} | bash`);
     await answer('Greeting shown on the page', 'C-u', '=Hello through a pipe', 'Enter');
     await answer('Port for the web page (published on 127.0.0.1)', 'Enter');
     await waitFor('? Go ahead?');

@@ -1,5 +1,5 @@
 // The recipe manifest's JSON Schema, derived from the zod schema (so editors and berth agree).
-import { z } from 'zod';
+import * as z from 'zod';
 import { recipeSchema } from './schema.js';
 
 export function recipeJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The recipe manifest (templates/<name>/recipe.yaml): its zod schema is the single source of truth,
 // for validation, for the TypeScript types and for the JSON Schema exported for editors.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof scalar>;

@@ -44,8 +44,15 @@ function LiveProgress({
   );
 }
 
-/** Resolves once the store reports `done` and the last frame is on the screen. */
-export async function renderProgress(store: ProgressStore, options: RenderProgressOptions): Promise<void> {
+/**
+ * Mounts the view and resolves once its first frame is on the screen, before compose starts (so the rows show
+ * at once and the one-time cost of starting React is not paid while compose runs). `closed` settles once the
+ * store reports `done` and the last frame is drawn.
+ */
+export async function renderProgress(
+  store: ProgressStore,
+  options: RenderProgressOptions,
+): Promise<{ closed: Promise<void> }> {
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   // Mounting in the same tick as a prompt that just resolved loses raw mode (see GUIDE.md).
@@ -64,7 +71,10 @@ export async function renderProgress(store: ProgressStore, options: RenderProgre
       patchConsole: false,
     },
   );
-  await finished;
-  instance.unmount();
-  await instance.waitUntilExit();
+  const closed = (async () => {
+    await finished;
+    instance.unmount();
+    await instance.waitUntilExit();
+  })();
+  return { closed };
 }

@@ -129,13 +129,12 @@ async function attachReporter(
   if (output !== 'tty') return { closed: Promise.resolve() };
   // React and Ink load only here, so runs without a terminal never pay for them.
   const { renderProgress } = await import('../progress/render-progress.js');
-  const closed = renderProgress(store, {
+  return renderProgress(store, {
     stdout: ctx.stdout as NodeJS.WriteStream,
     // Under curl | bash the keyboard is /dev/tty, not stdin: typed keys are swallowed there.
     ...(ctx.terminal ? { stdin: ctx.terminal.stdin } : {}),
     clock: () => ctx.now().getTime(),
   });
-  return { closed };
 }
 
 /** A run out of time names no service: mark what had not finished, and fetch the culprit's last log lines. */

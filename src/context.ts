@@ -6,6 +6,12 @@ export interface Output {
   write(text: string): void;
 }
 
+/** A terminal to talk to a person on: its keyboard (stdin, or /dev/tty under a pipe) and its screen. */
+export interface TerminalStreams {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
 export interface Context {
   argv: readonly string[];
   cwd: string;
@@ -15,7 +21,7 @@ export interface Context {
   /** A terminal to prompt on; undefined under CI, --yes, </dev/null, setsid. */
   prompter: Prompter | undefined;
   /** The terminal's streams (stdin may be /dev/tty under curl | bash); set exactly when `prompter` is. */
-  terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream } | undefined;
+  terminal?: TerminalStreams | undefined;
   facts: MachineFacts;
   now: () => Date;
   /** The entry already printed the wizard's heading (before the core loaded). */

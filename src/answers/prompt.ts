@@ -1,17 +1,13 @@
 // A one-question prompter for commands outside the install wizard (the uninstall --purge confirmation).
 import { confirm, input, password, select } from '@inquirer/prompts';
+import type { TerminalStreams } from '../context.js';
 import { CancelledError } from '../errors.js';
 import type { AnswerValue } from '../recipes/condition.js';
 import { coerce } from './coerce.js';
 import { isSecretQuestion } from './names.js';
 import type { Prompter, PromptRequest } from './resolve.js';
 
-export interface PromptStreams {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-}
-
-export function inquirerPrompter(terminal?: PromptStreams): Prompter {
+export function inquirerPrompter(terminal?: TerminalStreams): Prompter {
   const context = terminal ? { input: terminal.stdin, output: terminal.stdout } : undefined;
   return async (request) => {
     try {

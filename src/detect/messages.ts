@@ -17,9 +17,17 @@ function row(status: Status | Rung['status'], title: string, detail: string, fix
   return lines;
 }
 
+/** Where the system runs when that matters: "WSL2", "inside a docker container". */
+export function systemWhere(s: DetectedFacts['system']): string[] {
+  return [s.wsl ? 'WSL2' : '', s.container ? `inside a ${s.container} container` : ''].filter(Boolean);
+}
+
+/** A GPU's memory in GB, one decimal. */
+export const vramGb = (memoryMiB: number): number => Math.round((memoryMiB / 1024) * 10) / 10;
+
 export function machineLines(f: DetectedFacts): string[] {
   const s = f.system;
-  const where = [s.wsl ? 'WSL2' : '', s.container ? `inside a ${s.container} container` : ''].filter(Boolean);
+  const where = systemWhere(s);
   return [
     'Machine',
     ...row(
@@ -37,8 +45,7 @@ export function machineLines(f: DetectedFacts): string[] {
 
 export function gpuLines(f: DetectedFacts): string[] {
   const devices = f.gpu.devices.map(
-    (d, i) =>
-      `      GPU ${i}: ${d.name}, ${Math.round((d.memoryMiB / 1024) * 10) / 10} GB VRAM, driver ${d.driver}`,
+    (d, i) => `      GPU ${i}: ${d.name}, ${vramGb(d.memoryMiB)} GB VRAM, driver ${d.driver}`,
   );
   return [
     `NVIDIA GPU readiness (${f.gpu.ready ? 'ready' : 'not ready'})`,
@@ -89,16 +96,3 @@ publish, and NVIDIA GPU readiness (device, driver, container toolkit), with the 
 
 Exit status: 0 when nothing blocks the recipe, 1 otherwise.
 `;
-
-/** The first thing an interactive install shows: what berth found, with fixes, before any question. */
-export function welcomeText(f: DetectedFacts, checks: readonly Check[], title: string): string {
-  return [
-    `berth will install ${title}. First, what this machine has:`,
-    '',
-    ...machineLines(f),
-    ...checkLines('Docker', checks),
-    '',
-    ...gpuLines(f),
-    '',
-  ].join('\n');
-}

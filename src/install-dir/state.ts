@@ -53,6 +53,10 @@ export function readPreviousInstall(dir: string): PreviousInstall {
   };
 }
 
+/** The recipe a folder's install is of (berth's state, else its berth.yaml); undefined when there is none. */
+export const installedRecipe = (previous: PreviousInstall | undefined): string | undefined =>
+  previous?.state?.recipe ?? previous?.answersFile?.recipe;
+
 function parseState(text: string, file: string): InstallState {
   try {
     const state = JSON.parse(text) as InstallState;

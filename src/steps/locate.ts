@@ -6,7 +6,12 @@ import { scanArgs } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { recoverPending } from '../install-dir/transaction.js';
-import { parseAnswersFile, readPreviousInstall, type PreviousInstall } from '../install-dir/state.js';
+import {
+  installedRecipe,
+  parseAnswersFile,
+  readPreviousInstall,
+  type PreviousInstall,
+} from '../install-dir/state.js';
 import type { Recipe } from '../recipes/load-recipe.js';
 import { DEFAULT_RECIPE, loadRecipe } from '../recipes/registry.js';
 
@@ -43,19 +48,19 @@ export async function locate(
   let dir = dirArg ? path.resolve(ctx.cwd, dirArg) : undefined;
   const recovered = dir ? recoverPending(dir) === 'completed' : false;
   const installed = dir ? readPreviousInstall(dir) : undefined;
-  const installedRecipe = installed?.state?.recipe ?? installed?.answersFile?.recipe;
+  const installedName = installedRecipe(installed);
   const given =
     scan.recipe ??
     ctx.env.BERTH_RECIPE ??
     answersFile?.recipe ??
     installed?.state?.recipeFolder ??
-    installedRecipe;
+    installedName;
   const ref = given ?? choice.recipe ?? DEFAULT_RECIPE;
   const recipe = await loadRecipe(ref, ctx.cwd);
-  if (installedRecipe && installedRecipe !== recipe.manifest.name) {
-    throw new BerthError(`${dir} already holds a ${installedRecipe} install, not ${recipe.manifest.name}.`, {
+  if (installedName && installedName !== recipe.manifest.name) {
+    throw new BerthError(`${dir} already holds a ${installedName} install, not ${recipe.manifest.name}.`, {
       exitCode: ExitCode.usage,
-      hint: `Re-run with --recipe ${installedRecipe} to reconfigure it, or choose another folder with --dir.`,
+      hint: `Re-run with --recipe ${installedName} to reconfigure it, or choose another folder with --dir.`,
     });
   }
   dir ??= defaultDir(recipe.manifest.name, ctx.facts);

@@ -1,5 +1,5 @@
 // Everything up to the files' bytes: answers, secrets, rendering, and the plan against what is on disk.
-import { resolveAnswers, type Resolution } from '../answers/resolve.js';
+import { resolveAnswers, type AnswerSources, type Resolution } from '../answers/resolve.js';
 import type { Context } from '../context.js';
 import { planFiles, type PlanEntry } from '../install-dir/plan.js';
 import { STATE_FILE, type PreviousInstall } from '../install-dir/state.js';
@@ -24,12 +24,7 @@ export async function prepare(
   const { recipe, previous } = located;
   const resolution = await resolveAnswers(
     recipe,
-    {
-      flags,
-      env: ctx.env,
-      file: located.answersFile,
-      previous: previousSources(previous),
-    },
+    answerSources(located, flags, ctx.env),
     ctx.facts,
     ctx.prompter,
   );
@@ -44,6 +39,15 @@ export async function prepare(
   const plan = planFiles(located.dir, rendering.files, previous.state);
   const reconfigure = previous.state !== undefined;
   return { ...located, resolution, secrets, rendering, plan, reconfigure };
+}
+
+/** Where this install's answers come from besides the prompt: flags, env, answers file, the previous install. */
+export function answerSources(
+  located: Pick<Located, 'answersFile' | 'previous'>,
+  flags: Record<string, string | boolean>,
+  env: Context['env'],
+): AnswerSources {
+  return { flags, env, file: located.answersFile, previous: previousSources(located.previous) };
 }
 
 function previousSources(previous: PreviousInstall) {

@@ -7,6 +7,7 @@ import { FinalView, WelcomeView } from './components.js';
 import { finalModel } from './flow.js';
 import { printOnce, WizardUI } from './ui.js';
 import { runWizard, type WizardInput, type WizardResult } from './wizard.js';
+import type { TerminalStreams } from '../context.js';
 import type { Prepared } from '../steps/prepare.js';
 import { berthVersion } from '../version.js';
 
@@ -16,10 +17,9 @@ export interface WizardSession {
   close(): Promise<void>;
 }
 
-type Streams = Pick<Terminal, 'stdin' | 'stdout'> & Partial<Terminal>;
-
-export async function openWizard(terminal: Streams, greeted = false): Promise<WizardSession> {
-  const stopWatching = watchHangup({ release: () => {}, ...terminal });
+export async function openWizard(terminal: TerminalStreams, greeted = false): Promise<WizardSession> {
+  // The caller (run) releases /dev/tty; here a hang-up only has to end the run.
+  const stopWatching = watchHangup({ stdin: terminal.stdin, release: () => {} });
   const ui = await WizardUI.open(terminal);
   ui.store.show(
     <WelcomeView heading={`berth ${berthVersion()} · guided installer`} rows={undefined} quiet={greeted} />,

@@ -3,10 +3,9 @@
 // with ENXIO and berth never prompts.
 import { fstatSync, openSync } from 'node:fs';
 import tty from 'node:tty';
+import type { TerminalStreams } from '../context.js';
 
-export interface Terminal {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
+export interface Terminal extends TerminalStreams {
   /** Lets go of /dev/tty when berth opened it, so the process can exit and the calling script goes on. */
   release(): void;
 }

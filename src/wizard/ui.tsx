@@ -3,6 +3,7 @@
 // are left above as one line each (Ink's <Static>), so the terminal reads like a transcript.
 import { useSyncExternalStore, type ReactElement } from 'react';
 import { Box, render, Static, useInput, type Instance } from 'ink';
+import type { TerminalStreams } from '../context.js';
 import { CancelledError } from '../errors.js';
 import {
   AnsweredLine,
@@ -96,11 +97,6 @@ export function WizardApp({ store }: { store: WizardStore }) {
       {state.screen}
     </>
   );
-}
-
-export interface TerminalStreams {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
 }
 
 export class WizardUI {

@@ -8,16 +8,17 @@ import { isSecretQuestion } from '../answers/names.js';
 import type { PromptRequest } from '../answers/resolve.js';
 import type { Context } from '../context.js';
 import { dockerChecks } from '../detect/checks.js';
+import { systemWhere, vramGb } from '../detect/messages.js';
 import type { DetectedFacts, MachineFacts } from '../detect/facts.js';
 import { probePorts } from '../detect/ports.js';
 import type { ProbeEnv } from '../detect/probe.js';
 import { CancelledError } from '../errors.js';
-import { readPreviousInstall } from '../install-dir/state.js';
+import { installedRecipe, readPreviousInstall } from '../install-dir/state.js';
 import { serviceList } from '../messages.js';
 import type { AnswerValue } from '../recipes/condition.js';
 import { DEFAULT_RECIPE, listRecipes } from '../recipes/registry.js';
 import { defaultDir, locate, type Located, type LocateChoice } from '../steps/locate.js';
-import { prepare, type Prepared } from '../steps/prepare.js';
+import { answerSources, prepare, type Prepared } from '../steps/prepare.js';
 import { berthVersion } from '../version.js';
 import {
   ConfirmPrompt,
@@ -118,13 +119,7 @@ export async function runWizard(input: WizardInput): Promise<WizardResult> {
       );
     }
     announced = located.dir;
-    const sources = {
-      flags,
-      env: ctx.env,
-      file: located.answersFile,
-      previous: previousSources(located),
-    };
-    const next = await nextQuestion(located.recipe, sources, facts, answered);
+    const next = await nextQuestion(located.recipe, answerSources(located, flags, ctx.env), facts, answered);
     if ('ask' in next) {
       const value = await askQuestion(ui, next.ask, answered.canGoBack, input.probe);
       if (value === BACK) {
@@ -189,12 +184,6 @@ export async function runWizard(input: WizardInput): Promise<WizardResult> {
   }
 }
 
-function previousSources(located: Located) {
-  const previous = located.previous;
-  if (!previous.answersFile && Object.keys(previous.env).length === 0) return undefined;
-  return { answers: previous.answersFile?.answers ?? {}, env: previous.env };
-}
-
 // --- the steps -----------------------------------------------------------------------------------------------
 
 function askRecipe(ui: WizardUI, initial: string | undefined): Promise<string> {
@@ -228,8 +217,7 @@ export function checkDir(text: string, recipe: string, cwd: string): Validation 
   const dir = path.resolve(cwd, text.trim());
   if (existsSync(dir) && !statSync(dir).isDirectory())
     return { ok: false, message: `${dir} is a file, not a folder.` };
-  const installed = readPreviousInstall(dir);
-  const other = installed.state?.recipe ?? installed.answersFile?.recipe;
+  const other = installedRecipe(readPreviousInstall(dir));
   if (other && other !== recipe)
     return { ok: false, message: `${dir} already holds a ${other} install; choose another folder.` };
   return { ok: true };
@@ -331,7 +319,7 @@ export async function portWarning(port: number, probe: ProbeEnv): Promise<string
 /** The welcome's compact checklist: the machine, Docker and Compose, and one line of GPU readiness. */
 export function welcomeRows(f: DetectedFacts): CheckRow[] {
   const s = f.system;
-  const where = [s.wsl ? 'WSL2' : '', s.container ? `in a ${s.container} container` : ''].filter(Boolean);
+  const where = systemWhere(s);
   const rows: CheckRow[] = [
     {
       status: 'info',
@@ -359,7 +347,7 @@ function gpuRow(f: DetectedFacts): CheckRow {
   if (f.gpu.ready) {
     const d = f.gpu.devices[0];
     const detail = d
-      ? `ready: ${d.name}, ${Math.round((d.memoryMiB / 1024) * 10) / 10} GB VRAM${f.gpu.devices.length > 1 ? ` (+${f.gpu.devices.length - 1} more)` : ''}`
+      ? `ready: ${d.name}, ${vramGb(d.memoryMiB)} GB VRAM${f.gpu.devices.length > 1 ? ` (+${f.gpu.devices.length - 1} more)` : ''}`
       : 'ready';
     return { status: 'pass', title, detail };
   }

@@ -15,28 +15,8 @@ IMAGE=berth-test/fresh-vm:1
 SUITE=trixie
 LABEL=berth.fresh-vm.recipe
 WORK=""
-
-say() { printf '%s: %s\n' "$PROG" "$*"; }
-die() {
-    printf '%s: error: %s\n' "$PROG" "$*" >&2
-    exit 1
-}
-
-cleanup() {
-    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-        rm -rf -- "$WORK"
-    fi
-}
-
-# The first http(s) Debian mirror in this machine's apt sources (deb822 or one-line format).
-detect_mirror() {
-    {
-        awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\/.*\/debian\/?$/) print $i }' \
-            /etc/apt/sources.list.d/*.sources 2>/dev/null || true
-        awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:\/\/.*\/debian\/?$/) print $i }' \
-            /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
-    } | head -n 1 | sed 's:/*$::'
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 main() {
     local force=0 recipe current mirror start
@@ -48,7 +28,7 @@ main() {
     fi
     [ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap)"
     command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found (apt-get install debootstrap)"
-    mirror=${BERTH_DEBIAN_MIRROR:-$(detect_mirror)}
+    mirror=${BERTH_DEBIAN_MIRROR:-$(detect_mirror "$(os_field VERSION_CODENAME)")}
     [ -n "$mirror" ] || die "no Debian mirror in /etc/apt/sources*; set BERTH_DEBIAN_MIRROR"
     start=$(date +%s)
     WORK=$(mktemp -d)

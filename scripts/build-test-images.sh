@@ -29,44 +29,8 @@ IMAGES_DIR="$SCRIPT_DIR/../test/images"
 ALL_IMAGES="postgres redis magec ollama parakeet tts reflector-server reflector-web"
 FORCE=0
 WORK=""
-
-say() { printf '%s: %s\n' "$PROG" "$*"; }
-die() {
-  printf '%s: error: %s\n' "$PROG" "$*" >&2
-  exit 1
-}
-
-cleanup() {
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-    rm -rf -- "$WORK"
-  fi
-}
-
-now_ms() {
-  local ns
-  ns=$(date +%s%N)
-  echo $((ns / 1000000))
-}
-
-run_logged() {
-  local log rc=0
-  log=$(mktemp)
-  "$@" >"$log" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    printf '%s: command failed (exit %s): %s\n' "$PROG" "$rc" "$*" >&2
-    tail -n 25 "$log" >&2
-  fi
-  rm -f -- "$log"
-  return "$rc"
-}
-
-pkg_installed() {
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
-}
-
-apt_candidate() {
-  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 has_candidate() {
   case "$(apt_candidate "$1")" in

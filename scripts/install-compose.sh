@@ -19,22 +19,8 @@ APT_ETC=${BERTH_APT_ETC:-/etc/apt} # for tests
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 PLUGIN_DIRS="/usr/libexec/docker/cli-plugins /usr/local/lib/docker/cli-plugins"
 WORK=""
-
-say() { printf '%s: %s\n' "$PROG" "$*"; }
-die() {
-  printf '%s: error: %s\n' "$PROG" "$*" >&2
-  exit 1
-}
-
-cleanup() {
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-    rm -rf -- "$WORK"
-  fi
-}
-
-os_field() {
-  sed -n "s/^$1=//p" /etc/os-release | tr -d '"' | head -n 1
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 check_platform() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (try: sudo $0)"
@@ -53,23 +39,6 @@ check_platform() {
 
 compose_works() {
   docker compose version >/dev/null 2>&1
-}
-
-# Run a command with its output kept in a log; show the log's tail on failure.
-run_logged() {
-  local log rc=0
-  log=$(mktemp)
-  "$@" >"$log" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    printf '%s: command failed (exit %s): %s\n' "$PROG" "$rc" "$*" >&2
-    tail -n 25 "$log" >&2
-  fi
-  rm -f -- "$log"
-  return "$rc"
-}
-
-apt_candidate() {
-  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'
 }
 
 # apt-get install from the system's own sources; `apt-get update` only when
@@ -100,50 +69,6 @@ ensure_docker_cli() {
   say "docker CLI not found; installing Debian's docker.io (client)"
   apt_install docker.io
   command -v docker >/dev/null 2>&1 || die "docker.io installed but no 'docker' command on PATH"
-}
-
-# Print the first http(s) mirror URI of an enabled "deb" source for suite $1,
-# read from the machine's own apt sources (one-line and deb822 formats).
-detect_mirror() {
-  local codename=$1 f
-  {
-    for f in "$APT_ETC/sources.list" "$APT_ETC"/sources.list.d/*.list; do
-      [ -f "$f" ] || continue
-      awk -v cn="$codename" '
-        /^[[:space:]]*#/ { next }
-        $1 == "deb" {
-          i = 2
-          if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-          if ($(i + 1) == cn && $i ~ /^https?:\/\//) print $i
-        }' "$f"
-    done
-    for f in "$APT_ETC"/sources.list.d/*.sources; do
-      [ -f "$f" ] || continue
-      awk -v cn="$codename" '
-        BEGIN { RS = ""; FS = "\n" }
-        {
-          types = ""; uris = ""; suites = ""; enabled = "yes"
-          for (i = 1; i <= NF; i++) {
-            line = $i
-            if (line ~ /^[[:space:]]*#/) continue
-            p = index(line, ":"); if (p == 0) continue
-            key = tolower(substr(line, 1, p - 1)); val = substr(line, p + 1)
-            gsub(/^[[:space:]]+|[[:space:]]+$/, "", val)
-            if (key == "types") types = val
-            else if (key == "uris") uris = val
-            else if (key == "suites") suites = val
-            else if (key == "enabled") enabled = tolower(val)
-          }
-          if (enabled == "no" || (" " types " ") !~ / deb /) next
-          ok = 0
-          ns = split(suites, s, /[[:space:]]+/)
-          for (j = 1; j <= ns; j++) if (s[j] == cn) ok = 1
-          if (!ok) next
-          nu = split(uris, u, /[[:space:]]+/)
-          for (j = 1; j <= nu; j++) if (u[j] ~ /^https?:\/\//) print u[j]
-        }' "$f"
-    done
-  } | head -n 1 | sed 's:/*$::'
 }
 
 # Fetch docker-compose from suite $2 of mirror $1 with a private apt state and

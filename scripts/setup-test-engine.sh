@@ -20,22 +20,8 @@ DOCKERD_LOG=/var/log/dockerd.log
 PACKAGES="docker.io busybox-static"
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=""
-
-say() { printf '%s: %s\n' "$PROG" "$*"; }
-die() {
-  printf '%s: error: %s\n' "$PROG" "$*" >&2
-  exit 1
-}
-
-cleanup() {
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then
-    rm -rf -- "$WORK"
-  fi
-}
-
-os_field() {
-  sed -n "s/^$1=//p" /etc/os-release | tr -d '"' | head -n 1
-}
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 check_platform() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (try: sudo $0)"
@@ -43,26 +29,6 @@ check_platform() {
     die "unsupported OS; this script supports Debian 12 or newer only"
   fi
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found"
-}
-
-run_logged() {
-  local log rc=0
-  log=$(mktemp)
-  "$@" >"$log" 2>&1 || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    printf '%s: command failed (exit %s): %s\n' "$PROG" "$rc" "$*" >&2
-    tail -n 25 "$log" >&2
-  fi
-  rm -f -- "$log"
-  return "$rc"
-}
-
-pkg_installed() {
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
-}
-
-apt_candidate() {
-  apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }'
 }
 
 install_packages() {
@@ -111,12 +77,6 @@ dockerd_running() {
     [ -d "/proc/$pid" ] && return 0
   fi
   return 1
-}
-
-now_ms() {
-  local ns
-  ns=$(date +%s%N)
-  echo $((ns / 1000000))
 }
 
 start_engine() {

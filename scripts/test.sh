@@ -11,7 +11,7 @@ main() {
     step "typecheck" npm run --silent typecheck
     step "lint" npm run --silent lint
     if command -v shellcheck >/dev/null 2>&1; then
-        step "shellcheck" shellcheck install.sh scripts/*.sh .ci/run
+        step "shellcheck" shellcheck -x install.sh scripts/*.sh scripts/lib/*.sh .ci/run
     fi
     step "recipe schema up to date" npx tsx scripts/export-schema.ts --check
     step "build" npm run --silent build

@@ -1,7 +1,7 @@
 // The bootstrap's cost: the bundle's size (raw and gzip, what `curl | bash` downloads besides Node.js), and the
 // time from typing `curl … | bash` in a fresh VM (berth-test/fresh-vm:1: minimal Debian, no Node.js; built by
 // scripts/build-fresh-vm-image.sh) to the wizard's first frame, with the release and a Node.js tarball served
-// from this machine over the docker bridge (as the tests in test/install-sh/ do). The terminal is tmux on the
+// on 127.0.0.1 to a VM on the host's network (`--network host`, as the tests in test/install-sh/ do). The terminal is tmux on the
 // host running `docker run -it`; the clock starts in the VM just before curl and stops when the pane first shows
 // the wizard.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -44,7 +44,9 @@ const sh = (script, ...args) => execFileSync('sh', ['-c', script, 'sh', ...args]
 const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 async function serve(dir) {
-  const host = sh(`docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}'`).trim();
+  // Loopback, reached from the VM through the host's network: no bridge address (a fresh dockerd's bridge has no
+  // gateway), and the traffic stays on this machine.
+  const host = '127.0.0.1';
   const server = createServer((req, res) => {
     const file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
     if (!file.startsWith(dir + path.sep) || !existsSync(file) || !statSync(file).isFile())
@@ -105,6 +107,8 @@ async function once(dir, url, n) {
     '-it',
     '--name',
     name,
+    '--network',
+    'host',
     '-v',
     '/var/run/docker.sock:/var/run/docker.sock',
     '-v',

@@ -1,7 +1,9 @@
 // The fresh VM the install.sh tests run `curl … | bash` in: a container of berth-test/fresh-vm:1 (minimal Debian
 // from debootstrap with bash and curl, no Node.js, no Docker CLI; scripts/build-fresh-vm-image.sh) with the host's
-// Docker socket, and a local HTTP server on the docker bridge that serves a release (scripts/release.sh) and a
-// Node.js runtime in nodejs.org's layout, made from the Node.js running these tests.
+// Docker socket, and a local HTTP server on 127.0.0.1 that serves a release (scripts/release.sh) and a Node.js
+// runtime in nodejs.org's layout, made from the Node.js running these tests. The VM shares the host's network
+// (`--network host`), so it reaches the server on loopback without depending on any bridge address: a freshly
+// started dockerd reports its bridge with no gateway, and test traffic stays on this machine.
 import {
   createReadStream,
   existsSync,
@@ -45,16 +47,8 @@ export interface ReleaseServer {
   close(): Promise<void>;
 }
 
-async function bridgeGateway(): Promise<string> {
-  const result = await docker(
-    ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'],
-    os.tmpdir(),
-  );
-  const gateway = String(result.stdout).trim();
-  if (result.exitCode !== 0 || !/^\d+\.\d+\.\d+\.\d+$/.test(gateway))
-    throw new Error(`cannot read the docker bridge's gateway: ${String(result.stderr)}`);
-  return gateway;
-}
+/** Where the release server listens: loopback, reached from the VM through the host's network. */
+const SERVER_HOST = '127.0.0.1';
 
 /** A Node.js tarball as nodejs.org lays it out, holding the node binary running the tests, and its SHA256. */
 async function nodeRuntime(dir: string): Promise<void> {
@@ -74,7 +68,6 @@ async function nodeRuntime(dir: string): Promise<void> {
 
 /** Serves a fresh release of the built bundle (scripts/release.sh --no-build) and a Node.js runtime. */
 export async function startReleaseServer(root: string): Promise<ReleaseServer> {
-  const host = await bridgeGateway();
   const dir = path.join(root, 'www');
   mkdirSync(dir, { recursive: true });
   const requests: string[] = [];
@@ -91,9 +84,9 @@ export async function startReleaseServer(root: string): Promise<ReleaseServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, resolve);
+    server.listen(0, SERVER_HOST, resolve);
   });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const url = `http://${SERVER_HOST}:${(server.address() as AddressInfo).port}`;
   const releaseUrl = `${url}/release`;
   await execa(path.join(repoRoot, 'scripts/release.sh'), [
     '--no-build',
@@ -163,6 +156,9 @@ export function vmArgs(o: VmOptions): string[] {
     '--rm',
     '--name',
     o.name,
+    // The host's network: the release server is on 127.0.0.1, and apt reaches the package mirror as the host does.
+    '--network',
+    'host',
     ...(o.tty ? ['-it'] : []),
     ...mounts.flatMap((m) => ['-v', m]),
     ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),

@@ -492,6 +492,50 @@ describe('re-running', () => {
     expect(answersOf(dir)).not.toHaveProperty('gpu');
     expect(read(dir, 'compose.yaml')).not.toContain('ollama');
   });
+
+  it('stops with exit 4 when a file the new answers would remove was edited by hand; --force backs it up', async () => {
+    const dir = path.join(tempDir(), 'inst');
+    expect((await render(dir, ['--gpu'])).exitCode).toBe(0);
+    const generated = read(dir, 'compose.gpu.yaml');
+    writeFileSync(path.join(dir, 'compose.gpu.yaml'), `${generated}# pinned to GPU 1 by hand\n`);
+    const edited = tree(dir);
+
+    const r = await render(dir, ['--no-gpu']);
+    expect(r.exitCode, output(r)).toBe(4);
+    expect(r.stderr).toContain('1 generated file(s) in');
+    expect(r.stderr).toContain('• compose.gpu.yaml: edited since berth wrote it');
+    expect(r.stderr).toContain('--force');
+    expect(tree(dir)).toEqual(edited);
+
+    const forced = await render(dir, ['--no-gpu', '--force']);
+    expect(forced.exitCode, output(forced)).toBe(0);
+    expect(planOf(String(forced.stdout))['compose.gpu.yaml']).toBe('remove');
+    expect(existsSync(path.join(dir, 'compose.gpu.yaml'))).toBe(false);
+    const backupDir = /^Previous files backed up in (\S+)\/$/m.exec(String(forced.stdout))![1]!;
+    expect(read(path.join(dir, backupDir), 'compose.gpu.yaml')).toBe(
+      `${generated}# pinned to GPU 1 by hand\n`,
+    );
+  });
+
+  it('stops with exit 4 when compose.yaml already exists and was not written by berth', async () => {
+    const dir = path.join(tempDir(), 'inst');
+    mkdirSync(dir);
+    const theirs = 'services:\n  app:\n    image: example/app:1.2.3\n';
+    writeFileSync(path.join(dir, 'compose.yaml'), theirs);
+
+    const r = await render(dir);
+    expect(r.exitCode, output(r)).toBe(4);
+    expect(r.stderr).toContain('• compose.yaml: already exists and was not written by berth');
+    expect(r.stderr).toContain('--force');
+    expect(readdirSync(dir)).toEqual(['compose.yaml']);
+    expect(read(dir, 'compose.yaml')).toBe(theirs);
+
+    const forced = await render(dir, ['--force']);
+    expect(forced.exitCode, output(forced)).toBe(0);
+    expect(read(dir, 'compose.yaml')).not.toBe(theirs);
+    const backupDir = /^Previous files backed up in (\S+)\/$/m.exec(String(forced.stdout))![1]!;
+    expect(read(path.join(dir, backupDir), 'compose.yaml')).toBe(theirs);
+  });
 });
 
 describe('--dry-run', () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { berth, bundle, cleanEnv, tempDir } from '../helpers.js';
+import { freePort, requireEngine } from '../engine/harness.js';
 
 interface Report {
   ok: boolean;
@@ -17,23 +18,44 @@ interface Report {
 }
 const parse = (stdout: unknown) => JSON.parse(String(stdout)) as Report;
 const check = (r: Report, id: string) => r.checks.find((c) => c.id === id);
-const engineUp = (await execa('docker', ['info'], { reject: false, timeout: 20_000 })).exitCode === 0;
 const isRoot = process.getuid?.() === 0;
 
 describe('berth doctor (this machine)', () => {
-  it.runIf(engineUp)('--json against the real engine: exit 0 when nothing blocks (openai mode)', async () => {
+  // The kind of machine the tests run on (2 CPUs, 24 GB of memory, a real engine, no GPU) must pass every check
+  // for magec in openai mode: the verdict is asserted, not read back from the report.
+  it('--json against the real engine: every check passes, ok, exit 0 (openai mode)', async () => {
+    await requireEngine();
+    const [magecPort, adminPort] = [await freePort(), await freePort()];
     const dir = tempDir();
-    const r = await berth(['doctor', '--json', '--mode', 'openai', '--dir', dir]);
+    const r = await berth([
+      'doctor',
+      '--json',
+      '--mode',
+      'openai',
+      '--magec-port',
+      String(magecPort),
+      '--admin-port',
+      String(adminPort),
+      '--dir',
+      dir,
+    ]);
     const report = parse(r.stdout);
-    expect(check(report, 'docker')).toMatchObject({ status: 'pass' });
-    expect(check(report, 'compose')).toMatchObject({
-      status: 'pass',
-      detail: expect.stringMatching(/^v2\./),
-    });
-    expect(report.answers).toMatchObject({ mode: 'openai', magec_port: 8080 });
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['docker', 'pass'],
+      ['compose', 'pass'],
+      ['cpus', 'pass'],
+      ['ram', 'pass'],
+      ['disk', 'pass'],
+      // Ports in numeric order.
+      ...[magecPort, adminPort].sort((a, b) => a - b).map((port) => [`port-${port}`, 'pass']),
+    ]);
+    expect(check(report, 'docker')!.detail).toMatch(/^\d+\.\d+\.\S+ at unix:\/\/\/var\/run\/docker\.sock$/);
+    expect(check(report, 'compose')!.detail).toMatch(/^v2\.\S+ \(docker compose\)$/);
+    expect(report.answers).toMatchObject({ mode: 'openai', magec_port: magecPort });
     expect(report.facts.system.distro.id).toMatch(/^[a-z]+$/);
-    expect(r.exitCode).toBe(report.ok ? 0 : 1);
-    expect(report.checks.filter((c) => c.status === 'fail')).toEqual(report.ok ? [] : expect.anything());
+    expect(report.facts.docker.engine.reachable).toBe(true);
+    expect(report.ok).toBe(true);
+    expect(r.exitCode).toBe(0);
   });
 
   it('human table names the recipe, the GPU ladder and the verdict', async () => {
@@ -89,7 +111,10 @@ describe('berth doctor (this machine)', () => {
     }
   });
 
-  it.runIf(isRoot)('a socket the user may not open: permission denied → join the docker group', async () => {
+  it('a socket the user may not open: permission denied → join the docker group', async () => {
+    // Fails rather than skips: the suite runs as root (scripts/test.sh sets up the engine), and only root can
+    // make a root-owned socket another user is refused.
+    expect(isRoot, 'this test makes a root-owned socket: run the tests as root').toBe(true);
     const dir = tempDir();
     chmodSync(dir, 0o755);
     const socket = path.join(dir, 'docker.sock');

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseComposeLine, serviceOfContainer, type Known } from '../../src/progress/compose-lines.js';
-import { parseEventLine } from '../../src/progress/events-json.js';
 import { failedService, initialState, reduce, type ProgressEvent } from '../../src/progress/model.js';
 import { parsePsJson, psEvents } from '../../src/progress/ps-json.js';
 
@@ -261,30 +260,5 @@ describe('parsePsJson and psEvents (samples/ps-*.jsonl)', () => {
     ],
   ])('the array form and missing fields: %j', (text, entries) => {
     expect(parsePsJson(text)).toEqual(entries);
-  });
-});
-
-describe('parseEventLine (samples/events-*.jsonl)', () => {
-  const parseAll = (file: string) =>
-    sample(file)
-      .split('\n')
-      .flatMap((l) => parseEventLine(l, new Set(['init']), 7));
-
-  test('healthy run: start, the one-shot’s exit code, healthy; healthcheck exec noise dropped', () => {
-    expect(parseAll('events-up-healthy.jsonl')).toEqual([
-      { type: 'service', at: 7, service: 'init', state: 'completed', detail: 'exit 0' },
-      { type: 'service', at: 7, service: 'web', state: 'healthy' },
-    ]);
-  });
-
-  test('unhealthy run: the health status; the replaced container’s kill (exit 143) is not a failure', () => {
-    expect(parseAll('events-up-unhealthy.jsonl')).toEqual([
-      { type: 'service', at: 7, service: 'init', state: 'completed', detail: 'exit 0' },
-      { type: 'service', at: 7, service: 'web', state: 'failed', detail: 'unhealthy' },
-    ]);
-  });
-
-  test.each(['', 'canceled', '{"action":"start"}', 'not json'])('ignores %j', (line) => {
-    expect(parseEventLine(line, new Set(), 1)).toEqual([]);
   });
 });

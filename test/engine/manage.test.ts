@@ -141,6 +141,49 @@ describe.sequential('managing an install on a real Docker engine', () => {
   );
 
   test(
+    'a one-shot job that fails: install exits 5 naming the job, its exit code and log tail; status says so (exit 1)',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const result = await install(stack, '--init-exit-code', '3', '--wait-timeout', '60');
+      expect(result.exitCode, text(result)).toBe(5);
+      expect(plain(result.stdout)).toMatch(/\] init: failed \(exit 3\)\n/);
+      expect(plain(result.stdout)).toMatch(/\] failed: init \(exit 3\)$/);
+      const stderr = plain(result.stderr);
+      expect(stderr).toContain(
+        '✖ web could not start: init, which it depends on, did not complete successfully (exited with code 3).',
+      );
+      expect(stderr).toMatch(
+        /Last \d+ log lines of init:\n(\s+.*\n)*\s+init: failing on purpose with exit code 3\n/,
+      );
+      expect(stderr).toMatch(/Full log: \.berth\/logs\/init-\S+\.log/);
+      const ps = await composePs(stack.dir);
+      expect(ps.init, JSON.stringify(ps)).toMatchObject({ State: 'exited', ExitCode: 3 });
+
+      const status = await berth(['status', '--dir', stack.dir]);
+      expect(status.exitCode, text(status)).toBe(1);
+      const out = plain(status.stdout);
+      expect(out).toMatch(/^\s+✖ init\s+failed: exited with code 3 \(one-shot\)$/m);
+      expect(out).toMatch(/^\s+✖ web\s+(not created|created)$/m);
+      expect(out).toContain('2 service(s) need attention: berth logs <service> shows why.');
+
+      const json = await berth(['status', '--dir', stack.dir, '--json']);
+      expect(json.exitCode, text(json)).toBe(1);
+      const doc = JSON.parse(String(json.stdout)) as { ok: boolean; services: unknown[] };
+      expect(doc.ok).toBe(false);
+      expect(doc.services).toContainEqual({
+        name: 'init',
+        oneshot: true,
+        state: 'exited',
+        health: '',
+        exitCode: 3,
+        ok: false,
+      });
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
     'berth logs: one service’s lines only; --tail 1 prints at most one line',
     async () => {
       await requireEngine();

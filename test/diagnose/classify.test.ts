@@ -1,5 +1,5 @@
 // The classifier over compose 2.26's real output for every fault (samples captured from the engine by
-// samples/capture.ts), and the whole diagnosis replayed from the same samples without an engine.
+// scripts/capture-samples.ts diagnose), and the whole diagnosis replayed from the same samples without an engine.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

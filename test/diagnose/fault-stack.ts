@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { ExecResult } from '../../src/diagnose/probes.js';
 
 export const FAULT_STACK = path.resolve(import.meta.dirname, '../fixtures/fault-stack');
 
@@ -13,6 +14,16 @@ export interface FaultStack {
   project: string;
   /** The environment compose runs with (and diagnoseFailure gets). */
   env: Record<string, string>;
+}
+
+/** One fault captured from the engine (scripts/capture-samples.ts diagnose): compose's output and exit code, and
+ * every docker command diagnoseFailure ran afterwards with its answer, for the tests to replay. */
+export interface Sample {
+  fault: string;
+  fixture: string;
+  exitCode: number;
+  output: string[];
+  calls: { args: string[]; result: ExecResult }[];
 }
 
 export interface UpResult {

@@ -1,4 +1,4 @@
-// Loads the samples captured from a real engine (samples/capture.ts) and replays their docker calls.
+// Loads the samples captured from a real engine (scripts/capture-samples.ts diagnose) and replays their docker calls.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -10,7 +10,7 @@ import {
   type Evidence,
 } from '../../src/diagnose/evidence.js';
 import type { Exec, ExecResult } from '../../src/diagnose/probes.js';
-import type { Sample } from './samples/capture.js';
+import type { Sample } from './fault-stack.js';
 
 export function loadSample(name: string): Sample {
   return JSON.parse(

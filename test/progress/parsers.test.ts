@@ -1,11 +1,13 @@
 // The parsers against real `docker compose` 2.26 output, captured from test/fixtures/engine-stack (project
-// pv-cap; services init, a one-shot, and web, with a healthcheck) and stored in samples/.
+// pv-cap; services init, a one-shot, and web, with a healthcheck) by scripts/capture-samples.ts and stored in
+// samples/.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseComposeLine, serviceOfContainer, type Known } from '../../src/progress/compose-lines.js';
-import { failedService, initialState, reduce, type ProgressEvent } from '../../src/progress/model.js';
+import { failedService, reduce, type ProgressEvent } from '../../src/progress/model.js';
 import { parsePsJson, psEvents } from '../../src/progress/ps-json.js';
+import { replayRun } from './replay-run.js';
 
 const samples = path.join(import.meta.dirname, 'samples');
 const sample = (name: string) => readFileSync(path.join(samples, name), 'utf8');
@@ -91,32 +93,9 @@ describe('parseComposeLine: one line of up’s stderr', () => {
   });
 });
 
-/** Feeds a whole captured run through the parser and the reducer, one tick per line. */
-function replay(file: string, ps?: string) {
-  let state = reduce(initialState(0), {
-    type: 'services',
-    at: 0,
-    services: [
-      { name: 'init', oneshot: true },
-      { name: 'web', oneshot: false },
-    ],
-  });
-  const lines = sample(file).split('\n');
-  const trail: string[] = [];
-  lines.forEach((line, i) => {
-    for (const event of parseComposeLine(line, known, (i + 1) * 1000)) {
-      const before = state;
-      state = reduce(state, event);
-      if (event.type === 'service') {
-        const row = state.services.find((s) => s.name === event.service)!;
-        if (before.services.find((s) => s.name === row.name)?.state !== row.state)
-          trail.push(`${row.name}:${row.state}`);
-      }
-    }
-  });
-  if (ps) for (const event of psEvents(parsePsJson(sample(ps)), 99_000)) state = reduce(state, event);
-  return { state, trail, states: Object.fromEntries(state.services.map((s) => [s.name, s.state])) };
-}
+/** A sample run replayed through the parser and the reducer. */
+const replay = (file: string, ps?: string) =>
+  replayRun(sample(file), ps === undefined ? undefined : sample(ps));
 
 describe('whole runs of `up -d --wait` (samples/up-*.stderr)', () => {
   test.each([

@@ -1,23 +1,16 @@
-// Re-captures the samples in this folder from a real engine (scripts/setup-test-engine.sh):
-//   npx tsx test/diagnose/samples/capture.ts
-// Each sample holds compose's real output and exit code for one fault, and every docker command
-// diagnoseFailure ran afterwards with its answer (docker inspect trimmed to Name and State), so the unit
-// tests replay them without an engine.
+// The failure samples of test/diagnose/samples/, captured from a real engine (see scripts/capture-samples.ts).
+// Each sample holds compose's real output and exit code for one fault (a test/fixtures/fault-stack file brought
+// up as berth does), and every docker command diagnoseFailure ran afterwards with its answer (docker inspect
+// trimmed to Name and State), so the unit tests replay them without an engine.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { diagnoseFailure } from '../../../src/diagnose/diagnose.js';
-import { execaExec, type Exec, type ExecResult } from '../../../src/diagnose/probes.js';
-import { down, makeFaultStack, up, type FaultStack } from '../fault-stack.js';
+import { diagnoseFailure } from '../../src/diagnose/diagnose.js';
+import { execaExec, type Exec } from '../../src/diagnose/probes.js';
+import { down, makeFaultStack, up, type FaultStack, type Sample } from '../../test/diagnose/fault-stack.js';
 
-export interface Sample {
-  fault: string;
-  fixture: string;
-  exitCode: number;
-  output: string[];
-  calls: { args: string[]; result: ExecResult }[];
-}
+export const DIAGNOSE_SAMPLES = path.resolve(import.meta.dirname, '../../test/diagnose/samples');
 
 interface Scenario {
   name: string;
@@ -29,11 +22,11 @@ interface Scenario {
   before?: (stack: FaultStack) => Promise<() => Promise<void>>;
 }
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'berth-capture-'));
+let root = '';
 let held: net.Server | undefined;
 const heldPort = 18_555;
 
-const scenarios: Scenario[] = [
+export const diagnoseScenarios: Scenario[] = [
   { name: 'unhealthy', fixture: 'unhealthy.yaml' },
   { name: 'exited', fixture: 'exits.yaml' },
   {
@@ -107,12 +100,19 @@ async function capture(s: Scenario): Promise<Sample> {
   }
 }
 
-try {
-  const only = process.argv.slice(2);
-  for (const s of scenarios.filter((x) => only.length === 0 || only.includes(x.name))) {
-    const sample = await capture(s);
-    writeFileSync(path.join(import.meta.dirname, `${s.name}.json`), `${JSON.stringify(sample, null, 2)}\n`);
+/** Captures the named faults (all when none are named) into outDir as <fault>.json; returns the files written. */
+export async function captureDiagnose(outDir: string, only: readonly string[]): Promise<string[]> {
+  root = mkdtempSync(path.join(os.tmpdir(), 'berth-capture-'));
+  const written: string[] = [];
+  try {
+    for (const s of diagnoseScenarios.filter((x) => only.length === 0 || only.includes(x.name))) {
+      const sample = await capture(s);
+      const file = path.join(outDir, `${s.name}.json`);
+      writeFileSync(file, `${JSON.stringify(sample, null, 2)}\n`);
+      written.push(file);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-} finally {
-  rmSync(root, { recursive: true, force: true });
+  return written;
 }

@@ -1,5 +1,6 @@
 // The run's context: I/O and environment, passed in so tests can swap any of them.
 import type { Prompter } from './answers/resolve.js';
+import type { Invocation } from './cli/args.js';
 import type { MachineFacts } from './detect/facts.js';
 
 export interface Output {
@@ -13,7 +14,8 @@ export interface TerminalStreams {
 }
 
 export interface Context {
-  argv: readonly string[];
+  /** The command line, parsed once by the entry against the command table. */
+  cli: Invocation;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
   stdout: Output;

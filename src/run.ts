@@ -1,17 +1,17 @@
-// Dispatches a command line to its command, with the real I/O wired in.
+// Dispatches a parsed command line to its command, with the real I/O wired in.
 import { basicFacts } from './detect/facts.js';
 import type { Context } from './context.js';
 import { installCommand } from './commands/install.js';
 import { recipesCommand } from './commands/recipes.js';
-import { scanArgs } from './cli/args.js';
+import { isUnattended, type Command, type Invocation } from './cli/args.js';
 import { openTerminal } from './wizard/terminal.js';
 
-export async function run(argv: readonly string[], overrides: Partial<Context> = {}): Promise<number> {
+export async function run(cli: Invocation, overrides: Partial<Context> = {}): Promise<number> {
   const env = overrides.env ?? process.env;
-  const terminal = 'prompter' in overrides ? undefined : openTerminal({ env, argv });
+  const terminal = 'prompter' in overrides ? undefined : openTerminal({ env, unattended: isUnattended(cli) });
   try {
     return await dispatch({
-      argv,
+      cli,
       cwd: process.cwd(),
       env,
       stdout: process.stdout,
@@ -30,13 +30,18 @@ export async function run(argv: readonly string[], overrides: Partial<Context> =
   }
 }
 
-async function dispatch(ctx: Context): Promise<number> {
-  const { command } = scanArgs(ctx.argv);
-  if (command === 'recipes') return recipesCommand(ctx);
-  if (command === 'doctor') return (await import('./commands/doctor.js')).doctorCommand(ctx);
-  if (command === 'status') return (await import('./commands/status.js')).statusCommand(ctx);
-  if (command === 'logs') return (await import('./commands/logs.js')).logsCommand(ctx);
-  if (command === 'down') return (await import('./commands/down.js')).downCommand(ctx);
-  if (command === 'uninstall') return (await import('./commands/uninstall.js')).uninstallCommand(ctx);
-  return installCommand(ctx);
+const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<number> | number> = {
+  install: installCommand,
+  render: installCommand,
+  recipes: recipesCommand,
+  doctor: async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx),
+  status: async (ctx) => (await import('./commands/status.js')).statusCommand(ctx),
+  logs: async (ctx) => (await import('./commands/logs.js')).logsCommand(ctx),
+  down: async (ctx) => (await import('./commands/down.js')).downCommand(ctx),
+  uninstall: async (ctx) => (await import('./commands/uninstall.js')).uninstallCommand(ctx),
+};
+
+function dispatch(ctx: Context): Promise<number> | number {
+  // `help` is answered by the entry before the core loads.
+  return commands[ctx.cli.command as Exclude<Command, 'help'>](ctx);
 }

@@ -1,52 +1,25 @@
-// Parses argv in two passes: global options first (they pick the recipe), then the recipe's question flags,
-// so every question is a flag without a second list of flags to keep in sync.
+// Parses argv against the command table (cli/table.ts): which command, its own options (typed), and — for the
+// commands that take them — the recipe's question flags, read with the same parser once the recipe is known.
+// Nothing else reads argv.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import {
+  commandDef,
+  commandNames,
+  commandsTaking,
+  DEFAULT_COMMAND,
+  longName,
+  options as tableOptions,
+  optionsOf,
+  type Command,
+  type CommandDef,
+} from './table.js';
 import { flagName, isSecretQuestion } from '../answers/names.js';
 import type { Question } from '../recipes/schema.js';
 
-export const commands = [
-  'install',
-  'render',
-  'recipes',
-  'doctor',
-  'status',
-  'logs',
-  'down',
-  'uninstall',
-  'help',
-] as const;
-export type Command = (typeof commands)[number];
+export type { Command } from './table.js';
 
-interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  /** The question (id) a flag answers, and whether it is the negated --no- form. */
-  question?: { id: string; negate?: boolean };
-}
-
-export const globalOptions: Record<string, OptionSpec> = {
-  recipe: { type: 'string' },
-  dir: { type: 'string' },
-  answers: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  'dry-run': { type: 'boolean' },
-  'no-start': { type: 'boolean' },
-  force: { type: 'boolean' },
-  'wait-timeout': { type: 'string' },
-  'no-rollback': { type: 'boolean' },
-  purge: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'skip-checks': { type: 'boolean' },
-  'gpu-test': { type: 'boolean' },
-  follow: { type: 'boolean', short: 'f' },
-  tail: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
-};
-
-export interface GlobalArgs {
-  command: Command;
+export interface CliOptions {
   recipe?: string;
   dir?: string;
   answers?: string;
@@ -57,99 +30,154 @@ export interface GlobalArgs {
   waitTimeout: number;
   rollback: boolean;
   purge: boolean;
-  /** Machine-readable output: one JSON document (status) or one JSON event per line (install). */
+  /** Machine-readable output: one JSON document (status, doctor) or one JSON event per line (install). */
   json: boolean;
   skipChecks: boolean;
   gpuTest: boolean;
   follow: boolean;
   tail?: string;
-  /** `berth logs SERVICE…` */
-  services: string[];
   help: boolean;
   version: boolean;
 }
 
-type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+export interface Invocation {
+  command: Command;
+  /** The command was named (`berth install --help` is the recipe's help; `berth --help` the general one). */
+  explicit: boolean;
+  options: CliOptions;
+  /** Positional arguments after the command (`berth logs SERVICE…`). */
+  positionals: string[];
+  /** The command line as given, for the recipe's question flags (questionFlags). */
+  argv: readonly string[];
+}
 
-export interface ParsedArgs {
-  global: GlobalArgs;
-  /** Question answers from flags, by question id (for secret questions: the --<id>-file path). */
-  answers: Record<string, string | boolean>;
+/** --yes and --json promise a run without questions. */
+export const isUnattended = (cli: Pick<Invocation, 'options'>): boolean =>
+  cli.options.yes || cli.options.json;
+
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The question (id) a flag answers, and whether it is the negated --no- form. */
+  question?: { id: string; negate?: boolean };
+}
+
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+type OptionToken = Extract<Token, { kind: 'option' }>;
+
+const tableSpecs = (names: readonly string[]): Record<string, OptionSpec> =>
+  Object.fromEntries(names.map((n) => [n, tableOptions[n as keyof typeof tableOptions] as OptionSpec]));
+
+function tokenize(argv: readonly string[], specs: Record<string, OptionSpec>): Token[] {
+  const config = Object.entries(specs).map(([k, s]) => [
+    k,
+    { type: s.type, ...(s.short ? { short: s.short } : {}) },
+  ]);
+  return (
+    parseArgs({
+      args: [...argv],
+      options: Object.fromEntries(config),
+      strict: false,
+      allowPositionals: true,
+      tokens: true,
+    }).tokens ?? []
+  );
 }
 
 /**
- * A first look at argv, before the recipe is known: the command and the options that choose the recipe.
- * Nothing is rejected here; `parseCli` does that once the recipe's flags are known.
+ * The command: the first positional that names one. A positional right after an option the table does not know
+ * (a recipe question flag such as `--mode openai`) is taken as that option's value; any other word is an error.
  */
-export function scanArgs(argv: readonly string[]): {
-  command: string;
-  recipe?: string;
-  dir?: string;
-  answers?: string;
-} {
-  const found: Record<string, string> = {};
-  let command: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const match = /^--(recipe|dir|answers)(?:=(.*))?$/.exec(arg);
-    if (match) {
-      const value = match[2] ?? argv[++i];
-      if (value !== undefined) found[match[1]!] = value;
-    } else if (!arg.startsWith('-') && command === undefined) command = arg;
-  }
-  return { command: command ?? 'install', ...found };
-}
-
-/** Parses argv against the global options plus the recipe's question flags; rejects anything else. */
-export function parseCli(argv: readonly string[], questions: readonly Question[]): ParsedArgs {
-  const specs: Record<string, OptionSpec> = { ...questionOptions(questions), ...globalOptions };
-  const { tokens = [] } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(
-      Object.entries(specs).map(([k, s]) => [k, { type: s.type, ...(s.short ? { short: s.short } : {}) }]),
-    ),
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  const secretIds = new Set(questions.filter(isSecretQuestion).map((q) => q.id));
-  const values: Record<string, string | boolean> = {};
-  const answers: Record<string, string | boolean> = {};
-  const positionals: string[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'positional') positionals.push(t.value);
-    if (t.kind !== 'option') continue;
-    const name = resolveShort(t.name);
-    const spec = specs[name];
-    if (!spec) throw unknownOption(t.rawName, name, secretIds, Object.keys(specs));
-    const value = readValue(t, spec);
-    if (spec.question) answers[spec.question.id] = spec.question.negate ? false : value;
-    else values[name] = value;
-  }
-  return { global: toGlobal(values, positionals), answers };
-}
-
-function unknownOption(raw: string, name: string, secretIds: Set<string>, known: string[]): UsageError {
-  if (secretIds.has(name.replaceAll('-', '_'))) {
-    return new UsageError(
-      `--${name} cannot be given on the command line: other users could read it in \`ps\`.`,
-      {
-        hint: `Use --${name}-file PATH, or the environment variable named in berth install --help.`,
-      },
-    );
-  }
-  return new UsageError(`Unknown option ${raw}.`, { hint: suggest(name, known) });
-}
-
-function toGlobal(values: Record<string, string | boolean>, positionals: string[]): GlobalArgs {
-  const [commandName = 'install', ...extra] = positionals;
-  if (!(commands as readonly string[]).includes(commandName)) {
-    throw new UsageError(`Unknown command "${commandName}".`, {
-      hint: `Commands: ${commands.join(', ')}. See berth --help.`,
+function findCommand(tokens: Token[]): Command | undefined {
+  const all = tableOptions as Record<string, unknown>;
+  for (const [i, t] of tokens.entries()) {
+    if (t.kind !== 'positional') continue;
+    if ((commandNames as readonly string[]).includes(t.value)) return t.value as Command;
+    const prev = tokens[i - 1];
+    if (prev?.kind === 'option' && !(longName(prev.name) in all) && prev.value === undefined) continue;
+    throw new UsageError(`Unknown command "${t.value}".`, {
+      hint: `Commands: ${commandNames.join(', ')}. See berth --help.`,
     });
   }
-  if (extra.length > 0 && commandName !== 'logs')
-    throw new UsageError(`Unexpected argument "${extra[0]}".`, { hint: 'See berth --help.' });
+  return undefined;
+}
+
+/**
+ * Parses the command line once against the table. Commands that take the recipe's questions leave options the
+ * table does not give them to questionFlags, which knows the recipe; every other command refuses them here.
+ */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const named = findCommand(tokenize(argv, tableSpecs(Object.keys(tableOptions))));
+  const command = named ?? DEFAULT_COMMAND;
+  const { values, positionals } = readTokens(argv, commandDef(command), {});
+  return { command, explicit: named !== undefined, options: toOptions(values), positionals, argv };
+}
+
+/** The recipe's question flags on the command line, by question id (secret questions: the --<id>-file path). */
+export function questionFlags(
+  cli: Invocation,
+  questions: readonly Question[],
+): Record<string, string | boolean> {
+  return readTokens(cli.argv, commandDef(cli.command), questionOptions(questions), questions).flags;
+}
+
+function readTokens(
+  argv: readonly string[],
+  def: CommandDef,
+  questionSpecs: Record<string, OptionSpec>,
+  questions?: readonly Question[],
+) {
+  const specs: Record<string, OptionSpec> = { ...questionSpecs, ...tableSpecs(optionsOf(def)) };
+  const values: Record<string, string | boolean> = {};
+  const flags: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  let commandSeen = false;
+  for (const t of tokenize(argv, specs)) {
+    if (t.kind === 'positional') {
+      if (!commandSeen && t.value === def.name) commandSeen = true;
+      else positionals.push(t.value);
+      continue;
+    }
+    if (t.kind !== 'option') continue;
+    const name = longName(t.name);
+    const spec = specs[name];
+    if (!spec) {
+      // Before the recipe is known, a command that takes questions leaves unknown options to questionFlags.
+      if (def.questions && !questions) continue;
+      throw unknownOption(t.rawName, name, def, questions ?? [], Object.keys(specs));
+    }
+    const value = readValue(t, spec);
+    if (spec.question) flags[spec.question.id] = spec.question.negate ? false : value;
+    else values[name] = value;
+  }
+  // A bare word after a question flag is its value, which only questionFlags can tell apart.
+  if (!(def.questions && !questions) && positionals.length > 0 && !def.positionals)
+    throw new UsageError(`Unexpected argument "${positionals[0]}".`, { hint: 'See berth --help.' });
+  return { values, flags, positionals: def.positionals ? positionals : [] };
+}
+
+function unknownOption(
+  raw: string,
+  name: string,
+  def: CommandDef,
+  questions: readonly Question[],
+  known: string[],
+): UsageError {
+  if (questions.some((q) => isSecretQuestion(q) && q.id === name.replaceAll('-', '_'))) {
+    return new UsageError(
+      `--${name} cannot be given on the command line: other users could read it in \`ps\`.`,
+      { hint: `Use --${name}-file PATH, or the environment variable named in berth install --help.` },
+    );
+  }
+  const elsewhere = commandsTaking(name);
+  if (elsewhere.length > 0)
+    return new UsageError(`${raw} is an option of ${elsewhere.join(', ')}, not of ${def.name}.`, {
+      hint: `See berth ${def.name} --help for its options.`,
+    });
+  return new UsageError(`Unknown option ${raw}.`, { hint: suggest(name, known, def.name) });
+}
+
+function toOptions(values: Record<string, string | boolean>): CliOptions {
   if (values.tail !== undefined && !/^(\d+|all)$/.test(String(values.tail))) {
     throw new UsageError(`--tail ${String(values.tail)}: must be a number of lines or "all".`);
   }
@@ -161,7 +189,6 @@ function toGlobal(values: Record<string, string | boolean>, positionals: string[
   }
   const str = (k: string) => (values[k] === undefined ? {} : { [k]: String(values[k]) });
   return {
-    command: commandName as Command,
     ...str('recipe'),
     ...str('dir'),
     ...str('answers'),
@@ -177,16 +204,12 @@ function toGlobal(values: Record<string, string | boolean>, positionals: string[
     gpuTest: values['gpu-test'] === true,
     follow: values.follow === true,
     ...str('tail'),
-    services: commandName === 'logs' ? extra : [],
     help: values.help === true,
     version: values.version === true,
   };
 }
 
-const resolveShort = (name: string) =>
-  Object.entries(globalOptions).find(([, s]) => s.short === name)?.[0] ?? name;
-
-function readValue(t: Extract<Token, { kind: 'option' }>, spec: OptionSpec): string | boolean {
+function readValue(t: OptionToken, spec: OptionSpec): string | boolean {
   const flag = t.rawName;
   if (spec.type === 'boolean') {
     if (t.value !== undefined) throw new UsageError(`${flag} takes no value (got "${t.value}").`);
@@ -211,11 +234,11 @@ export function questionOptions(questions: readonly Question[]): Record<string, 
   return specs;
 }
 
-function suggest(name: string, known: string[]): string {
+function suggest(name: string, known: string[], command: Command): string {
   const best = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
   const close =
     best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `Did you mean --${best.k}? ` : '';
-  return `${close}See berth install --help for every option.`;
+  return `${close}See berth ${command} --help for every option.`;
 }
 
 function distance(a: string, b: string): number {

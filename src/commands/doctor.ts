@@ -3,11 +3,11 @@
 import path from 'node:path';
 import { resolveAnswers } from '../answers/resolve.js';
 import { isSecretQuestion } from '../answers/names.js';
-import { parseCli, scanArgs } from '../cli/args.js';
+import { questionFlags } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { evaluateMachine } from '../detect/checks.js';
 import { detectFacts } from '../detect/detect.js';
-import { doctorHelp, doctorText } from '../detect/messages.js';
+import { doctorText } from '../detect/messages.js';
 import { probePorts } from '../detect/ports.js';
 import { probeEnv } from '../detect/probe.js';
 import { portsNeeded } from '../detect/requirements.js';
@@ -17,24 +17,15 @@ import { DEFAULT_RECIPE, loadRecipe } from '../recipes/registry.js';
 import { defaultDir } from '../steps/locate.js';
 import { existsSync, readFileSync } from 'node:fs';
 
-const ownFlags = ['--json', '--gpu-test'];
-
 export async function doctorCommand(ctx: Context): Promise<number> {
-  const argv = ctx.argv.filter((a) => !ownFlags.includes(a));
-  const json = ctx.argv.includes('--json');
-  const scan = scanArgs(argv);
-  const recipe = await loadRecipe(scan.recipe ?? ctx.env.BERTH_RECIPE ?? DEFAULT_RECIPE, ctx.cwd);
-  const { global, answers: flags } = parseCli(argv, recipe.manifest.questions);
-  if (global.help) {
-    ctx.stdout.write(doctorHelp);
-    return 0;
-  }
+  const global = ctx.cli.options;
+  const json = global.json;
+  const recipe = await loadRecipe(global.recipe ?? ctx.env.BERTH_RECIPE ?? DEFAULT_RECIPE, ctx.cwd);
+  const flags = questionFlags(ctx.cli, recipe.manifest.questions);
   const dirArg = global.dir ?? ctx.env.BERTH_DIR;
   const dir = dirArg ? path.resolve(ctx.cwd, dirArg) : defaultDir(recipe.manifest.name, ctx.facts);
   const probe = probeEnv({ env: ctx.env });
-  const gpuTest = ctx.argv.includes('--gpu-test')
-    ? { image: ctx.env.BERTH_GPU_TEST_IMAGE ?? 'ubuntu:24.04' }
-    : undefined;
+  const gpuTest = global.gpuTest ? { image: ctx.env.BERTH_GPU_TEST_IMAGE ?? 'ubuntu:24.04' } : undefined;
   const facts = await detectFacts({ dir, base: ctx.facts, probe, ...(gpuTest ? { gpuTest } : {}) });
   const previous = readPreviousInstall(dir);
   const answersPath = global.answers ?? ctx.env.BERTH_ANSWERS;

@@ -1,12 +1,10 @@
 // `berth down`: stops and removes the stack's containers; volumes (your data) and files stay.
 import { execa } from 'execa';
-import { parseCli } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { engineError } from '../compose/ps.js';
 import { openInstall } from '../steps/open-install.js';
 
 export async function downCommand(ctx: Context): Promise<number> {
-  parseCli(ctx.argv, []);
   const install = openInstall(ctx);
   await composeDown(install.dir, install.composeEnv, []);
   ctx.stdout.write(

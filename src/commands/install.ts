@@ -1,5 +1,5 @@
 // `berth install` and `berth render`: locate → prepare (answers, secrets, render, plan) → validate → write → start.
-import { parseCli } from '../cli/args.js';
+import { questionFlags } from '../cli/args.js';
 import { installHelp } from '../cli/help.js';
 import { composeMissingError, findCompose } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -11,7 +11,7 @@ import { StackStartError, startStack } from '../steps/start-stack.js';
 import { finalFiles, stageAndCheck } from '../steps/validate.js';
 import { assertNoUserEdits, writeFiles } from '../steps/write-files.js';
 import { berthVersion } from '../version.js';
-import { BerthError, ExitCode, UsageError } from '../errors.js';
+import { BerthError, ExitCode } from '../errors.js';
 import { preflight } from '../detect/checks.js';
 import { detectFacts } from '../detect/detect.js';
 import type { MachineFacts } from '../detect/facts.js';
@@ -23,7 +23,7 @@ import type { WizardSession } from '../wizard/interview.js';
 
 export async function installCommand(baseCtx: Context): Promise<number> {
   const terminal = baseCtx.terminal;
-  const help = baseCtx.argv.includes('--help') || baseCtx.argv.includes('-h');
+  const help = baseCtx.cli.options.help;
   // On a terminal the wizard's first frame goes up before anything else is loaded or detected.
   const session =
     terminal && !help
@@ -38,14 +38,13 @@ export async function installCommand(baseCtx: Context): Promise<number> {
 
 async function install(baseCtx: Context, session: Promise<WizardSession> | undefined): Promise<number> {
   const located = await locate(baseCtx);
-  const { global, answers: flags } = parseCli(baseCtx.argv, located.recipe.manifest.questions);
+  const global = baseCtx.cli.options;
+  const flags = questionFlags(baseCtx.cli, located.recipe.manifest.questions);
   if (global.help) {
-    baseCtx.stdout.write(installHelp(located.recipe));
+    baseCtx.stdout.write(installHelp(located.recipe, baseCtx.cli.command));
     return 0;
   }
-  const isRender = global.command === 'render';
-  if (isRender && !global.start)
-    throw new UsageError('berth render never starts the stack; --no-start is not needed.');
+  const isRender = baseCtx.cli.command === 'render';
   const start = !isRender && global.start && !global.dryRun;
   // With --json, stdout carries only JSON events; everything for people goes to stderr.
   const say = global.json ? baseCtx.stderr : baseCtx.stdout;
@@ -72,7 +71,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
       force: global.force,
       skipChecks: global.skipChecks,
       preflight: (p, f) => machineProblems(p, f, probe, start),
-      flagsFor: (l) => parseCli(baseCtx.argv, l.recipe.manifest.questions).answers,
+      flagsFor: (l) => questionFlags(baseCtx.cli, l.recipe.manifest.questions),
     }));
   } else {
     facts = await detect;

@@ -1,22 +1,21 @@
 // `berth logs [service…]`: the stack's logs through docker compose, run in the install folder.
 import { execa } from 'execa';
-import { parseCli } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { cleanLines } from '../diagnose/evidence.js';
 import { openInstall } from '../steps/open-install.js';
 
 export async function logsCommand(ctx: Context): Promise<number> {
-  const { global } = parseCli(ctx.argv, []);
+  const global = ctx.cli.options;
   const install = openInstall(ctx);
   const args = ['compose', 'logs', '--no-color', '--tail', global.tail ?? (global.follow ? '100' : 'all')];
   if (global.follow) args.push('--follow');
   const options = { cwd: install.dir, env: install.composeEnv, extendEnv: false, reject: false } as const;
   if ((ctx.stdout as { isTTY?: boolean }).isTTY === true) {
-    const result = await execa('docker', [...args, ...global.services], { ...options, stdio: 'inherit' });
+    const result = await execa('docker', [...args, ...ctx.cli.positionals], { ...options, stdio: 'inherit' });
     return result.exitCode === 0 ? 0 : 5;
   }
   // Piped or logged: compose writes ESC[2K before every line even with --no-color; keep the text clean.
-  const child = execa('docker', [...args, ...global.services], {
+  const child = execa('docker', [...args, ...ctx.cli.positionals], {
     ...options,
     stdin: 'ignore',
     stderr: 'inherit',

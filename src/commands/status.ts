@@ -1,7 +1,6 @@
 // `berth status`: each service's state and health, one-shot jobs' results, and the URLs of the install.
 import type { Context } from '../context.js';
 import { composePs, type PsRow } from '../compose/ps.js';
-import { parseCli } from '../cli/args.js';
 import { openInstall } from '../steps/open-install.js';
 
 export interface ServiceStatus {
@@ -62,7 +61,7 @@ export function statusText(
 }
 
 export async function statusCommand(ctx: Context): Promise<number> {
-  const { global } = parseCli(ctx.argv, []);
+  const global = ctx.cli.options;
   const install = openInstall(ctx);
   const rows = await composePs(install.dir, install.composeEnv);
   const services = serviceStatuses(install.state.services ?? [], rows);

@@ -2,7 +2,6 @@
 // exactly what will be deleted and asks (or needs --yes without a terminal).
 import { rmSync } from 'node:fs';
 import { execa } from 'execa';
-import { parseCli } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { openInstall } from '../steps/open-install.js';
@@ -18,7 +17,7 @@ export async function projectVolumes(project: string, env: Record<string, string
 }
 
 export async function uninstallCommand(ctx: Context): Promise<number> {
-  const { global } = parseCli(ctx.argv, []);
+  const global = ctx.cli.options;
   const install = openInstall(ctx);
   const volumes = await projectVolumes(install.project, install.composeEnv);
   if (!global.purge) {

@@ -80,19 +80,3 @@ export function doctorText(f: DetectedFacts, checks: readonly Check[], label: st
     '',
   ].join('\n');
 }
-
-export const doctorHelp = `berth doctor — check this machine for a recipe before installing it
-
-Usage:
-  berth doctor [--recipe NAME|PATH] [--dir DIR] [--<question> VALUE…] [--json] [--gpu-test]
-
-Checks the OS, CPU, memory and free disk against the recipe's requirements for the given answers (every
-recipe question is a flag here too, e.g. --mode local), Docker and Compose v2, the ports the answers
-publish, and NVIDIA GPU readiness (device, driver, container toolkit), with the fix for each problem.
-
-  --json       machine-readable facts and checks
-  --gpu-test   also run a real \`docker run --gpus all … nvidia-smi\` (image: BERTH_GPU_TEST_IMAGE,
-               default ubuntu:24.04; may pull it)
-
-Exit status: 0 when nothing blocks the recipe, 1 otherwise.
-`;

@@ -1,5 +1,7 @@
 // The recipe manifest (templates/<name>/recipe.yaml): its zod schema is the single source of truth,
 // for validation, for the TypeScript types and for the JSON Schema exported for editors.
+import { questionOptions } from '../cli/args.js';
+import { commandsTaking, reservedFlagNames } from '../cli/table.js';
 import * as z from 'zod';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -240,6 +242,15 @@ export const recipeSchema = z
           message: `"${q.id}" is reserved by berth`,
         });
       }
+      // Every flag a question gives must be its own: never one of berth's options, which would swallow it.
+      for (const flag of Object.keys(questionOptions([q]))) {
+        if (!reservedFlags.has(flag)) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['questions', i, 'id'],
+          message: `"${q.id}" would be the flag --${flag}, which is berth's own option of ${commandsTaking(flag).join(', ')}: choose another id`,
+        });
+      }
       claim(`id ${q.id}`, `questions[${i}]`, ['questions', i, 'id']);
       if (q.env) claim(`env ${q.env}`, `questions[${i}]`, ['questions', i, 'env']);
     });
@@ -253,23 +264,19 @@ export const recipeSchema = z
     );
   });
 
-/** Names berth itself puts in the template context or on the command line. */
+/** Names berth itself puts in the template context or gives a meaning in conditions. Question ids that would
+ * collide with a command-line option are refused from the command table (cli/table.ts), not from a list. */
 export const reservedIds = new Set([
   'features',
   'facts',
   'secrets',
   'recipe',
   'project',
-  'dir',
-  'answers',
-  'yes',
-  'help',
-  'version',
-  'force',
   'all',
   'any',
   'not',
 ]);
+const reservedFlags = reservedFlagNames();
 
 export type RecipeManifest = z.infer<typeof recipeSchema>;
 export type RecipeInput = z.input<typeof recipeSchema>;

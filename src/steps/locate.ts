@@ -2,7 +2,6 @@
 // what is already installed there.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scanArgs } from '../cli/args.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { recoverPending } from '../install-dir/transaction.js';
@@ -36,10 +35,10 @@ export interface LocateChoice {
 }
 
 export async function locate(
-  ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>,
+  ctx: Pick<Context, 'cli' | 'cwd' | 'env' | 'facts'>,
   choice: LocateChoice = {},
 ): Promise<Located> {
-  const scan = scanArgs(ctx.argv);
+  const scan = ctx.cli.options;
   const answersPath = scan.answers ?? ctx.env.BERTH_ANSWERS;
   const answersFile = answersPath
     ? readAnswersFile(path.resolve(ctx.cwd, answersPath), answersPath)

@@ -1,6 +1,5 @@
 // Finds an existing install for the commands that manage one (status, logs, down, uninstall).
 import path from 'node:path';
-import { scanArgs } from '../cli/args.js';
 import { composeEnv } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
@@ -17,8 +16,8 @@ export interface OpenInstall {
   project: string;
 }
 
-export function openInstall(ctx: Pick<Context, 'argv' | 'cwd' | 'env' | 'facts'>): OpenInstall {
-  const scan = scanArgs(ctx.argv);
+export function openInstall(ctx: Pick<Context, 'cli' | 'cwd' | 'env' | 'facts'>): OpenInstall {
+  const scan = ctx.cli.options;
   const dirArg = scan.dir ?? ctx.env.BERTH_DIR;
   const dir = dirArg
     ? path.resolve(ctx.cwd, dirArg)

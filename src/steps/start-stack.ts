@@ -25,7 +25,7 @@ import type { Prepared } from './prepare.js';
 export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
 
 export interface StartOptions {
-  /** auto: the Ink view on a terminal, plain lines otherwise (json when argv has --json). */
+  /** auto: the Ink view on a terminal, plain lines otherwise (json with --json). */
   output?: ProgressOutput;
 }
 
@@ -43,7 +43,7 @@ export class StackStartError extends BerthError {
   }
 }
 
-type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'argv' | 'env' | 'terminal'>>;
+type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
 
 export async function startStack(
   p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
@@ -113,7 +113,7 @@ export async function startStack(
 
 function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {
   if (options.output && options.output !== 'auto') return options.output;
-  if (ctx.argv?.includes('--json')) return 'json';
+  if (ctx.cli?.options.json) return 'json';
   const tty = (ctx.stdout as { isTTY?: boolean }).isTTY === true && ctx.env?.CI !== 'true';
   return tty ? 'tty' : 'plain';
 }

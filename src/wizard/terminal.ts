@@ -12,7 +12,8 @@ export interface Terminal extends TerminalStreams {
 
 export interface TerminalOptions {
   env: Readonly<Record<string, string | undefined>>;
-  argv: readonly string[];
+  /** --yes or --json: the run promised to ask nothing (--json: machine-readable output, no conversation). */
+  unattended: boolean;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   openTty?: () => NodeJS.ReadStream;
@@ -25,10 +26,7 @@ export interface TerminalOptions {
 export function terminalKind(options: TerminalOptions): 'stdin' | 'tty' | undefined {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const { argv } = options;
-  // --json promises machine-readable output: no conversation on the same terminal.
-  if (options.env.CI === 'true' || ['--yes', '-y', '--json'].some((flag) => argv.includes(flag)))
-    return undefined;
+  if (options.env.CI === 'true' || options.unattended) return undefined;
   if (stdout.isTTY !== true) return undefined;
   if (stdin.isTTY === true) return 'stdin';
   // Only a pipe (curl | bash, cat | berth) means "the terminal is elsewhere": </dev/null or a file means "do

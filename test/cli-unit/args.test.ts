@@ -1,5 +1,8 @@
+// The command table and its one parser: commands, their own options, the recipe's question flags, and the errors
+// (unknown option, an option of another command, a value where none is taken), all from cli/table.ts.
 import { describe, expect, it } from 'vitest';
-import { parseCli, scanArgs } from '../../src/cli/args.js';
+import { parseCommandLine, questionFlags } from '../../src/cli/args.js';
+import { commandHelp, commandTable, generalHelp, options } from '../../src/cli/table.js';
 import { UsageError } from '../../src/errors.js';
 import type { Question } from '../../src/recipes/schema.js';
 
@@ -10,9 +13,16 @@ const questions: Question[] = [
   { id: 'openai_api_key', type: 'secret', prompt: 'k', env: 'OPENAI_API_KEY' },
 ];
 
+/** Both steps, as a command that takes questions runs them: the table first, the recipe's flags once known. */
+const parse = (argv: string[], qs: Question[] = questions) => {
+  const cli = parseCommandLine(argv);
+  const def = commandTable.find((c) => c.name === cli.command)!;
+  return { cli, flags: def.questions ? questionFlags(cli, qs) : {} };
+};
+
 const usage = (argv: string[]) => {
   try {
-    parseCli(argv, questions);
+    parse(argv);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return `${(error as UsageError).message} ${(error as UsageError).hint ?? ''}`.trim();
@@ -20,35 +30,54 @@ const usage = (argv: string[]) => {
   throw new Error('expected a usage error');
 };
 
-describe('parseCli', () => {
+describe('parseCommandLine and questionFlags', () => {
   it('maps question flags to answers by id', () => {
-    const { global, answers } = parseCli(
-      [
-        'install',
-        '--mode',
-        'a',
-        '--no-gpu',
-        '--magec-port=9000',
-        '--openai-api-key-file',
-        '/k',
-        '-y',
-        '--dir',
-        '/d',
-      ],
-      questions,
-    );
-    expect(answers).toEqual({ mode: 'a', gpu: false, magec_port: '9000', openai_api_key: '/k' });
-    expect(global).toMatchObject({ command: 'install', yes: true, dir: '/d', start: true, dryRun: false });
+    const { cli, flags } = parse([
+      'install',
+      '--mode',
+      'a',
+      '--no-gpu',
+      '--magec-port=9000',
+      '--openai-api-key-file',
+      '/k',
+      '-y',
+      '--dir',
+      '/d',
+    ]);
+    expect(flags).toEqual({ mode: 'a', gpu: false, magec_port: '9000', openai_api_key: '/k' });
+    expect(cli.command).toBe('install');
+    expect(cli.options).toMatchObject({ yes: true, dir: '/d', start: true, dryRun: false });
   });
 
   it('defaults to install and reads --no-start, --dry-run, --force', () => {
-    expect(parseCli(['--no-start', '--dry-run', '--force'], questions).global).toMatchObject({
-      command: 'install',
-      start: false,
-      dryRun: true,
-      force: true,
-      waitTimeout: 600,
-    });
+    const { cli } = parse(['--no-start', '--dry-run', '--force']);
+    expect(cli).toMatchObject({ command: 'install', explicit: false });
+    expect(cli.options).toMatchObject({ start: false, dryRun: true, force: true, waitTimeout: 600 });
+  });
+
+  it('finds the command and the options that choose the recipe, in any order', () => {
+    const { cli } = parse(['--dir', '/x', 'render', '--recipe=./r', '--answers', 'a.yaml']);
+    expect(cli.command).toBe('render');
+    expect(cli.options).toMatchObject({ dir: '/x', recipe: './r', answers: 'a.yaml' });
+  });
+
+  it('knows which options take a value: `berth --tail 5 logs` runs logs', () => {
+    const { cli } = parse(['--tail', '5', 'logs', 'web', 'db', '-f']);
+    expect(cli.command).toBe('logs');
+    expect(cli.options).toMatchObject({ tail: '5', follow: true });
+    expect(cli.positionals).toEqual(['web', 'db']);
+  });
+
+  it('a question flag before the command keeps its value: `berth --mode a render`', () => {
+    const { cli, flags } = parse(['--mode', 'a', 'render', '--gpu']);
+    expect(cli.command).toBe('render');
+    expect(flags).toEqual({ mode: 'a', gpu: true });
+    expect(parse(['--mode', 'a']).flags).toEqual({ mode: 'a' });
+  });
+
+  it('a recipe question may use an option name of another command: --tail answers it on install', () => {
+    const tail: Question[] = [{ id: 'tail', type: 'text', prompt: 't' }];
+    expect(parse(['install', '--tail', 'x'], tail).flags).toEqual({ tail: 'x' });
   });
 
   it.each([
@@ -68,7 +97,19 @@ describe('parseCli', () => {
       'Unknown command "deploy". Commands: install, render, recipes, doctor, status, logs, down, uninstall, help. See berth --help.',
     ],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
+    [['status', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['--wait-timeout', 'soon'], '--wait-timeout soon: must be a whole number of seconds.'],
+    [['logs', '--tail', 'many'], '--tail many: must be a number of lines or "all".'],
+    [['install', '--purge'], '--purge is an option of uninstall, not of install. See berth install --help'],
+    [['install', '--purge', '--follow'], '--purge is an option of uninstall, not of install.'],
+    [['status', '--follow'], '--follow is an option of logs, not of status. See berth status --help'],
+    [['render', '--no-start'], '--no-start is an option of install, not of render.'],
+    [['down', '--json'], '--json is an option of install, render, doctor, status, not of down.'],
+    [['status', '--mode', 'a'], 'Unknown option --mode. See berth status --help for every option.'],
+    [
+      ['recipes', '--dir', '/x'],
+      '--dir is an option of install, render, doctor, status, logs, down, uninstall',
+    ],
   ])('%j → %s', (argv, message) => {
     expect(usage(argv)).toContain(message);
   });
@@ -78,13 +119,25 @@ describe('parseCli', () => {
   });
 });
 
-describe('scanArgs', () => {
-  it('finds the command and the options that choose the recipe, in any order', () => {
-    expect(scanArgs(['--dir', '/x', 'render', '--recipe=./r', '--answers', 'a.yaml'])).toEqual({
-      command: 'render',
-      dir: '/x',
-      recipe: './r',
-      answers: 'a.yaml',
-    });
+describe('help from the table', () => {
+  it('the general help lists every command and every option of install', () => {
+    const text = generalHelp();
+    for (const c of commandTable)
+      expect(text).toContain(
+        c.name === 'install' ? 'berth [install]' : `berth ${c.name === 'help' ? 'install --help' : c.name}`,
+      );
+    for (const name of commandTable.find((c) => c.name === 'install')!.options)
+      expect(text).toContain(`--${name}`);
+  });
+
+  it('each command lists exactly its own options', () => {
+    for (const c of commandTable) {
+      const text = commandHelp(c.name);
+      expect(text.startsWith(`berth ${c.name} — ${c.summary}\n`)).toBe(true);
+      for (const name of Object.keys(options)) {
+        const listed = new RegExp(`--${name}\\b(?!-)`).test(text.split('\nOptions:\n')[1]!.split('\n\n')[0]!);
+        expect(listed, `${c.name} --${name}`).toBe([...c.options, 'help', 'version'].includes(name as never));
+      }
+    }
   });
 });

@@ -88,6 +88,18 @@ describe('recipe manifest validation', () => {
       `${base}questions:\n  - { id: secrets, type: text, prompt: x }\n`,
       'questions[0] (secrets).id: "secrets" is reserved by berth',
     ],
+    ...(['dir', 'yes', 'dry_run', 'wait_timeout', 'skip_checks', 'json', 'gpu_test', 'help'] as const).map(
+      (id): [string, string, string] => [
+        `a question id that is an option of install, render or doctor (${id})`,
+        `${base}questions:\n  - { id: ${id}, type: text, prompt: x }\n`,
+        `questions[0] (${id}).id: "${id}" would be the flag --${id.replaceAll('_', '-')}, which is berth's own option of`,
+      ],
+    ),
+    [
+      'a yes/no question whose --no- flag is an option of install (start → --no-start)',
+      `${base}questions:\n  - { id: start, type: confirm, prompt: x }\n`,
+      `questions[0] (start).id: "start" would be the flag --no-start, which is berth's own option of install: choose another id`,
+    ],
     [
       'a file path escaping the folder',
       `${base}files:\n  - { template: x.hbs, path: ../../etc/passwd }\n`,

@@ -1,4 +1,5 @@
 // When berth may prompt, and on which streams; a closed terminal ends the wizard quietly.
+import { isUnattended, parseCommandLine } from '../../src/cli/args.js';
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { constants, openSync, closeSync, writeFileSync } from 'node:fs';
@@ -23,14 +24,21 @@ function stdinOn(kind: 'fifo' | 'file'): NodeJS.ReadStream {
   return { isTTY: false, fd } as unknown as NodeJS.ReadStream;
 }
 
+/** What the entry passes: the parsed command line's promise to ask nothing. */
+const unattended = (argv: string[]) => isUnattended(parseCommandLine(argv));
+
 describe('terminalKind', () => {
-  const base = { env: {}, argv: ['install'], stdout: tty };
+  const base = { env: {}, unattended: unattended(['install']), stdout: tty };
   it('prompts on a terminal; never under CI=true, --yes, -y or --json, or with stdout not a terminal', () => {
     expect(terminalKind({ ...base, stdin: ttyIn })).toBe('stdin');
     expect(terminalKind({ ...base, stdin: ttyIn, env: { CI: 'true' } })).toBeUndefined();
-    expect(terminalKind({ ...base, stdin: ttyIn, argv: ['install', '--yes'] })).toBeUndefined();
-    expect(terminalKind({ ...base, stdin: ttyIn, argv: ['-y'] })).toBeUndefined();
-    expect(terminalKind({ ...base, stdin: ttyIn, argv: ['install', '--json'] })).toBeUndefined();
+    expect(
+      terminalKind({ ...base, stdin: ttyIn, unattended: unattended(['install', '--yes']) }),
+    ).toBeUndefined();
+    expect(terminalKind({ ...base, stdin: ttyIn, unattended: unattended(['-y']) })).toBeUndefined();
+    expect(
+      terminalKind({ ...base, stdin: ttyIn, unattended: unattended(['install', '--json']) }),
+    ).toBeUndefined();
     expect(terminalKind({ ...base, stdin: ttyIn, stdout: { isTTY: false } as never })).toBeUndefined();
   });
 
@@ -41,7 +49,7 @@ describe('terminalKind', () => {
 });
 
 describe('openTerminal', () => {
-  const base = { env: {}, argv: ['install'] };
+  const base = { env: {}, unattended: false };
   it('opens /dev/tty under a pipe and lets go of it on release; no controlling terminal → no prompting', () => {
     const opened = Object.assign(new EventEmitter(), { destroy: vi.fn() }) as unknown as NodeJS.ReadStream;
     const stdout = { isTTY: true, columns: 0, rows: 0 } as unknown as NodeJS.WriteStream;

@@ -1,0 +1,265 @@
+// The command table: every command with its own options, value types and help lines, declared once. The parser
+// (cli/args.ts), the general and per-command help, the unknown-option errors and the question ids a recipe may
+// not use all come from here. Light on purpose: the entry loads it before the core.
+
+export interface OptionDef {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value's placeholder in help (string options). */
+  value?: string;
+  help: string;
+}
+
+export const options = {
+  recipe: {
+    type: 'string',
+    value: 'NAME|PATH',
+    help: 'recipe to install (default magec; env BERTH_RECIPE); a folder path loads your own',
+  },
+  dir: {
+    type: 'string',
+    value: 'DIR',
+    help: 'install folder (default /opt/<recipe> as root, else ~/<recipe>; env BERTH_DIR)',
+  },
+  answers: {
+    type: 'string',
+    value: 'FILE',
+    help: 'answers file, e.g. the berth.yaml of another install (env BERTH_ANSWERS)',
+  },
+  yes: {
+    type: 'boolean',
+    short: 'y',
+    help: 'never prompt: take previous answers and defaults for anything not given',
+  },
+  'dry-run': {
+    type: 'boolean',
+    help: 'render into a temporary folder, print the plan and the files, write nothing',
+  },
+  'no-start': { type: 'boolean', help: 'write the files but do not start the stack' },
+  force: { type: 'boolean', help: 'overwrite generated files edited by hand (after backing them up)' },
+  'wait-timeout': {
+    type: 'string',
+    value: 'SEC',
+    help: 'how long to wait for services to become healthy (default 600)',
+  },
+  'no-rollback': {
+    type: 'boolean',
+    help: 'keep a reconfiguration that failed to start instead of restoring the previous one',
+  },
+  'skip-checks': { type: 'boolean', help: 'install even when berth doctor finds a blocking problem' },
+  json: {
+    type: 'boolean',
+    help: 'install: one JSON progress event per line on stdout; status/doctor: a JSON document',
+  },
+  'gpu-test': {
+    type: 'boolean',
+    help: 'also run a real `docker run --gpus all … nvidia-smi` (image: BERTH_GPU_TEST_IMAGE, default ubuntu:24.04; may pull it)',
+  },
+  follow: { type: 'boolean', short: 'f', help: 'keep printing new lines' },
+  tail: { type: 'string', value: 'N', help: 'only the last N lines of each service ("all" for every line)' },
+  purge: {
+    type: 'boolean',
+    help: 'also delete the volumes (your data) and the install folder, after listing them (asks, or --yes)',
+  },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
+  version: { type: 'boolean', short: 'V', help: "berth's version" },
+} as const satisfies Record<string, OptionDef>;
+
+export type OptionName = keyof typeof options;
+
+export const commandNames = [
+  'install',
+  'render',
+  'recipes',
+  'doctor',
+  'status',
+  'logs',
+  'down',
+  'uninstall',
+  'help',
+] as const;
+export type Command = (typeof commandNames)[number];
+
+export interface CommandDef {
+  name: Command;
+  /** The usage line's arguments after `berth <name>`. */
+  usage: string;
+  summary: string;
+  /** Options besides --help and --version, which every command takes. */
+  options: readonly OptionName[];
+  /** The recipe's questions are flags of this command too. */
+  questions?: boolean;
+  /** Positional arguments after the command: their placeholder in help. */
+  positionals?: string;
+  /** More help, after the options. */
+  details?: string;
+}
+
+const installOptions = [
+  'recipe',
+  'dir',
+  'answers',
+  'yes',
+  'dry-run',
+  'no-start',
+  'force',
+  'wait-timeout',
+  'no-rollback',
+  'skip-checks',
+  'json',
+] as const satisfies readonly OptionName[];
+
+export const commandTable: readonly CommandDef[] = [
+  {
+    name: 'install',
+    usage: '[options]',
+    summary: 'ask, render, write and start a stack (the default command)',
+    options: installOptions,
+    questions: true,
+  },
+  {
+    name: 'render',
+    usage: '--dir DIR',
+    summary: 'write the files only, start nothing',
+    options: ['recipe', 'dir', 'answers', 'yes', 'dry-run', 'force', 'json'],
+    questions: true,
+  },
+  { name: 'recipes', usage: '', summary: 'list the recipes berth ships', options: [] },
+  {
+    name: 'doctor',
+    usage: '[--mode M]',
+    summary: 'check this machine for the recipe: Docker, resources, ports, GPU',
+    options: ['recipe', 'dir', 'answers', 'json', 'gpu-test'],
+    questions: true,
+    details:
+      "Checks the OS, CPU, memory and free disk against the recipe's requirements for the given answers (every\n" +
+      'recipe question is a flag here too, e.g. --mode local), Docker and Compose v2, the ports the answers\n' +
+      'publish, and NVIDIA GPU readiness (device, driver, container toolkit), with the fix for each problem.\n\n' +
+      'Exit status: 0 when nothing blocks the recipe, 1 otherwise.',
+  },
+  {
+    name: 'status',
+    usage: '[--json]',
+    summary: "each service's state and health, and the URLs",
+    options: ['dir', 'recipe', 'json'],
+    details: 'Exit status: 0 when every service is up, 1 otherwise.',
+  },
+  {
+    name: 'logs',
+    usage: '[SERVICE…] [-f]',
+    summary: "the stack's logs (--tail N, --follow)",
+    options: ['dir', 'recipe', 'follow', 'tail'],
+    positionals: 'SERVICE…',
+  },
+  {
+    name: 'down',
+    usage: '',
+    summary: 'stop the stack; data and files stay',
+    options: ['dir', 'recipe'],
+  },
+  {
+    name: 'uninstall',
+    usage: '[--purge]',
+    summary: 'remove the containers; --purge also deletes volumes and the folder (asks)',
+    options: ['dir', 'recipe', 'purge', 'yes'],
+  },
+  { name: 'help', usage: '', summary: 'this help', options: [] },
+];
+
+export const DEFAULT_COMMAND: Command = 'install';
+
+export function commandDef(name: Command): CommandDef {
+  return commandTable.find((c) => c.name === name)!;
+}
+
+/** --help and --version: every command takes them. */
+export const commonOptions = ['help', 'version'] as const satisfies readonly OptionName[];
+
+export const optionsOf = (c: CommandDef): OptionName[] => [...c.options, ...commonOptions];
+
+/** The commands that take an option, for "--purge is an option of uninstall". */
+export const commandsTaking = (name: string): Command[] =>
+  commandTable.filter((c) => (optionsOf(c) as string[]).includes(name)).map((c) => c.name);
+
+/** The option a short flag stands for (-y → yes). */
+export const longName = (short: string): string =>
+  Object.entries(options).find(([, o]) => 'short' in o && o.short === short)?.[0] ?? short;
+
+/**
+ * Flag names (without --) a recipe question may not produce: the options of every command whose flags include the
+ * recipe's questions, and the forms a yes/no question adds (`--no-x`), so no question's flag is ever swallowed.
+ */
+export function reservedFlagNames(): Set<string> {
+  const names = new Set<string>();
+  for (const c of commandTable.filter((x) => x.questions)) {
+    for (const name of optionsOf(c)) names.add(name);
+  }
+  return names;
+}
+
+function optionRow(name: OptionName): [string, string] {
+  const o: OptionDef = options[name];
+  const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
+  return [flag, o.help];
+}
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 3;
+  return rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`).join('\n');
+}
+
+const usageLine = (c: CommandDef) =>
+  c.name === 'install'
+    ? `berth [install] ${c.usage}`.trimEnd()
+    : c.name === 'help'
+      ? 'berth install --help'
+      : `berth ${c.name} ${c.usage}`.trimEnd();
+
+const ANSWERS = `Answers come from, in order: --flags, BERTH_<ID> environment variables, --answers file, the previous
+install's berth.yaml, then the prompt (on a terminal) or the default. Secrets (API keys) are never flag
+values: use --<id>-file PATH or the environment.`;
+
+const EXIT_CODES = `Exit codes:
+  0 done · 1 failed · 2 usage: bad flag or value, missing answers · 3 recipe or rendered file invalid
+  4 generated files were edited by hand (see --force) · 5 Docker Compose missing or the stack failed to start
+  6 this machine cannot run the stack (see berth doctor, --skip-checks) · 130 cancelled
+  status: 1 when a service is not up · doctor: 1 when something blocks`;
+
+/** `berth --help`: every command, install's options, where answers come from, the exit codes. */
+export function generalHelp(): string {
+  const commands = commandTable.map((c): [string, string] => [
+    usageLine(c),
+    c.name === 'help' ? 'every option, including the chosen recipe’s questions' : c.summary,
+  ]);
+  return `berth — a guided installer for self-hosted Docker Compose stacks
+
+Usage:
+${table(commands)}
+
+Options of install (berth <command> --help for each command's own):
+${table(optionsOf(commandDef('install')).map(optionRow))}
+
+${ANSWERS}
+
+${EXIT_CODES}
+`;
+}
+
+/** `berth <command> --help` (install and render add the recipe's questions after this). */
+export function commandHelp(name: Command): string {
+  const c = commandDef(name);
+  const questions = c.questions ? ['  --<question> VALUE   each question of the recipe (see below)'] : [];
+  return [
+    `berth ${c.name} — ${c.summary}`,
+    '',
+    'Usage:',
+    `  ${usageLine(c)}`,
+    '',
+    'Options:',
+    table(optionsOf(c).map(optionRow)),
+    ...questions,
+    ...(c.questions ? ['', ANSWERS] : []),
+    ...(c.details ? ['', c.details] : []),
+    '',
+  ].join('\n');
+}

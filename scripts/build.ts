@@ -20,7 +20,11 @@ function bundledRecipesModule(): string {
       if (source.kind !== 'text') throw new Error(`${name}/${file}: expected template text`);
       return `[${JSON.stringify(file)}, ${Handlebars.precompile(source.text, compileOptions)}]`;
     });
-    return `${JSON.stringify(name)}: { manifest: ${JSON.stringify(recipe.manifest)}, templates: [${templates.join(',\n')}] }`;
+    // The templates inside recipe.yaml, precompiled like the files (loading checked every name they read).
+    const inline = [...(recipe.inline ?? [])].map(
+      ([text]) => `[${JSON.stringify(text)}, ${Handlebars.precompile(text, compileOptions)}]`,
+    );
+    return `${JSON.stringify(name)}: { manifest: ${JSON.stringify(recipe.manifest)}, templates: [${templates.join(',\n')}], inline: [${inline.join(',\n')}] }`;
   });
   return `const recipes = {${entries.join(',\n')}};
 export function bundledRecipeNames() { return Object.keys(recipes).sort(); }
@@ -30,6 +34,7 @@ export function loadBundledRecipe(name) {
     manifest: r.manifest,
     source: 'templates/' + name + '/recipe.yaml',
     templates: new Map(r.templates.map(([file, spec]) => [file, { kind: 'precompiled', spec }])),
+    inline: new Map(r.inline.map(([text, spec]) => [text, { kind: 'precompiled', spec }])),
   };
 }
 `;

@@ -2,14 +2,8 @@
 // Precedence: flag > env > answers file > previous install > (prompt | default).
 import { readFileSync } from 'node:fs';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
-import {
-  evaluate,
-  interpolate,
-  referencedIds,
-  type AnswerValue,
-  type Answers,
-  type Scope,
-} from '../recipes/condition.js';
+import { evaluate, referencedIds, type AnswerValue, type Answers, type Scope } from '../recipes/condition.js';
+import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
 import type { Recipe } from '../recipes/load-recipe.js';
 import type { Question } from '../recipes/schema.js';
 import { coerce } from './coerce.js';
@@ -74,7 +68,7 @@ export async function resolveAnswers(
       continue;
     }
     const previous = fromPrevious(q, sources, warnings);
-    const fallback = previous ?? defaultFor(q, scope);
+    const fallback = previous ?? defaultFor(q, scope, recipe);
     // Advanced questions (image tags, tuning) are not asked: they keep their previous answer or default.
     if (prompter && errors.length === 0 && !(q.advanced && fallback)) {
       answers[q.id] = await prompter({
@@ -158,12 +152,28 @@ function fromPrevious(
   return undefined;
 }
 
-export function defaultFor(q: Question, scope: Scope): { value: AnswerValue; origin: 'default' } | undefined {
+export function defaultFor(
+  q: Question,
+  scope: Scope,
+  recipe: Recipe,
+): { value: AnswerValue; origin: 'default' } | undefined {
   let value: AnswerValue | undefined;
-  if (Array.isArray(q.default)) value = q.default.find((c) => evaluate(c.when, scope))?.value;
-  else value = q.default;
+  let index = -1;
+  if (Array.isArray(q.default)) {
+    index = q.default.findIndex((c) => evaluate(c.when, scope));
+    value = q.default[index]?.value;
+  } else value = q.default;
   if (value === undefined) return q.optional ? { value: '', origin: 'default' } : undefined;
-  if (typeof value === 'string' && value.includes('{{')) value = interpolate(value, scope);
+  if (typeof value === 'string' && value.includes('{{')) {
+    const context = {
+      ...publicAnswers(recipe, scope.answers),
+      facts: scope.facts,
+      recipe: recipeInfo(recipe),
+    };
+    const at = recipe.manifest.questions.indexOf(q);
+    const field = `questions[${at}] (${q.id}).default${index >= 0 ? `[${index}].value` : ''}`;
+    value = renderInline(recipe, value, context, field);
+  }
   const result = coerce(q, value);
   return result.ok ? { value: result.value, origin: 'default' } : undefined;
 }

@@ -1,12 +1,15 @@
 // Checks across a recipe's parts that a schema cannot express: conditions look only at earlier questions,
-// every referenced template exists, defaults are valid answers.
+// every referenced template exists, defaults are valid answers, and the templates inside recipe.yaml read only
+// names that exist (see inline-templates.ts).
 import { coerce } from '../answers/coerce.js';
 import { RecipeError } from '../errors.js';
 import { referencedIds } from './condition.js';
+import { inlineProblems } from './inline-templates.js';
 import type { Recipe } from './load-recipe.js';
 import type { Condition } from './schema.js';
 
-export function checkRecipe(recipe: Recipe): void {
+/** `namesOf` lists the names a template reads (the handlebars compiler's parser, loaded with recipe folders). */
+export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[]): void {
   const { manifest, source, templates } = recipe;
   const problems: string[] = [];
   const ids = manifest.questions.map((q) => q.id);
@@ -53,6 +56,7 @@ export function checkRecipe(recipe: Recipe): void {
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
   manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));
   manifest.notes.forEach((n, i) => typeof n !== 'string' && checkWhen(`notes[${i}]`, n.when, ids));
+  problems.push(...inlineProblems(manifest, namesOf));
   if (problems.length > 0) {
     throw new RecipeError(`${source} is not a valid recipe (${problems.length} problem(s)).`, {
       details: problems.map((p) => `${source}: ${p}`),

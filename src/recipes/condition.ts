@@ -55,11 +55,3 @@ export function referencedIds(condition: Condition | undefined): string[] {
     return key.startsWith('facts.') ? [] : [key];
   });
 }
-
-/** Fills `{{id}}` / `{{facts.x}}` in a default or URL string from the scope. */
-export function interpolate(text: string, scope: Scope): string {
-  return text.replace(/\{\{\s*([a-z][\w.]*)\s*\}\}/gi, (_, key: string) => {
-    const value = lookup(key, scope);
-    return value === undefined ? '' : String(value);
-  });
-}

@@ -11,6 +11,8 @@ export interface Recipe {
   source: string;
   /** Template source (or precompiled spec) by template path relative to the recipe folder. */
   templates: ReadonlyMap<string, TemplateSource>;
+  /** The templates inside recipe.yaml (environment values, URLs, defaults, notes), by their source text. */
+  inline?: ReadonlyMap<string, TemplateSource>;
   /** The folder of a recipe loaded by path (`--recipe ./dir`), so a re-run finds it again. */
   folder?: string;
 }

@@ -9,3 +9,31 @@ export function compileTemplate(text: string): TemplateFn {
   compiler ??= registerHelpers(HandlebarsCompiler.create());
   return compiler.compile(text, compileOptions);
 }
+
+const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+
+/**
+ * The names a template reads (`domain`, `facts.address`, `secrets.db_password`), helpers left out. Inside `each`
+ * and `with` blocks names are relative to the item, so only the block's own argument is listed there.
+ */
+export function templateNames(text: string): string[] {
+  compiler ??= registerHelpers(HandlebarsCompiler.create());
+  const helpers = new Set([...BUILTIN_HELPERS, ...Object.keys(compiler.helpers)]);
+  const names: string[] = [];
+  const visitor = new HandlebarsCompiler.Visitor();
+  const path = (p: hbs.AST.PathExpression) => {
+    if (p.data || p.depth > 0 || p.parts.length === 0 || helpers.has(p.original)) return;
+    names.push(p.parts.join('.'));
+  };
+  visitor.PathExpression = path;
+  const block = visitor.BlockStatement.bind(visitor);
+  visitor.BlockStatement = (b: hbs.AST.BlockStatement) => {
+    if (b.path.type === 'PathExpression' && ['each', 'with'].includes(b.path.original)) {
+      for (const param of b.params) visitor.accept(param);
+      return;
+    }
+    block(b);
+  };
+  visitor.accept(HandlebarsCompiler.parse(text));
+  return names;
+}

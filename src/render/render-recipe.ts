@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { RecipeError } from '../errors.js';
-import { evaluate, interpolate, type Answers } from '../recipes/condition.js';
+import { evaluate, type Answers } from '../recipes/condition.js';
+import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
 import { overrideTemplate } from '../recipes/check-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
 import type { Question } from '../recipes/schema.js';
@@ -51,10 +52,13 @@ export function renderRecipe(input: RenderInput): Rendering {
   const scope = { answers, facts };
   const enabled = m.overrides.filter((o) => evaluate(o.when, scope));
   const features = Object.fromEntries(m.overrides.map((o) => [o.feature, enabled.includes(o)]));
-  const publicAnswers = Object.fromEntries(
-    m.questions.filter((q) => !isSecretQuestion(q) && q.id in answers).map((q) => [q.id, answers[q.id]]),
-  );
-  const context = { ...publicAnswers, features, facts, project: input.project, recipe: recipeInfo(recipe) };
+  const context = {
+    ...publicAnswers(recipe, answers),
+    features,
+    facts,
+    project: input.project,
+    recipe: recipeInfo(recipe),
+  };
   const secretContext = { ...context, secrets: { ...input.secrets, ...secretAnswers(recipe, answers) } };
 
   const files: RenderedFile[] = [];
@@ -94,7 +98,7 @@ export function renderRecipe(input: RenderInput): Rendering {
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
   files.push({
     path: ENV_FILE,
-    content: renderDotenv(input, composeFiles),
+    content: renderDotenv(input, composeFiles, secretContext),
     mode: 0o600,
     owner: 'berth',
     kind: 'env',
@@ -107,20 +111,20 @@ export function renderRecipe(input: RenderInput): Rendering {
     kind: 'answers',
   });
   assertUniquePaths(recipe, files);
-  const urls = m.urls
-    .filter((u) => evaluate(u.when, scope))
-    .map((u) => ({ label: u.label, url: interpolate(u.url, scope) }));
-  const notes = m.notes.flatMap((n) =>
-    typeof n === 'string' ? [n] : evaluate(n.when, scope) ? [n.text] : [],
+  const urls = m.urls.flatMap((u, i) =>
+    evaluate(u.when, scope)
+      ? [{ label: u.label, url: renderInline(recipe, u.url, context, `urls[${i}] (${u.label}).url`) }]
+      : [],
+  );
+  const notes = m.notes.flatMap((n, i) =>
+    typeof n === 'string'
+      ? [renderInline(recipe, n, context, `notes[${i}]`)]
+      : evaluate(n.when, scope)
+        ? [renderInline(recipe, n.text, context, `notes[${i}].text`)]
+        : [],
   );
   return { files, composeFiles, features: enabled.map((o) => o.feature), urls, notes };
 }
-
-const recipeInfo = (recipe: Recipe) => ({
-  name: recipe.manifest.name,
-  title: recipe.manifest.title,
-  version: recipe.manifest.version,
-});
 
 function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string> {
   return Object.fromEntries(
@@ -154,7 +158,7 @@ function runTemplate(recipe: Recipe, template: string, context: object): string 
 
 const recipeFolder = (recipe: Recipe) => recipe.source.replace(/\/recipe\.yaml$/, '');
 
-function renderDotenv(input: RenderInput, composeFiles: string[]): string {
+function renderDotenv(input: RenderInput, composeFiles: string[], context: object): string {
   const { recipe, answers, facts } = input;
   const m = recipe.manifest;
   const scope = { answers, facts };
@@ -162,9 +166,11 @@ function renderDotenv(input: RenderInput, composeFiles: string[]): string {
   const settings = m.questions
     .filter((q) => q.env && !isSecretQuestion(q) && q.id in answers)
     .map((q) => asEntry(q.env!, answers[q.id]));
-  const derived = m.environment
-    .filter((e) => evaluate(e.when, scope))
-    .map((e) => asEntry(e.name, interpolate(e.value, scope)));
+  const derived = m.environment.flatMap((e, i) =>
+    evaluate(e.when, scope)
+      ? [asEntry(e.name, renderInline(recipe, e.value, context, `environment[${i}] (${e.name}).value`))]
+      : [],
+  );
   const secrets = [
     ...m.questions
       .filter((q) => q.env && isSecretQuestion(q) && q.id in answers)
@@ -197,7 +203,7 @@ export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: Machi
   // recipe's default wins, and a default computed from machine facts is computed again on the next machine.
   const volatile = (q: Question) => q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.');
   const atDefault = (q: Question) =>
-    volatile(q) && defaultFor(q, { answers, facts })?.value === answers[q.id];
+    volatile(q) && defaultFor(q, { answers, facts }, recipe)?.value === answers[q.id];
   const kept = Object.fromEntries(
     recipe.manifest.questions
       .filter((q) => !isSecretQuestion(q) && q.id in answers && !atDefault(q))

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveAnswers, type AnswerSources, type PromptRequest } from '../../src/answers/resolve.js';
 import { BerthError } from '../../src/errors.js';
 import { parseManifest, type Recipe } from '../../src/recipes/load-recipe.js';
+import { compileRecipe } from '../../src/recipes/read-recipe-dir.js';
 import { tempDir } from '../helpers.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const recipe: Recipe = {
-  source: 'test/recipe.yaml',
-  templates: new Map(),
-  manifest: parseManifest(
+const recipe: Recipe = compileRecipe(
+  parseManifest(
     `name: demo
 title: Demo
 version: 1.0.0
@@ -49,7 +48,10 @@ questions:
 `,
     'test/recipe.yaml',
   ),
-};
+  'test/recipe.yaml',
+  // A valid recipe needs its compose template; these tests render nothing.
+  new Map([['compose.yaml.hbs', { kind: 'text', text: 'services: {}\n', fn: () => 'services: {}\n' }]]),
+);
 
 const facts = { gpu: { ready: false } };
 const none: AnswerSources = { flags: {}, env: {} };

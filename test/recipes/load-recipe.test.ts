@@ -163,6 +163,86 @@ describe('recipe folder checks', () => {
     expect(failure(dir)).toContain('overrides[0] (gpu).when: "gpus" is not a question id (known: a)');
   });
 
+  const withDomain = `${base}questions:
+  - { id: domain, type: domain, prompt: d, optional: true, default: "" }
+  - { id: api_key, type: secret, prompt: k, env: API_KEY }
+  - { id: later, type: text, prompt: l, default: x }
+secrets:
+  - { id: db_password, env: DB_PASSWORD }
+overrides:
+  - { feature: https, when: { domain: { set: true } } }
+`;
+  const templatesWithHttps = {
+    'compose.yaml.hbs': 'services: {}\n',
+    'compose.https.yaml.hbs': 'services: {}\n',
+  };
+
+  it.each([
+    [
+      'an unknown name in an environment value',
+      'environment:\n  - { name: PUBLIC_URL, value: "https://{{domian}}" }\n',
+      '/recipe.yaml: environment[0] (PUBLIC_URL).value: "domian" is not a question, fact or recipe field (questions: domain, api_key, later)',
+    ],
+    [
+      'an unknown fact in a URL',
+      'urls:\n  - { label: UI, url: "http://{{facts.adress}}:80" }\n',
+      'urls[0] (UI).url: "facts.adress" is not a fact (known: facts.os,',
+    ],
+    [
+      'a secret answer read by name',
+      'environment:\n  - { name: KEY_COPY, value: "{{api_key}}" }\n',
+      'environment[0] (KEY_COPY).value: "api_key" is a secret answer: read it as {{secrets.api_key}}, and only in environment values',
+    ],
+    [
+      'a secret in a URL (it would be printed)',
+      'urls:\n  - { label: UI, url: "http://x/?t={{secrets.db_password}}" }\n',
+      'urls[0] (UI).url: "secrets.db_password": secrets may only be read in environment values',
+    ],
+    [
+      'an unknown secret',
+      'environment:\n  - { name: DSN, value: "pg://u:{{secrets.db_pasword}}@db" }\n',
+      'environment[0] (DSN).value: "secrets.db_pasword" is not a secret of this recipe (known: db_password, api_key)',
+    ],
+    [
+      'an unknown feature in a note',
+      'notes:\n  - "{{#if features.htps}}HTTPS is on.{{/if}}"\n',
+      'notes[0]: "features.htps" is not a feature (known: https)',
+    ],
+    [
+      'a broken template',
+      'urls:\n  - { label: UI, url: "http://{{domain" }\n',
+      'urls[0] (UI).url: not a valid template: Parse error',
+    ],
+  ])(
+    'rejects %s in recipe.yaml at load, naming the file, the field and the name',
+    (_name, extra, expected) => {
+      expect(failure(recipeDir(`${withDomain}${extra}`, templatesWithHttps))).toContain(expected);
+    },
+  );
+
+  it('rejects a default that reads a later answer', () => {
+    const dir = recipeDir(
+      `${base}questions:\n  - { id: a, type: text, prompt: x, default: "{{b}}.example" }\n  - { id: b, type: text, prompt: y }\n`,
+    );
+    expect(failure(dir)).toContain(
+      'questions[0] (a).default: "b" is asked later; a default may only read earlier answers',
+    );
+  });
+
+  it('accepts answers, facts, features, the project, recipe fields, helpers and secrets in environment values', () => {
+    const extra = `environment:
+  - { name: PUBLIC_URL, value: '{{#if domain}}https://{{domain}}{{else}}http://{{facts.address}}{{/if}}' }
+  - { name: DSN, value: 'pg://app:{{secrets.db_password}}@db/{{project}}' }
+  - { name: KEY, value: '{{secrets.api_key}}' }
+urls:
+  - { label: UI, url: 'https://{{domain}}/{{recipe.name}}', when: { domain: { set: true } } }
+notes:
+  - '{{#if features.https}}Caddy gets a certificate for {{domain}}.{{/if}}'
+`;
+    const recipe = readRecipeDir(recipeDir(`${withDomain}${extra}`, templatesWithHttps));
+    expect([...recipe.inline!.keys()]).toHaveLength(5);
+  });
+
   it('rejects a missing template', () => {
     const dir = recipeDir(`${base}overrides:\n  - { feature: https, when: { facts.isRoot: true } }\n`);
     expect(failure(dir)).toContain(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnswerSources } from '../../src/answers/resolve.js';
 import { parseManifest, type Recipe } from '../../src/recipes/load-recipe.js';
+import { compileRecipe } from '../../src/recipes/read-recipe-dir.js';
 import { loadRecipe } from '../../src/recipes/registry.js';
 import { editLine, wrapWords } from '../../src/wizard/components.js';
 import {
@@ -18,10 +19,8 @@ import { checkDir, welcomeRows } from '../../src/wizard/wizard.js';
 import { sampleFacts } from '../detect/sample-facts.js';
 import { tempDir } from '../helpers.js';
 
-const recipe: Recipe = {
-  source: 'test/recipe.yaml',
-  templates: new Map(),
-  manifest: parseManifest(
+const recipe: Recipe = compileRecipe(
+  parseManifest(
     `name: demo
 title: Demo
 version: 1.0.0
@@ -56,7 +55,10 @@ secrets:
 `,
     'test/recipe.yaml',
   ),
-};
+  'test/recipe.yaml',
+  // A valid recipe needs its compose template; these tests render nothing.
+  new Map([['compose.yaml.hbs', { kind: 'text', text: 'services: {}\n', fn: () => 'services: {}\n' }]]),
+);
 
 const none: AnswerSources = { flags: {}, env: {} };
 const asked = (next: Next): string => ('ask' in next ? next.ask.question.id : 'done');

@@ -1,6 +1,7 @@
 // `docker compose ps -a --format json`: what the engine says about each container of the project.
 import { execa } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
+import { engineProblem } from './engine-errors.js';
 import { parsePs, type PsRow } from '../diagnose/evidence.js';
 
 export type { PsRow };
@@ -19,14 +20,13 @@ export async function composePs(dir: string, env: Record<string, string>): Promi
 
 export function engineError(stderr: string): BerthError {
   const text = stderr.trim();
-  const unreachable = /Cannot connect to the Docker daemon|connect: no such file|permission denied/i.test(
-    text,
-  );
+  const problem = engineProblem(text);
+  const unreachable = problem !== undefined;
   return new BerthError(unreachable ? 'The Docker engine cannot be reached.' : 'docker compose failed.', {
     exitCode: ExitCode.compose,
     details: text.split('\n').slice(-5),
     hint: unreachable
-      ? /permission denied/i.test(text)
+      ? problem === 'permission-denied'
         ? 'Your user may not use the Docker socket: run as root, or add yourself to the docker group (sudo usermod -aG docker $USER, then log in again).'
         : 'Start it (sudo systemctl start docker) and try again.'
       : 'See the lines above.',

@@ -1,5 +1,6 @@
 // Docker: the CLI, the engine (asked over its socket: ~5 ms instead of ~200 ms for `docker info`), and Compose.
 // When the engine is not a local unix socket (tcp://, ssh://, a docker context), the CLI is asked instead.
+import { engineProblem } from '../compose/engine-errors.js';
 import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -145,10 +146,7 @@ async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts
 }
 
 export function classify(message: string): EngineProblem {
-  if (/permission denied/i.test(message)) return 'permission-denied';
-  if (/cannot connect|is the docker daemon running|no such file|connection refused/i.test(message))
-    return 'not-running';
-  return 'error';
+  return engineProblem(message) ?? 'error';
 }
 
 /** Compose v2 from the plugin's own metadata (one ~10 ms process, not the docker CLI); v1 only if no v2. */

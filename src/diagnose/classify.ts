@@ -1,6 +1,7 @@
 // The pure core of failure diagnosis: from compose's own output and what the engine says about each container,
 // which service failed and why. Root causes outrank symptoms: a dependency that died of a full disk is a full
 // disk, not "dependency failed".
+import { ENGINE_DOWN } from '../compose/engine-errors.js';
 import { dependsOn, type ContainerState, type Evidence, type PsRow } from './evidence.js';
 
 export type FailureCause =
@@ -39,8 +40,6 @@ export interface Finding {
   evidence?: string;
 }
 
-const DAEMON_DOWN =
-  /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|dial unix [^:]+: connect: (no such file|connection refused)/i;
 const NO_SPACE = /no space left on device/i;
 const BIND_IN_USE = /(?:listen tcp[46]? )?((?:\[[0-9a-f:]*\]|[0-9.]+)?:(\d+)): bind: address already in use/i;
 const ALLOCATED = /Bind for ((?:\[[0-9a-f:]*\]|[0-9.]+)?:(\d+)) failed: port is already allocated/i;
@@ -58,8 +57,8 @@ const CREATING = /^\s*Container (\S+)\s+Creating$/;
 
 export function classify(e: Evidence): Finding {
   const text = e.composeOutput.join('\n');
-  if (DAEMON_DOWN.test(text) || e.daemon === 'unreachable')
-    return { cause: 'daemon-unreachable', evidence: find(e, DAEMON_DOWN) };
+  if (ENGINE_DOWN.test(text) || e.daemon === 'unreachable')
+    return { cause: 'daemon-unreachable', evidence: find(e, ENGINE_DOWN) };
   const symptom = classifyOutput(e, text);
   const full = diskFull(e, symptom.service);
   if (full) return { ...symptom, ...full };

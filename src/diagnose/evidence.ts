@@ -46,16 +46,19 @@ export function emptyEvidence(composeOutput: readonly string[], composeExitCode:
   return { composeOutput, composeExitCode, daemon: 'unknown', images: {}, ps: [], states: {}, logs: {} };
 }
 
-/** Compose 2.26 prints one JSON object per line (some 2.2x versions printed one array). Bad lines are dropped. */
+/**
+ * `docker compose ps -a --format json`, the one parser every part of berth uses (status, progress, diagnosis).
+ * Compose 2.26 prints one JSON object per line (some 2.2x versions printed one array). Bad lines are dropped;
+ * a missing Health is "" and a missing ExitCode 0.
+ */
 export function parsePs(stdout: string): PsRow[] {
   const text = stdout.trim();
   if (!text) return [];
   const values = text.startsWith('[') ? tryJson(text) : text.split('\n').map((line) => tryJson(line));
-  const rows = (Array.isArray(values) ? values : [values]).flat();
-  return rows.filter(
-    (r): r is PsRow =>
-      typeof r === 'object' && r !== null && typeof (r as PsRow).Service === 'string' && 'Name' in r,
-  );
+  const rows = (Array.isArray(values) ? values : [values]).flat() as Partial<PsRow>[];
+  return rows
+    .filter((r) => typeof r?.Service === 'string' && typeof r.State === 'string')
+    .map((r) => ({ ...r, Name: r.Name ?? '', Health: r.Health ?? '', ExitCode: r.ExitCode ?? 0 }) as PsRow);
 }
 
 /** `docker inspect <ids…>` (a JSON array) → container name → State. */

@@ -68,13 +68,19 @@ export function containerOnPort(dockerPsStdout: string, port: number): string | 
   return undefined;
 }
 
-/** Looks through a /proc tree (the real one, or a fixture) for the process listening on `port`. */
-export function processOnPort(procRoot: string, port: number): PortHolder {
-  const listeners = ['net/tcp', 'net/tcp6']
-    .flatMap((file) => parseProcNetTcp(readOr(path.join(procRoot, file))))
-    .filter((l) => l.port === port);
-  if (listeners.length === 0) return { kind: 'none' };
-  const inodes = new Set(listeners.map((l) => `socket:[${l.inode}]`));
+/** Every listening TCP socket in a /proc tree (the real one, or a fixture); undefined when /proc/net is unreadable. */
+export function listenersIn(procRoot: string): Listener[] | undefined {
+  const tables = ['net/tcp', 'net/tcp6'].map((file) => readOr(path.join(procRoot, file)));
+  if (tables.every((t) => t === undefined)) return undefined;
+  return tables.flatMap((t) => parseProcNetTcp(t ?? ''));
+}
+
+/** The process with one of these sockets open (through /proc/<pid>/fd), when this user may see it. */
+export function socketOwner(
+  procRoot: string,
+  inodes: readonly number[],
+): { pid: number; name: string } | undefined {
+  const targets = new Set(inodes.map((inode) => `socket:[${inode}]`));
   for (const pid of readdirOr(procRoot).filter((d) => /^\d+$/.test(d))) {
     const fdDir = path.join(procRoot, pid, 'fd');
     for (const fd of readdirOr(fdDir)) {
@@ -84,19 +90,30 @@ export function processOnPort(procRoot: string, port: number): PortHolder {
       } catch {
         continue;
       }
-      if (!inodes.has(target)) continue;
-      const name = readOr(path.join(procRoot, pid, 'comm')).trim() || 'a process';
-      return { kind: 'process', pid: Number(pid), name, holder: `${name} (pid ${pid})` };
+      if (!targets.has(target)) continue;
+      return { pid: Number(pid), name: readOr(path.join(procRoot, pid, 'comm'))?.trim() || 'a process' };
     }
   }
-  return { kind: 'hidden', inode: listeners[0]!.inode };
+  return undefined;
 }
 
-function readOr(file: string): string {
+/** Looks through a /proc tree (the real one, or a fixture) for the process listening on `port`. */
+export function processOnPort(procRoot: string, port: number): PortHolder {
+  const listeners = (listenersIn(procRoot) ?? []).filter((l) => l.port === port);
+  if (listeners.length === 0) return { kind: 'none' };
+  const owner = socketOwner(
+    procRoot,
+    listeners.map((l) => l.inode),
+  );
+  if (!owner) return { kind: 'hidden', inode: listeners[0]!.inode };
+  return { kind: 'process', ...owner, holder: `${owner.name} (pid ${owner.pid})` };
+}
+
+function readOr(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
-    return '';
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 // The thin, fallible side of diagnosis: docker commands behind an injected `exec`, each with a time limit.
 // A probe that fails or times out yields less detail (an empty answer), never an exception.
+import { engineProblem } from '../compose/engine-errors.js';
 import { execa } from 'execa';
 import {
   cleanLines,
@@ -66,8 +67,7 @@ export async function probeDaemon(p: Probe): Promise<{ daemon: DaemonState; root
     const rootDir = r.stdout.trim();
     return { daemon: 'reachable', ...(rootDir.startsWith('/') ? { rootDir } : {}) };
   }
-  const down = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i;
-  return { daemon: down.test(r.stderr) ? 'unreachable' : 'unknown' };
+  return { daemon: engineProblem(r.stderr) === 'not-running' ? 'unreachable' : 'unknown' };
 }
 
 /** ps, config and inspect of every container of the project; logs come later, for the service that failed. */

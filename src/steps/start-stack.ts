@@ -16,7 +16,8 @@ import { parseComposeLine, type Known } from '../progress/compose-lines.js';
 import { failedService, finalStates, type ProgressEvent, type ProgressState } from '../progress/model.js';
 import { jsonReporter } from '../progress/json.js';
 import { plainReporter } from '../progress/plain.js';
-import { parsePsJson, psEvents } from '../progress/ps-json.js';
+import { psEvents } from '../progress/ps-json.js';
+import { parsePs } from '../diagnose/evidence.js';
 import { createProgressStore, type ProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
@@ -80,10 +81,7 @@ export async function startStack(
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
-    psEvents(
-      parsePsJson((await composeLines(compose, ['ps', '-a', '--format', 'json'])).join('\n')),
-      clock(),
-    ),
+    psEvents(parsePs((await composeLines(compose, ['ps', '-a', '--format', 'json'])).join('\n')), clock()),
   );
   // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
   // final word (ps) over the exit code. Healthy means healthy.

@@ -2,8 +2,9 @@
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listeningSockets, probePorts } from '../../src/detect/ports.js';
-import { probeEnv } from '../../src/detect/probe.js';
+import { probePorts } from '../../src/detect/ports.js';
+import { probeEnv, rooted } from '../../src/detect/probe.js';
+import { listenersIn } from '../../src/diagnose/port-holder.js';
 import { fixtures } from '../helpers.js';
 
 describe('probePorts', () => {
@@ -23,7 +24,7 @@ describe('probePorts', () => {
 
   it('reads listening sockets from a FIXTURE /proc/net/tcp; a holder it cannot see is left out', async () => {
     const p = probeEnv({ root: path.join(fixtures, 'machines/no-gpu/root') });
-    expect(listeningSockets(p)).toEqual(new Map([[80, '4242']]));
+    expect(listenersIn(rooted(p, '/proc'))?.map((l) => [l.port, l.inode])).toEqual([[80, 4242]]);
     expect(await probePorts([443, 80, 80], p)).toEqual([
       { port: 80, free: false },
       { port: 443, free: true },

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseComposeLine, serviceOfContainer, type Known } from '../../src/progress/compose-lines.js';
 import { failedService, reduce, type ProgressEvent } from '../../src/progress/model.js';
-import { parsePsJson, psEvents } from '../../src/progress/ps-json.js';
+import { parsePs } from '../../src/diagnose/evidence.js';
+import { psEvents } from '../../src/progress/ps-json.js';
 import { replayRun } from './replay-run.js';
 
 const samples = path.join(import.meta.dirname, 'samples');
@@ -210,7 +211,7 @@ describe('whole runs of `up -d --wait` (samples/up-*.stderr)', () => {
   });
 });
 
-describe('parsePsJson and psEvents (samples/ps-*.jsonl)', () => {
+describe('parsePs and psEvents (samples/ps-*.jsonl)', () => {
   test.each([
     ['ps-healthy.jsonl', { init: 'completed', web: 'healthy' }],
     ['ps-unhealthy.jsonl', { init: 'completed', web: 'failed:unhealthy' }],
@@ -218,7 +219,7 @@ describe('parsePsJson and psEvents (samples/ps-*.jsonl)', () => {
     ['ps-initfail.jsonl', { init: 'failed:exit 1' }],
     ['ps-porttaken.jsonl', { init: 'completed' }],
   ])('%s', (file, expected) => {
-    const events = psEvents(parsePsJson(sample(file)), 5);
+    const events = psEvents(parsePs(sample(file)), 5);
     const got = Object.fromEntries(
       events.map((e) =>
         e.type === 'service' ? [e.service, e.detail ? `${e.state}:${e.detail}` : e.state] : [],
@@ -231,13 +232,13 @@ describe('parsePsJson and psEvents (samples/ps-*.jsonl)', () => {
     ['', []],
     [
       '[{"Service":"db","State":"running","Health":"","ExitCode":0}]',
-      [{ Service: 'db', State: 'running', Health: '', ExitCode: 0 }],
+      [{ Service: 'db', Name: '', State: 'running', Health: '', ExitCode: 0 }],
     ],
     [
       '{"Service":"db","State":"exited","ExitCode":3}\n',
-      [{ Service: 'db', State: 'exited', Health: '', ExitCode: 3 }],
+      [{ Service: 'db', Name: '', State: 'exited', Health: '', ExitCode: 3 }],
     ],
   ])('the array form and missing fields: %j', (text, entries) => {
-    expect(parsePsJson(text)).toEqual(entries);
+    expect(parsePs(text)).toEqual(entries);
   });
 });

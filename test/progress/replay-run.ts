@@ -2,7 +2,8 @@
 // reducer, one tick per line: the trail of state changes and each service's final state.
 import { parseComposeLine } from '../../src/progress/compose-lines.js';
 import { initialState, reduce } from '../../src/progress/model.js';
-import { parsePsJson, psEvents } from '../../src/progress/ps-json.js';
+import { parsePs } from '../../src/diagnose/evidence.js';
+import { psEvents } from '../../src/progress/ps-json.js';
 
 export function replayRun(stderr: string, ps: string | undefined, project = 'pv-cap') {
   const known = { project, services: ['init', 'web'] };
@@ -26,6 +27,6 @@ export function replayRun(stderr: string, ps: string | undefined, project = 'pv-
       }
     }
   });
-  if (ps !== undefined) for (const event of psEvents(parsePsJson(ps), 99_000)) state = reduce(state, event);
+  if (ps !== undefined) for (const event of psEvents(parsePs(ps), 99_000)) state = reduce(state, event);
   return { state, trail, states: Object.fromEntries(state.services.map((s) => [s.name, s.state])) };
 }

@@ -43,7 +43,7 @@ export async function doctorCommand(ctx: Context): Promise<number> {
     // Never prompt: what is not given takes its default, and a missing secret does not matter here.
     (request) => Promise.resolve(request.initial ?? ''),
   );
-  facts.ports = await probePorts(portsNeeded(recipe.manifest, answers), probe);
+  facts.ports = await probePorts(portsNeeded(recipe.manifest, answers, facts), probe);
   const checks = evaluateMachine(facts, recipe.manifest, answers);
   const shown = Object.fromEntries(
     recipe.manifest.questions

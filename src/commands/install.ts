@@ -151,7 +151,7 @@ async function machineProblems(
 ): Promise<{ blocking: string[]; warnings: string[] }> {
   if (!start) return { blocking: [], warnings: [] };
   const answers = prepared.resolution.answers;
-  facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers), probe);
+  facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers, facts), probe);
   return preflight(facts, prepared.recipe, answers, { start: true });
 }
 

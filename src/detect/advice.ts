@@ -1,15 +1,13 @@
-// Local AI sizing: which model sizes fit in the GPU's VRAM, or in RAM when the CPU runs them. Pure.
+// Local AI sizing: which model sizes fit in the GPU's VRAM, or in RAM when the CPU runs them. Pure; the models
+// named come from the recipe.
 // Rule of thumb for 4-bit quantized models (Ollama's defaults): ~0.6 GB per billion parameters + ~1 GB
 // for the context and runtime.
 
-export const modelLadder = [
-  { params: 1.7, example: 'qwen3:1.7b' },
-  { params: 4, example: 'qwen3:4b' },
-  { params: 8, example: 'qwen3:8b' },
-  { params: 14, example: 'qwen3:14b' },
-  { params: 32, example: 'qwen3:32b' },
-  { params: 70, example: 'llama3.3:70b' },
-];
+/** A model per size (billions of parameters), as a recipe declares them (recipe.yaml `modelAdvice.examples`). */
+export interface SizedModel {
+  params: number;
+  example: string;
+}
 
 export const gbForParams = (billions: number): number => Math.round((billions * 0.6 + 1) * 10) / 10;
 
@@ -34,20 +32,22 @@ export function budgetFor(facts: { ramGb: number; gpu: { vramGb?: number } }, us
   return { gb: Math.max(0, Math.round((facts.ramGb - RESERVED_RAM_GB) * 10) / 10), on: 'cpu' };
 }
 
-/** The largest model of the ladder that fits the budget, if any does. */
-export function largestFitting(budget: Budget): (typeof modelLadder)[number] | undefined {
-  return [...modelLadder].reverse().find((m) => gbForParams(m.params) <= budget.gb);
+/** The largest of the recipe's example models that fits the budget, if any does. */
+export function largestFitting(budget: Budget, examples: readonly SizedModel[]): SizedModel | undefined {
+  return [...examples].sort((a, b) => b.params - a.params).find((m) => gbForParams(m.params) <= budget.gb);
 }
 
 export function modelAdvice(
   budget: Budget,
   chosen: string | undefined,
+  examples: readonly SizedModel[],
 ): { status: 'pass' | 'warn' | 'info'; detail: string } {
   const where = budget.on === 'gpu' ? `${budget.gb} GB of VRAM` : `~${budget.gb} GB of RAM for models (CPU)`;
-  const best = largestFitting(budget);
+  const best = largestFitting(budget, examples);
+  const smallest = [...examples].sort((a, b) => a.params - b.params)[0]!;
   const advice = best
     ? `models up to ~${best.params}B parameters fit (e.g. ${best.example})`
-    : 'only very small models fit (e.g. qwen3:0.6b)';
+    : `only models smaller than ${smallest.example} (~${gbForParams(smallest.params)} GB) fit`;
   const params = chosen ? paramsOf(chosen) : undefined;
   if (chosen && params !== undefined) {
     const need = gbForParams(params);

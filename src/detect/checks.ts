@@ -1,6 +1,6 @@
 // Every check of a machine against a recipe and its answers, as data (doctor prints them, install refuses on
 // them). Pure: facts in, checks out.
-import type { Answers } from '../recipes/condition.js';
+import { evaluate, type Answers } from '../recipes/condition.js';
 import type { RecipeManifest } from '../recipes/schema.js';
 import { budgetFor, modelAdvice } from './advice.js';
 import type { MachineFacts } from './facts.js';
@@ -156,7 +156,7 @@ export function evaluateMachine(facts: MachineFacts, manifest: RecipeManifest, a
   const need = neededFor(manifest.requirements, answers, facts);
   const features = enabledFeatures(manifest, answers, facts);
   const gpuChosen = features.includes('gpu');
-  const ports = portsNeeded(manifest, answers);
+  const ports = portsNeeded(manifest, answers, facts);
   const flagFor = (port: number) => {
     const q = manifest.questions.find((x) => x.type === 'port' && Number(answers[x.id]) === port);
     return q ? `--${q.id.replaceAll('_', '-')}` : undefined;
@@ -164,14 +164,12 @@ export function evaluateMachine(facts: MachineFacts, manifest: RecipeManifest, a
   const checks = [...dockerChecks(facts), ...resourceChecks(need, facts)];
   const gpu = gpuCheck(facts, need.gpu, gpuChosen);
   if (gpu) checks.push(gpu);
-  if (need.gpu === 'optional' || need.gpu === 'required') {
-    const modelId = manifest.questions.find(
-      (q) => /(^|_)model$/.test(q.id) && typeof answers[q.id] === 'string',
-    );
-    const advice = modelAdvice(
-      budgetFor(facts, gpuChosen && facts.gpu.ready),
-      modelId ? String(answers[modelId.id]) : undefined,
-    );
+  // Sizing advice only where the recipe declares a locally run model (recipe.yaml `modelAdvice`).
+  const sizing = manifest.modelAdvice;
+  if (sizing && evaluate(sizing.when, { answers, facts })) {
+    const chosen = answers[sizing.question];
+    const budget = budgetFor(facts, gpuChosen && facts.gpu.ready);
+    const advice = modelAdvice(budget, typeof chosen === 'string' ? chosen : undefined, sizing.examples);
     checks.push({ id: 'model', title: 'Local models', ...advice });
   }
   checks.push(...portChecks(facts, ports, flagFor));

@@ -94,14 +94,18 @@ export function enabledFeatures(
   return manifest.overrides.filter((o) => evaluate(o.when, { answers, facts })).map((o) => o.feature);
 }
 
-/** TCP ports the answers publish: every port question, plus 80 and 443 when a domain turns on HTTPS. */
-export function portsNeeded(manifest: Pick<RecipeManifest, 'questions'>, answers: Answers): number[] {
+/** TCP ports the answers publish: every port question, plus the ports each enabled override declares. */
+export function portsNeeded(
+  manifest: Pick<RecipeManifest, 'questions' | 'overrides'>,
+  answers: Answers,
+  facts: unknown,
+): number[] {
   const ports = manifest.questions
     .filter((q) => q.type === 'port' && answers[q.id] !== undefined)
     .map((q) => Number(answers[q.id]))
     .filter((n) => Number.isInteger(n) && n > 0);
-  const https = manifest.questions.some(
-    (q) => q.type === 'domain' && typeof answers[q.id] === 'string' && answers[q.id] !== '',
-  );
-  return [...new Set([...(https ? [80, 443] : []), ...ports])];
+  const fixed = manifest.overrides
+    .filter((o) => o.ports && evaluate(o.when, { answers, facts }))
+    .flatMap((o) => o.ports ?? []);
+  return [...new Set([...fixed, ...ports])];
 }

@@ -55,6 +55,14 @@ export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
   manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));
+  const sizing = manifest.modelAdvice;
+  if (sizing) {
+    checkWhen('modelAdvice', sizing.when, ids);
+    if (!ids.includes(sizing.question))
+      problems.push(
+        `modelAdvice.question: "${sizing.question}" is not a question id (known: ${ids.join(', ')})`,
+      );
+  }
   manifest.notes.forEach((n, i) => typeof n !== 'string' && checkWhen(`notes[${i}]`, n.when, ids));
   problems.push(...inlineProblems(manifest, namesOf));
   if (problems.length > 0) {

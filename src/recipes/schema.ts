@@ -168,8 +168,17 @@ export const overrideSchema = z.strictObject({
   template: relativePath.optional(),
   when: conditionSchema,
   description: z.string().optional(),
+  /** Host TCP ports this override publishes (an HTTPS proxy: 80 and 443), checked like port answers. */
+  ports: z.array(z.number().int().min(1).max(65535)).optional(),
 });
 export type OverrideSpec = z.infer<typeof overrideSchema>;
+
+/** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */
+const modelAdvice = z.strictObject({
+  question: id,
+  when: conditionSchema.optional(),
+  examples: z.array(z.strictObject({ params: z.number().positive(), example: z.string().min(1) })).min(1),
+});
 
 const requirement = z.strictObject({
   when: conditionSchema.optional(),
@@ -219,6 +228,7 @@ export const recipeSchema = z
     environment: z.array(environmentSchema).default([]),
     compose: z.strictObject({ template: relativePath }).default({ template: 'compose.yaml.hbs' }),
     overrides: z.array(overrideSchema).default([]),
+    modelAdvice: modelAdvice.optional(),
     files: z.array(fileSchema).default([]),
     services: z.array(serviceSchema).default([]),
     urls: z.array(urlSchema).default([]),

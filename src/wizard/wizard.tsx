@@ -356,7 +356,7 @@ function gpuRow(f: DetectedFacts): CheckRow {
     return {
       status: 'skip',
       title,
-      detail: 'none found: local AI runs on the CPU (slower), cloud modes are unaffected',
+      detail: 'none found: what could use a GPU runs on the CPU instead (slower)',
     };
   return {
     status: 'warn',

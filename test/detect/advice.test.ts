@@ -1,6 +1,10 @@
 // Model sizing rules.
 import { describe, expect, it } from 'vitest';
 import { budgetFor, gbForParams, largestFitting, paramsOf } from '../../src/detect/advice.js';
+import { loadRecipe } from '../../src/recipes/registry.js';
+
+/** The model sizes magec declares (recipe.yaml modelAdvice.examples). */
+const examples = (await loadRecipe('magec')).manifest.modelAdvice!.examples;
 
 describe('paramsOf', () => {
   it.each([
@@ -21,7 +25,7 @@ describe('largestFitting', () => {
     [4, 'gpu', 'qwen3:4b'],
     [1, 'cpu', undefined],
   ] as const)('%s GB (%s) → %s', (gb, on, example) =>
-    expect(largestFitting({ gb, on })?.example).toBe(example),
+    expect(largestFitting({ gb, on }, examples)?.example).toBe(example),
   );
 });
 

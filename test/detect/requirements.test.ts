@@ -28,13 +28,20 @@ describe('magec requirements per mode', async () => {
     expect(neededFor(magec.requirements, { mode }, baseFacts)).toMatchObject(expected);
   });
 
-  it('ports: the port answers, plus 80/443 with a domain', () => {
-    expect(portsNeeded(magec, { mode: 'openai', magec_port: 8080, admin_port: 8081, domain: '' })).toEqual([
-      8080, 8081,
-    ]);
-    expect(portsNeeded(magec, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' })).toEqual([
-      80, 443, 9000, 9001,
-    ]);
+  it('ports: the port answers, plus 80/443 with a domain (the https override declares them)', () => {
+    expect(
+      portsNeeded(magec, { mode: 'openai', magec_port: 8080, admin_port: 8081, domain: '' }, baseFacts),
+    ).toEqual([8080, 8081]);
+    expect(
+      portsNeeded(magec, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts),
+    ).toEqual([80, 443, 9000, 9001]);
+  });
+
+  it('ports: a recipe without an override that declares them never needs 80/443 for a domain', () => {
+    const plain = { ...magec, overrides: magec.overrides.map(({ ports: _ports, ...o }) => o) };
+    expect(
+      portsNeeded(plain, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts),
+    ).toEqual([9000, 9001]);
   });
 });
 

@@ -1,17 +1,9 @@
 // Every line berth prints about an install, in one place so wording is reviewed together and tests assert it.
 import { parse } from 'yaml';
 import { isSecretQuestion } from './answers/names.js';
-import type { PlanEntry } from './install-dir/plan.js';
+import { actionWord, type PlanEntry } from './install-dir/plan.js';
 import type { Recipe } from './recipes/load-recipe.js';
 import type { Prepared } from './steps/prepare.js';
-
-const actionWord: Record<PlanEntry['action'], string> = {
-  create: 'create ',
-  update: 'update ',
-  unchanged: 'same   ',
-  keep: 'keep   ',
-  remove: 'remove ',
-};
 
 export function planText(p: Prepared, mode: 'install' | 'render' | 'dry-run'): string {
   const m = p.recipe.manifest;
@@ -86,7 +78,7 @@ export function maskSecrets(text: string, p: Pick<Prepared, 'secrets' | 'resolut
     .reduce((out, [id, v]) => out.split(v).join(`<secret:${id}>`), text);
 }
 
-export function doneText(p: Prepared, started: boolean, backupDir: string | undefined): string {
+export function installDoneText(p: Prepared, started: boolean, backupDir: string | undefined): string {
   const lines: string[] = [];
   if (backupDir) lines.push(`Previous files backed up in ${backupDir}/`);
   if (started) {

@@ -3,7 +3,7 @@ import { questionFlags } from '../cli/args.js';
 import { installHelp } from '../cli/help.js';
 import { composeMissingError, findCompose } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
-import { doneText, maskSecrets, planText } from '../messages.js';
+import { installDoneText, maskSecrets, planText } from '../messages.js';
 import { locate } from '../steps/locate.js';
 import { prepare } from '../steps/prepare.js';
 import { rollBack } from '../steps/roll-back.js';
@@ -138,7 +138,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   if (terminal && !global.json) {
     const { finalScreen } = await import('../wizard/interview.js');
     await finalScreen(prepared, start, written.backupDir, terminal);
-  } else say.write(doneText(prepared, start, written.backupDir));
+  } else say.write(installDoneText(prepared, start, written.backupDir));
   return 0;
 }
 

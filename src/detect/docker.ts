@@ -140,13 +140,9 @@ async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts
   if (r.ok && info.ServerVersion && !info.ServerErrors?.length) return fromInfo(info);
   return {
     reachable: false,
-    problem: classify(message),
+    problem: engineProblem(message) ?? 'error',
     detail: message.split('\n')[0] || `exit ${r.exitCode}`,
   };
-}
-
-export function classify(message: string): EngineProblem {
-  return engineProblem(message) ?? 'error';
 }
 
 /** Compose v2 from the plugin's own metadata (one ~10 ms process, not the docker CLI); v1 only if no v2. */

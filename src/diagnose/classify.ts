@@ -1,6 +1,7 @@
 // The pure core of failure diagnosis: from compose's own output and what the engine says about each container,
 // which service failed and why. Root causes outrank symptoms: a dependency that died of a full disk is a full
 // disk, not "dependency failed".
+import { serviceFromContainer } from '../compose/container-names.js';
 import { ENGINE_DOWN } from '../compose/engine-errors.js';
 import { dependsOn, type ContainerState, type Evidence, type PsRow } from './evidence.js';
 
@@ -192,11 +193,7 @@ const stateOf = (e: Evidence, row: PsRow | undefined): ContainerState | undefine
 
 /** Container name → compose service: from ps, else by compose's naming (<project>-<service>-<n>). */
 export function serviceOf(e: Pick<Evidence, 'ps' | 'project'>, container: string): string {
-  const row = e.ps.find((r) => r.Name === container);
-  if (row) return row.Service;
-  const name =
-    e.project && container.startsWith(`${e.project}-`) ? container.slice(e.project.length + 1) : container;
-  return name.replace(/[-_]\d+$/, '');
+  return e.ps.find((r) => r.Name === container)?.Service ?? serviceFromContainer(container, e.project);
 }
 
 function imageService(e: Evidence, image: string): string | undefined {

@@ -58,5 +58,14 @@ function readIfExists(file: string): Buffer | undefined {
   return existsSync(file) ? readFileSync(file) : undefined;
 }
 
+/** The one word for each action, in the printed plan and the wizard's review alike (padded to one width). */
+export const actionWord: Record<FileAction, string> = {
+  create: 'new      ',
+  update: 'changed  ',
+  unchanged: 'unchanged',
+  keep: 'kept     ',
+  remove: 'removed  ',
+};
+
 export const changes = (plan: readonly PlanEntry[]) =>
   plan.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'remove');

@@ -2,6 +2,7 @@
 // Compose 2.26 prints ` Container <project>-<service>-<n>  <Status>`, ` <service> Pulling`, ` <layer> Downloading
 // [==>  ]  1.2MB/30MB`, and on failure a bare last line (`container X is unhealthy`, …). Samples of each are in
 // test/progress/samples/.
+import { serviceFromContainer } from '../compose/container-names.js';
 import type { ProgressEvent, ServiceState } from './model.js';
 
 export interface Known {
@@ -26,9 +27,8 @@ const containerStates: Record<string, ServiceState | null> = {
 /** The service a container name belongs to: `<project>-<service>-<n>`, as compose names them. */
 export function serviceOfContainer(name: string, known: Known): string | undefined {
   const bare = name.replace(/^\//, '');
-  const prefix = `${known.project}-`;
-  if (bare.startsWith(prefix)) {
-    const service = bare.slice(prefix.length).replace(/-\d+$/, '');
+  if (bare.startsWith(`${known.project}-`)) {
+    const service = serviceFromContainer(bare, known.project);
     if (known.services.includes(service)) return service;
   }
   return known.services.find((s) => new RegExp(`[-_]${escape(s)}[-_]\\d+$`).test(bare));

@@ -55,7 +55,8 @@ export async function renderProgress(
 ): Promise<{ closed: Promise<void> }> {
   let finish = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  // Mounting in the same tick as a prompt that just resolved loses raw mode (see GUIDE.md).
+  // Mounting in the same tick as a prompt that just resolved loses raw mode (Ink would exit at once): wait one
+  // setImmediate for the prompt to let go of stdin.
   await new Promise((resolve) => setImmediate(resolve));
   const instance = render(
     <LiveProgress

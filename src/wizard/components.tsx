@@ -3,6 +3,7 @@
 // line of keys.
 import { useRef, useState, type ReactNode } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
+import { actionWord } from '../install-dir/plan.js';
 import type { ReviewModel } from './flow.js';
 
 export type Status = 'pass' | 'warn' | 'fail' | 'info' | 'skip';
@@ -365,14 +366,6 @@ export function NoteLine({ children }: { children: ReactNode }) {
 
 // --- review --------------------------------------------------------------------------------------------------
 
-const fileAction: Record<ReviewModel['files'][number]['action'], string> = {
-  create: 'new      ',
-  update: 'changed  ',
-  unchanged: 'unchanged',
-  keep: 'kept     ',
-  remove: 'removed  ',
-};
-
 export function ReviewView({ model }: { model: ReviewModel }) {
   return (
     <Box flexDirection="column">
@@ -400,7 +393,7 @@ export function ReviewView({ model }: { model: ReviewModel }) {
         <Text key={f.path}>
           {'  '}
           <Text {...(f.action === 'unchanged' || f.action === 'keep' ? { dimColor: true } : {})}>
-            {fileAction[f.action]}
+            {actionWord[f.action]}
           </Text>{' '}
           {f.path}
           {f.conflict === 'edited' ? <Text color="yellow"> ← edited outside berth</Text> : null}

@@ -107,7 +107,8 @@ export class WizardUI {
 
   /** Mounts the app on the terminal (the first frame is drawn at once). */
   static async open(terminal: TerminalStreams): Promise<WizardUI> {
-    // Mounting in the same tick as another view or prompt let go of the terminal loses raw mode (GUIDE.md).
+    // Mounting in the same tick as another view or prompt let go of the terminal loses raw mode: Ink then exits
+    // at once. One setImmediate lets the other side finish releasing stdin first.
     await new Promise((resolve) => setImmediate(resolve));
     const store = new WizardStore();
     const instance = render(<WizardApp store={store} />, {

@@ -380,12 +380,12 @@ describe('re-running', () => {
     expect(again.exitCode).toBe(0);
     expect(secretLines(dir)).toEqual(secrets);
     expect(planOf(String(again.stdout))).toEqual({
-      'compose.yaml': 'same',
-      'config.yaml': 'same',
-      'magec/store.seed.json': 'same',
-      'compose.override.yaml': 'keep',
-      '.env': 'same',
-      'berth.yaml': 'same',
+      'compose.yaml': 'unchanged',
+      'config.yaml': 'unchanged',
+      'magec/store.seed.json': 'unchanged',
+      'compose.override.yaml': 'kept',
+      '.env': 'unchanged',
+      'berth.yaml': 'unchanged',
     });
     expect(again.stdout).toContain('✔ Wrote 0 file(s)');
     expect(again.stdout).toMatch(/^ {2}postgres_password +\(kept from \.env\)$/m);
@@ -403,12 +403,12 @@ describe('re-running', () => {
     const r = await render(dir, ['--magec-port', '9090']);
     expect(r.exitCode).toBe(0);
     expect(planOf(String(r.stdout))).toEqual({
-      'compose.yaml': 'same',
-      'config.yaml': 'same',
-      'magec/store.seed.json': 'same',
-      'compose.override.yaml': 'keep',
-      '.env': 'update',
-      'berth.yaml': 'update',
+      'compose.yaml': 'unchanged',
+      'config.yaml': 'unchanged',
+      'magec/store.seed.json': 'unchanged',
+      'compose.override.yaml': 'kept',
+      '.env': 'changed',
+      'berth.yaml': 'changed',
     });
     expect(r.stdout).toContain('✔ Wrote 2 file(s)');
     const backupLine = /^Previous files backed up in (\.berth\/backups\/[^/]+)\/$/m.exec(String(r.stdout));
@@ -460,7 +460,7 @@ describe('re-running', () => {
     writeFileSync(path.join(dir, 'compose.override.yaml'), mine);
     const r = await render(dir, ['--magec-port', '9090']);
     expect(r.exitCode, output(r)).toBe(0);
-    expect(planOf(String(r.stdout))['compose.override.yaml']).toBe('keep');
+    expect(planOf(String(r.stdout))['compose.override.yaml']).toBe('kept');
     expect(read(dir, 'compose.override.yaml')).toBe(mine);
     expect(dotenv(dir).COMPOSE_FILE).toMatch(/:compose\.override\.yaml$/);
   });
@@ -475,7 +475,7 @@ describe('re-running', () => {
 
     const off = await render(dir, ['--no-gpu']);
     expect(off.exitCode).toBe(0);
-    expect(planOf(String(off.stdout))['compose.gpu.yaml']).toBe('remove');
+    expect(planOf(String(off.stdout))['compose.gpu.yaml']).toBe('removed');
     expect(existsSync(path.join(dir, 'compose.gpu.yaml'))).toBe(false);
     expect(dotenv(dir).COMPOSE_FILE).toBe('compose.yaml:compose.override.yaml');
     const backupDir = /^Previous files backed up in (\S+)\/$/m.exec(String(off.stdout))![1]!;
@@ -487,7 +487,7 @@ describe('re-running', () => {
     writeFileSync(path.join(base, 'key'), OPENAI_KEY);
     const openai = await render(dir, ['--mode', 'openai', '--openai-api-key-file', path.join(base, 'key')]);
     expect(openai.exitCode, output(openai)).toBe(0);
-    expect(planOf(String(openai.stdout))['compose.gpu.yaml']).toBe('remove');
+    expect(planOf(String(openai.stdout))['compose.gpu.yaml']).toBe('removed');
     expect(existsSync(path.join(dir, 'compose.gpu.yaml'))).toBe(false);
     expect(answersOf(dir)).not.toHaveProperty('gpu');
     expect(read(dir, 'compose.yaml')).not.toContain('ollama');
@@ -509,7 +509,7 @@ describe('re-running', () => {
 
     const forced = await render(dir, ['--no-gpu', '--force']);
     expect(forced.exitCode, output(forced)).toBe(0);
-    expect(planOf(String(forced.stdout))['compose.gpu.yaml']).toBe('remove');
+    expect(planOf(String(forced.stdout))['compose.gpu.yaml']).toBe('removed');
     expect(existsSync(path.join(dir, 'compose.gpu.yaml'))).toBe(false);
     const backupDir = /^Previous files backed up in (\S+)\/$/m.exec(String(forced.stdout))![1]!;
     expect(read(path.join(dir, backupDir), 'compose.gpu.yaml')).toBe(
@@ -548,7 +548,7 @@ describe('--dry-run', () => {
     expect(existsSync(dir)).toBe(false);
     const out = String(r.stdout);
     expect(out).toContain(`Dry run: would install Magec (magec 1.0.0) in ${dir} — new install`);
-    expect(planOf(out)['compose.yaml']).toBe('create');
+    expect(planOf(out)['compose.yaml']).toBe('new');
     expect(out).toContain('── .env (mode 0600) ──');
     expect(out).toContain('── compose.yaml (mode 0644) ──');
     expect(out).toContain('OPENAI_API_KEY=<secret:openai_api_key>');
@@ -569,7 +569,7 @@ describe('--dry-run', () => {
     const before = tree(dir);
     const r = await berth(['install', '--dir', dir, '--yes', '--dry-run', '--magec-port', '9191']);
     expect(r.exitCode, output(r)).toBe(0);
-    expect(planOf(String(r.stdout))['.env']).toBe('update');
+    expect(planOf(String(r.stdout))['.env']).toBe('changed');
     expect(r.stdout).toContain('MAGEC_PORT=9191');
     for (const secret of secrets) expect(output(r)).not.toContain(secret);
     expect(tree(dir)).toEqual(before);

@@ -1,6 +1,7 @@
 // The run's context: I/O and environment, passed in so tests can swap any of them.
 import type { Prompter } from './answers/resolve.js';
 import type { Invocation } from './cli/args.js';
+import type { Exec } from './compose/exec.js';
 import type { MachineFacts } from './detect/facts.js';
 
 export interface Output {
@@ -25,6 +26,8 @@ export interface Context {
   /** The terminal's streams (stdin may be /dev/tty under curl | bash); set exactly when `prompter` is. */
   terminal?: TerminalStreams | undefined;
   facts: MachineFacts;
+  /** Runs docker (and the Compose plugin) and returns its answer: the one way berth waits on a command. */
+  exec: Exec;
   now: () => Date;
   /** The entry already printed the wizard's heading (before the core loaded). */
   greeted?: boolean | undefined;

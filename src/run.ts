@@ -5,6 +5,7 @@ import { installCommand } from './commands/install.js';
 import { recipesCommand } from './commands/recipes.js';
 import { isUnattended, type Command, type Invocation } from './cli/args.js';
 import { openTerminal } from './wizard/terminal.js';
+import { execaExec } from './compose/exec.js';
 
 export async function run(cli: Invocation, overrides: Partial<Context> = {}): Promise<number> {
   const env = overrides.env ?? process.env;
@@ -22,6 +23,7 @@ export async function run(cli: Invocation, overrides: Partial<Context> = {}): Pr
         : undefined,
       terminal,
       facts: basicFacts(),
+      exec: execaExec,
       now: () => new Date(),
       ...overrides,
     });

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { diagnoseFailure } from '../../src/diagnose/diagnose.js';
-import { execaExec, type Exec } from '../../src/diagnose/probes.js';
+import { execaExec, type Exec } from '../../src/compose/exec.js';
 import { down, makeFaultStack, up, type FaultStack, type Sample } from '../../test/diagnose/fault-stack.js';
 
 export const DIAGNOSE_SAMPLES = path.resolve(import.meta.dirname, '../../test/diagnose/samples');

@@ -48,7 +48,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const start = !isRender && global.start && !global.dryRun;
   // With --json, stdout carries only JSON events; everything for people goes to stderr.
   const say = global.json ? baseCtx.stderr : baseCtx.stdout;
-  const composeProbe = findCompose(baseCtx.env);
+  const composeProbe = findCompose(baseCtx.exec, baseCtx.env);
   if (located.recovered) baseCtx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
   // Detected before the answers: defaults read facts (GPU ready → GPU on).
   const probe = probeEnv({ env: baseCtx.env });
@@ -89,7 +89,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const compose = await composeProbe;
   if (start && !compose) throw composeMissingError();
   assertNoUserEdits(prepared, global.force);
-  const staged = await stageAndCheck(prepared, compose);
+  const staged = await stageAndCheck(prepared, compose, baseCtx.exec);
   try {
     say.write(
       {

@@ -63,7 +63,7 @@ export function statusText(
 export async function statusCommand(ctx: Context): Promise<number> {
   const global = ctx.cli.options;
   const install = openInstall(ctx);
-  const rows = await composePs(install.dir, install.composeEnv);
+  const rows = await composePs(ctx.exec, install.dir, install.composeEnv);
   const services = serviceStatuses(install.state.services ?? [], rows);
   const ok = services.every((s) => s.ok);
   const urls = install.state.urls ?? [];

@@ -1,17 +1,21 @@
 // `berth uninstall`: removes the stack's containers and network. Data stays unless --purge, which first lists
 // exactly what will be deleted and asks (or needs --yes without a terminal).
 import { rmSync } from 'node:fs';
-import { execa } from 'execa';
+import type { Exec } from '../compose/exec.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
 import { openInstall } from '../steps/open-install.js';
 import { composeDown } from './down.js';
 
-export async function projectVolumes(project: string, env: Record<string, string>): Promise<string[]> {
-  const result = await execa(
+export async function projectVolumes(
+  exec: Exec,
+  project: string,
+  env: Record<string, string>,
+): Promise<string[]> {
+  const result = await exec(
     'docker',
     ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
-    { env, extendEnv: false, reject: false, timeout: 30_000 },
+    { env, timeoutMs: 30_000 },
   );
   return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean).sort() : [];
 }
@@ -19,9 +23,9 @@ export async function projectVolumes(project: string, env: Record<string, string
 export async function uninstallCommand(ctx: Context): Promise<number> {
   const global = ctx.cli.options;
   const install = openInstall(ctx);
-  const volumes = await projectVolumes(install.project, install.composeEnv);
+  const volumes = await projectVolumes(ctx.exec, install.project, install.composeEnv);
   if (!global.purge) {
-    await composeDown(install.dir, install.composeEnv, []);
+    await composeDown(ctx.exec, install.dir, install.composeEnv, []);
     ctx.stdout.write(
       [
         `Removed the containers of ${install.project}.`,
@@ -53,13 +57,12 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
     });
     if (confirmed !== true) throw new CancelledError();
   }
-  await composeDown(install.dir, install.composeEnv, ['--volumes']);
+  await composeDown(ctx.exec, install.dir, install.composeEnv, ['--volumes']);
   if (volumes.length > 0) {
     // Volumes compose no longer knows about (a service removed by a reconfigure) go too.
-    await execa('docker', ['volume', 'rm', '--force', ...volumes], {
+    await ctx.exec('docker', ['volume', 'rm', '--force', ...volumes], {
       env: install.composeEnv,
-      extendEnv: false,
-      reject: false,
+      timeoutMs: 120_000,
     });
   }
   rmSync(install.dir, { recursive: true, force: true });

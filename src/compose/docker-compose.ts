@@ -1,5 +1,6 @@
 // Runs `docker compose` for berth: validation of a staged folder, bring-up, with an environment that lets
 // the folder's .env decide (a stray POSTGRES_PASSWORD or COMPOSE_FILE in the user's shell must not win).
+import { failureText, type Exec } from './exec.js';
 import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,19 +62,13 @@ export function composePluginPath(
 
 /** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
 export async function findCompose(
+  exec: Exec,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<ComposeCli | undefined> {
   const plugin = composePluginPath(env);
   if (plugin && onPath('docker', env)) return { plugin, version: 'v2 plugin' };
-  try {
-    const result = await execa('docker', ['compose', 'version', '--short'], {
-      timeout: 10_000,
-      reject: false,
-    });
-    return result.exitCode === 0 ? { plugin: undefined, version: result.stdout.trim() } : undefined;
-  } catch {
-    return undefined;
-  }
+  const result = await exec('docker', ['compose', 'version', '--short'], { env, timeoutMs: 10_000 });
+  return result.exitCode === 0 ? { plugin: undefined, version: result.stdout.trim() } : undefined;
 }
 
 function onPath(command: string, env: Readonly<Record<string, string | undefined>>): boolean {
@@ -89,19 +84,13 @@ function onPath(command: string, env: Readonly<Record<string, string | undefined
 
 /** `docker compose config -q` in the folder: the real parser, interpolation and merge, no engine needed. */
 export async function composeConfigCheck(
+  exec: Exec,
   cli: ComposeCli,
   options: ComposeOptions,
 ): Promise<string | undefined> {
   const [file, args] = cli.plugin ? [cli.plugin, ['config', '-q']] : ['docker', ['compose', 'config', '-q']];
-  const result = await execa(file, args, {
-    cwd: options.cwd,
-    env: composeEnv(options),
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-  });
-  if (result.exitCode === 0) return undefined;
-  return (result.stderr || result.stdout || `exit code ${result.exitCode}`).trim();
+  const result = await exec(file, args, { cwd: options.cwd, env: composeEnv(options), timeoutMs: 60_000 });
+  return result.exitCode === 0 ? undefined : failureText(result);
 }
 
 export function composeUp(options: ComposeOptions & { timeoutSeconds: number }): ResultPromise {

@@ -1,18 +1,16 @@
 // `docker compose ps -a --format json`: what the engine says about each container of the project.
-import { execa } from 'execa';
+import type { Exec } from './exec.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { engineProblem } from './engine-errors.js';
 import { parsePs, type PsRow } from '../diagnose/evidence.js';
 
 export type { PsRow };
 
-export async function composePs(dir: string, env: Record<string, string>): Promise<PsRow[]> {
-  const result = await execa('docker', ['compose', 'ps', '-a', '--format', 'json'], {
+export async function composePs(exec: Exec, dir: string, env: Record<string, string>): Promise<PsRow[]> {
+  const result = await exec('docker', ['compose', 'ps', '-a', '--format', 'json'], {
     cwd: dir,
     env,
-    extendEnv: false,
-    reject: false,
-    timeout: 30_000,
+    timeoutMs: 30_000,
   });
   if (result.exitCode !== 0) throw engineError(result.stderr);
   return parsePs(result.stdout);

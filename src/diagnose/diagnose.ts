@@ -6,18 +6,10 @@ import path from 'node:path';
 import { classify, type FailureCause } from './classify.js';
 import { describe, type Surroundings } from './messages.js';
 import { containerOnPort, processOnPort, type PortHolder } from './port-holder.js';
-import {
-  execaExec,
-  gatherEvidence,
-  probeDaemon,
-  probeDockerPs,
-  probeLogs,
-  type Exec,
-  type Probe,
-} from './probes.js';
+import type { Exec } from '../compose/exec.js';
+import { gatherEvidence, probeDaemon, probeDockerPs, probeLogs, type Probe } from './probes.js';
 
 export type { FailureCause } from './classify.js';
-export type { Exec } from './probes.js';
 export { formatDiagnosis } from './messages.js';
 
 export interface Diagnosis {
@@ -47,13 +39,14 @@ export interface DiagnoseInput {
   env: Record<string, string>;
   composeOutput: readonly string[];
   composeExitCode: number;
-  exec?: Exec;
+  /** The run's docker adapter (Context.exec); tests replay recorded answers through it. */
+  exec: Exec;
 }
 
 const LOG_DIR = path.join('.berth', 'logs');
 
 export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> {
-  const p: Probe = { dir: input.dir, env: input.env, exec: input.exec ?? execaExec };
+  const p: Probe = { dir: input.dir, env: input.env, exec: input.exec };
   const { daemon, rootDir } = await probeDaemon(p);
   const evidence = await gatherEvidence(p, input.composeOutput, input.composeExitCode, daemon);
   const first = classify(evidence);

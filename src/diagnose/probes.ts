@@ -1,7 +1,7 @@
 // The thin, fallible side of diagnosis: docker commands behind an injected `exec`, each with a time limit.
 // A probe that fails or times out yields less detail (an empty answer), never an exception.
 import { engineProblem } from '../compose/engine-errors.js';
-import { execa } from 'execa';
+import type { Exec, ExecResult } from '../compose/exec.js';
 import {
   cleanLines,
   parseConfig,
@@ -10,36 +10,6 @@ import {
   type DaemonState,
   type Evidence,
 } from './evidence.js';
-
-export interface ExecResult {
-  /** undefined: it could not be started, or was killed at its time limit. */
-  exitCode: number | undefined;
-  stdout: string;
-  stderr: string;
-}
-
-export type Exec = (
-  file: string,
-  args: readonly string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
-) => Promise<ExecResult>;
-
-export const execaExec: Exec = async (file, args, options) => {
-  try {
-    const r = await execa(file, args, {
-      cwd: options.cwd,
-      env: options.env,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: options.timeoutMs,
-      forceKillAfterDelay: 1_000,
-    });
-    return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-  } catch (error) {
-    return { exitCode: undefined, stdout: '', stderr: String(error) };
-  }
-};
 
 export const PROBE_TIMEOUT_MS = 10_000;
 export const LOG_TAIL = 30;

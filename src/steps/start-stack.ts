@@ -1,10 +1,10 @@
 // Brings the stack up with `docker compose up -d --wait` and shows each service's progress, read from compose's
 // own plain progress lines (no polling: berth must cost next to nothing while compose waits). One
 // `config --services` before and one `ps -a` after; the full log goes under .berth/logs/.
+import type { Exec } from '../compose/exec.js';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { execa } from 'execa';
 import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
@@ -44,7 +44,8 @@ export class StackStartError extends BerthError {
   }
 }
 
-type StartContext = Pick<Context, 'stdout' | 'now'> & Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
+type StartContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
+  Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
 
 export async function startStack(
   p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
@@ -81,13 +82,16 @@ export async function startStack(
   const result = await child;
   await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
-    psEvents(parsePs((await composeLines(compose, ['ps', '-a', '--format', 'json'])).join('\n')), clock()),
+    psEvents(
+      parsePs((await composeLines(ctx.exec, compose, ['ps', '-a', '--format', 'json'])).join('\n')),
+      clock(),
+    ),
   );
   // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
   const ok = result.exitCode === 0 && !stuck;
-  if (!ok) store.dispatch(await failureEvents(store.get(), compose, clock));
+  if (!ok) store.dispatch(await failureEvents(ctx.exec, store.get(), compose, clock));
   const diagnosis = ok
     ? undefined
     : await diagnoseFailure({
@@ -95,6 +99,7 @@ export async function startStack(
         env: composeEnv(compose),
         composeOutput: output,
         composeExitCode: result.exitCode ?? 1,
+        exec: ctx.exec,
       });
   store.dispatch([{ type: 'done', at: clock(), ok }]);
   await view.closed;
@@ -137,6 +142,7 @@ async function attachReporter(
 
 /** A run out of time names no service: mark what had not finished, and fetch the culprit's last log lines. */
 async function failureEvents(
+  exec: Exec,
   state: ProgressState,
   compose: ComposeOptions,
   clock: () => number,
@@ -156,6 +162,7 @@ async function failureEvents(
   const service = failedService({ ...state, done: { at: clock(), ok: false } });
   if (service) {
     const lines = await composeLines(
+      exec,
       compose,
       ['logs', '--no-color', '--no-log-prefix', '--tail', '10', service],
       true,
@@ -165,17 +172,18 @@ async function failureEvents(
   return events;
 }
 
-async function composeLines(compose: ComposeOptions, args: string[], withStderr = false): Promise<string[]> {
-  const result = await execa('docker', ['compose', ...args], {
+async function composeLines(
+  exec: Exec,
+  compose: ComposeOptions,
+  args: string[],
+  withStderr = false,
+): Promise<string[]> {
+  const result = await exec('docker', ['compose', ...args], {
     cwd: compose.cwd,
     env: composeEnv(compose),
-    extendEnv: false,
-    reject: false,
-    timeout: 60_000,
-    stdin: 'ignore',
-    ...(withStderr ? { all: true } : {}),
+    timeoutMs: 60_000,
   });
-  const text = String((withStderr ? result.all : result.stdout) ?? '');
+  const text = withStderr ? `${result.stdout}\n${result.stderr}` : result.stdout;
   return text.split('\n').filter((l) => l.trim() !== '');
 }
 

@@ -1,5 +1,6 @@
 // Checks the rendered stack before anything is written: the Compose JSON Schema on every compose file, then
 // the real `docker compose config -q` over a staged copy of the final folder.
+import type { Exec } from '../compose/exec.js';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,11 @@ export function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'r
   }
 }
 
-export async function stageAndCheck(p: Prepared, compose: ComposeCli | undefined): Promise<Staged> {
+export async function stageAndCheck(
+  p: Prepared,
+  compose: ComposeCli | undefined,
+  exec: Exec,
+): Promise<Staged> {
   checkSchemas(p);
   const hash = finalHash(p);
   if (compose && p.previous.state?.validated === hash) {
@@ -68,7 +73,7 @@ export async function stageAndCheck(p: Prepared, compose: ComposeCli | undefined
     }
     if (compose) {
       const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-      const problem = await composeConfigCheck(compose, {
+      const problem = await composeConfigCheck(exec, compose, {
         cwd: dir,
         envNames: Object.keys(parseDotenv(envFile.content)),
       });

@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { ExecResult } from '../../src/diagnose/probes.js';
+import type { ExecResult } from '../../src/compose/exec.js';
 
 export const FAULT_STACK = path.resolve(import.meta.dirname, '../fixtures/fault-stack');
 

@@ -12,7 +12,7 @@ import {
   parsePs,
   type PsRow,
 } from '../../src/diagnose/evidence.js';
-import { execaExec, type Exec } from '../../src/diagnose/probes.js';
+import { execaExec, type Exec } from '../../src/compose/exec.js';
 
 let dir = '';
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

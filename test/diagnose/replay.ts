@@ -9,7 +9,7 @@ import {
   parsePs,
   type Evidence,
 } from '../../src/diagnose/evidence.js';
-import type { Exec, ExecResult } from '../../src/diagnose/probes.js';
+import type { Exec, ExecResult } from '../../src/compose/exec.js';
 import type { Sample } from './fault-stack.js';
 
 export function loadSample(name: string): Sample {

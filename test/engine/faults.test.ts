@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { execaExec } from '../../src/compose/exec.js';
 import { diagnoseFailure, formatDiagnosis, type Diagnosis } from '../../src/diagnose/diagnose.js';
 import {
   composeEnv,
@@ -108,6 +109,7 @@ async function fail(s: FaultStack, extra: string[] = [], wait = 30): Promise<{ r
     env: s.env,
     composeOutput: r.output,
     composeExitCode: r.exitCode,
+    exec: execaExec,
   });
   return { r, d };
 }

@@ -40,12 +40,22 @@ export interface Resolution {
 
 type Found = { value: AnswerValue; origin: Origin } | { error: string } | undefined;
 
-export async function resolveAnswers(
+/** One pass of the resolution: every answer, or the first question that needs a person. */
+export type Settled = { done: Resolution } | { ask: PromptRequest };
+
+/**
+ * Settles every answer it can from the sources (flags > env > file > previous > default), taking `typed(id)` for
+ * the questions a person answers. Pure and synchronous: with `canAsk`, the first question that must be asked and
+ * has no typed answer stops the pass and is returned; without it, defaults stand in and what is still missing is
+ * an error listing each with its flag.
+ */
+export function settleAnswers(
   recipe: Recipe,
   sources: AnswerSources,
   facts: unknown,
-  prompter?: Prompter,
-): Promise<Resolution> {
+  typed: (id: string) => AnswerValue | undefined,
+  canAsk: boolean,
+): Settled {
   checkAnswersFile(recipe, sources.file);
   const answers: Answers = {};
   const origins: Record<string, Origin> = {};
@@ -70,13 +80,13 @@ export async function resolveAnswers(
     const previous = fromPrevious(q, sources, warnings);
     const fallback = previous ?? defaultFor(q, scope, recipe);
     // Advanced questions (image tags, tuning) are not asked: they keep their previous answer or default.
-    if (prompter && errors.length === 0 && !(q.advanced && fallback)) {
-      answers[q.id] = await prompter({
-        question: q,
-        initial: fallback?.value,
-        initialOrigin: fallback?.origin as 'previous' | 'default' | undefined,
-        answers,
-      });
+    if (canAsk && errors.length === 0 && !(q.advanced && fallback)) {
+      const value = typed(q.id);
+      if (value === undefined) {
+        const initialOrigin = fallback?.origin as 'previous' | 'default' | undefined;
+        return { ask: { question: q, initial: fallback?.value, initialOrigin, answers } };
+      }
+      answers[q.id] = value;
       origins[q.id] = 'prompt';
     } else if (fallback) {
       answers[q.id] = fallback.value;
@@ -87,7 +97,22 @@ export async function resolveAnswers(
     }
   }
   if (errors.length > 0 || missing.length > 0) throw answersError(errors, missing);
-  return { answers, origins, warnings };
+  return { done: { answers, origins, warnings } };
+}
+
+/** Every answer, asking the prompter (when there is one) question by question, in order. */
+export async function resolveAnswers(
+  recipe: Recipe,
+  sources: AnswerSources,
+  facts: unknown,
+  prompter?: Prompter,
+): Promise<Resolution> {
+  const typed = new Map<string, AnswerValue>();
+  for (;;) {
+    const step = settleAnswers(recipe, sources, facts, (id) => typed.get(id), prompter !== undefined);
+    if ('done' in step) return step.done;
+    typed.set(step.ask.question.id, await prompter!(step.ask));
+  }
 }
 
 function dependsOn(q: Question, ids: ReadonlySet<string>): boolean {

@@ -2,7 +2,7 @@
 // back, jumping to an answer from the review, and what the review shows. The UI only renders what this decides.
 import { isSecretQuestion } from '../answers/names.js';
 import {
-  resolveAnswers,
+  settleAnswers,
   type AnswerSources,
   type PromptRequest,
   type Resolution,
@@ -72,34 +72,28 @@ export class Answered {
 /** The next question to ask, or the complete resolution when every answer is known. */
 export type Next = { ask: PromptRequest } | { done: Resolution };
 
-class NeedAnswer {
-  constructor(readonly request: PromptRequest) {}
-}
-
 /**
- * Runs the one answer resolution berth has (flags > env > file > previous > prompt/default) with the answers
- * typed so far; the first question that would be prompted and has no typed answer is the next one to ask.
- * Recomputed from scratch each time, so `when` conditions and defaults always follow the current answers.
+ * The one answer resolution berth has (flags > env > file > previous > prompt/default), with the answers typed so
+ * far standing in for the prompt: the first question that needs a person and has no typed answer is the next one
+ * to ask. Pure; `when` conditions and defaults always follow the current answers.
  */
-export async function nextQuestion(
+export function nextQuestion(
   recipe: Recipe,
   sources: AnswerSources,
   facts: unknown,
   answered: Answered,
-): Promise<Next> {
-  try {
-    const done = await resolveAnswers(recipe, sources, facts, (request) => {
-      const id = request.question.id;
-      if (answered.has(id)) return Promise.resolve(answered.get(id)!);
-      throw new NeedAnswer(request);
-    });
-    return { done };
-  } catch (error) {
-    if (!(error instanceof NeedAnswer)) throw error;
-    const again = answered.rememberedValue(error.request.question.id);
-    if (again === undefined) return { ask: error.request };
-    return { ask: { ...error.request, initial: again, initialOrigin: 'default' } };
-  }
+): Next {
+  const step = settleAnswers(
+    recipe,
+    sources,
+    facts,
+    (id) => (answered.has(id) ? answered.get(id) : undefined),
+    true,
+  );
+  if ('done' in step) return step;
+  const again = answered.rememberedValue(step.ask.question.id);
+  if (again === undefined) return step;
+  return { ask: { ...step.ask, initial: again, initialOrigin: 'default' } };
 }
 
 // --- the review ----------------------------------------------------------------------------------------------

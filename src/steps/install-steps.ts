@@ -1,0 +1,194 @@
+// The steps of `berth install` and `berth render` (commands/install.ts runs them in order): ask, compose, preflight,
+// validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
+// unattended run.
+import { questionFlags } from '../cli/args.js';
+import { composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
+import type { Context } from '../context.js';
+import { installDoneText, maskSecrets, planText } from '../messages.js';
+import type { Located } from './locate.js';
+import { prepare } from './prepare.js';
+import { rollBack } from './roll-back.js';
+import { StackStartError, startStack } from './start-stack.js';
+import { finalFiles, stageAndCheck } from './validate.js';
+import { assertNoUserEdits } from './write-files.js';
+import { BerthError, ExitCode } from '../errors.js';
+import { preflight } from '../detect/checks.js';
+import { detectFacts } from '../detect/detect.js';
+import type { MachineFacts } from '../detect/facts.js';
+import { probePorts } from '../detect/ports.js';
+import type { ProbeEnv } from '../detect/probe.js';
+import { portsNeeded } from '../detect/requirements.js';
+import type { Prepared } from './prepare.js';
+import type { WizardSession } from '../wizard/interview.js';
+
+/** What this run of install or render does, decided once from the command line. */
+export interface RunPlan {
+  isRender: boolean;
+  /** Start the stack after writing (install, without --no-start or --dry-run). */
+  start: boolean;
+  dryRun: boolean;
+  /** Where words for people go: stderr with --json, whose stdout carries only JSON events. */
+  say: Context['stdout'];
+}
+
+export type Asked = { prepared: Prepared; facts: MachineFacts };
+
+/** Ask: the wizard settles what the sources do not (with the machine checks on its review screen). */
+export async function askInWizard(
+  ctx: Context,
+  located: Located,
+  run: RunPlan,
+  detect: ReturnType<typeof detectFacts>,
+  probe: ProbeEnv,
+  session: WizardSession,
+): Promise<Asked> {
+  const { interview } = await import('../wizard/interview.js');
+  return interview(session, {
+    ctx,
+    flags: questionFlags(ctx.cli, located.recipe.manifest.questions),
+    facts: detect,
+    probe,
+    confirmLabel: run.dryRun
+      ? 'Show the files (dry run: nothing is written)'
+      : !run.start
+        ? 'Write the files (the stack is not started)'
+        : 'Install: write the files and start the stack',
+    force: ctx.cli.options.force,
+    skipChecks: ctx.cli.options.skipChecks,
+    preflight: (p, f) => machineProblems(p, f, probe, run.start),
+    flagsFor: (l) => questionFlags(ctx.cli, l.recipe.manifest.questions),
+  });
+}
+
+/** Ask, unattended: flags, env, answers file, previous install and defaults settle every answer or exit 2. */
+export async function askFromSources(
+  ctx: Context,
+  located: Located,
+  detect: ReturnType<typeof detectFacts>,
+): Promise<Asked> {
+  const facts = await detect;
+  const flags = questionFlags(ctx.cli, located.recipe.manifest.questions);
+  const prepared = await prepare(located, flags, { ...ctx, facts });
+  for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
+  return { prepared, facts };
+}
+
+/** Compose v2 is needed to start the stack; render and --dry-run do without (the config check is skipped). */
+export async function requireCompose(
+  probe: Promise<ComposeCli | undefined>,
+  run: RunPlan,
+): Promise<ComposeCli | undefined> {
+  const compose = await probe;
+  if (run.start && !compose) throw composeMissingError();
+  return compose;
+}
+
+/** Preflight, unattended: refuse before writing when the machine cannot run the stack; then print the plan. */
+export async function preflightStep(
+  ctx: Context,
+  asked: Asked,
+  probe: ProbeEnv,
+  run: RunPlan,
+): Promise<void> {
+  if (run.start) {
+    const result = await machineProblems(asked.prepared, asked.facts, probe, true);
+    for (const warning of result.warnings) ctx.stderr.write(`! ${warning}\n`);
+    stopOnProblems(result.blocking, ctx.cli.options.skipChecks, ctx);
+  }
+  run.say.write(planText(asked.prepared, run.dryRun ? 'dry-run' : run.isRender ? 'render' : 'install'));
+}
+
+/**
+ * Validate: no hand edit is overwritten, and the files pass the Compose schema and `docker compose config`.
+ * Returns what to record as validated, or undefined after a dry run (which prints the files and stops).
+ */
+export async function validateStep(
+  ctx: Pick<Context, 'cli' | 'exec'>,
+  prepared: Prepared,
+  compose: ComposeCli | undefined,
+  run: RunPlan,
+): Promise<string | undefined> {
+  assertNoUserEdits(prepared, ctx.cli.options.force);
+  const staged = await stageAndCheck(prepared, compose, ctx.exec);
+  try {
+    run.say.write(VALIDATED[String(staged.composeChecked) as keyof typeof VALIDATED]);
+    if (!run.dryRun) return staged.validated ?? '';
+    for (const f of finalFiles(prepared)) {
+      const mode = f.mode.toString(8).padStart(4, '0');
+      run.say.write(`\n── ${f.path} (mode ${mode}) ──\n${maskSecrets(f.content, prepared)}`);
+    }
+    run.say.write(`\nDry run: nothing was written.\n`);
+    return undefined;
+  } finally {
+    staged.cleanup();
+  }
+}
+
+const VALIDATED = {
+  now: '\n✔ Validated with the Compose schema and `docker compose config`.\n',
+  earlier:
+    '\n✔ Validated with the Compose schema; `docker compose config` accepted these exact files before.\n',
+  false:
+    '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
+};
+
+/** Start: `up -d --wait` with live progress; a reconfigure that fails to come up is rolled back. */
+export async function startStep(
+  ctx: Context,
+  prepared: Prepared,
+  backupName: string | undefined,
+  run: RunPlan,
+): Promise<void> {
+  const { json, waitTimeout, rollback } = ctx.cli.options;
+  run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
+  const output = json ? 'json' : 'auto';
+  try {
+    await startStack(prepared, ctx, waitTimeout, { output });
+  } catch (error) {
+    if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
+    await rollBack(prepared, backupName, error, { ...ctx, stdout: run.say }, waitTimeout, output);
+  }
+}
+
+/** Report: where to go next — the wizard's final screen on a terminal, plain lines otherwise. */
+export async function reportStep(
+  ctx: Pick<Context, 'terminal' | 'cli'>,
+  prepared: Prepared,
+  backupDir: string | undefined,
+  run: RunPlan,
+): Promise<void> {
+  if (ctx.terminal && !ctx.cli.options.json) {
+    const { finalScreen } = await import('../wizard/interview.js');
+    await finalScreen(prepared, run.start, backupDir, ctx.terminal);
+  } else run.say.write(installDoneText(prepared, run.start, backupDir));
+}
+
+/** The machine checks for these answers (see berth doctor): what blocks the install, and what only warns. */
+async function machineProblems(
+  prepared: Prepared,
+  facts: MachineFacts,
+  probe: ProbeEnv,
+  start: boolean,
+): Promise<{ blocking: string[]; warnings: string[] }> {
+  if (!start) return { blocking: [], warnings: [] };
+  const answers = prepared.resolution.answers;
+  facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers, facts), probe);
+  return preflight(facts, prepared.recipe, answers, { start: true });
+}
+
+/** Refuses early, before anything is written, when the machine cannot run this stack. */
+function stopOnProblems(blocking: string[], skipChecks: boolean, ctx: Pick<Context, 'stderr'>): void {
+  if (blocking.length === 0) return;
+  if (skipChecks) {
+    for (const problem of blocking) ctx.stderr.write(`! (--skip-checks) ${problem}\n`);
+    return;
+  }
+  throw new BerthError(
+    `${blocking.length} problem(s) on this machine block this install. Nothing was written.`,
+    {
+      exitCode: ExitCode.preflight,
+      details: blocking,
+      hint: 'berth doctor shows every check and its fix; --skip-checks installs anyway.',
+    },
+  );
+}

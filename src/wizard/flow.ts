@@ -206,14 +206,17 @@ export interface FinalInput {
   backupDir?: string | undefined;
 }
 
-export function finalModel(input: FinalInput): {
+/** What the last screen shows. */
+export interface FinalModel {
   headline: string;
   ok: boolean;
   urls: { label: string; url: string }[];
   lines: string[];
   next: string[];
   notes: string[];
-} {
+}
+
+export function finalModel(input: FinalInput): FinalModel {
   const d = input.dir;
   const lines = [
     `Secrets: ${d}/.env (mode 0600, readable only by its owner). Back it up; it is never printed.`,

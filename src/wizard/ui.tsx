@@ -11,10 +11,9 @@ import {
   ReviewPrompt,
   WelcomeView,
   type CheckRow,
-  type FinalModel,
   type ReviewChoice,
 } from './components.js';
-import type { ReviewModel } from './flow.js';
+import type { FinalModel, ReviewModel } from './flow.js';
 
 interface Item {
   key: number;

@@ -1,15 +1,7 @@
 // The last screen: whether the stack is up, where to go, and what to run next.
 import { Box, Text } from 'ink';
+import type { FinalModel } from '../flow.js';
 import { Para } from './parts.js';
-
-export interface FinalModel {
-  headline: string;
-  ok: boolean;
-  urls: { label: string; url: string }[];
-  lines: string[];
-  next: string[];
-  notes: string[];
-}
 
 export function FinalView({ model }: { model: FinalModel }) {
   return (

@@ -128,6 +128,8 @@ function readTokens(
   questions?: readonly Question[],
 ) {
   const specs: Record<string, OptionSpec> = { ...questionSpecs, ...tableSpecs(optionsOf(def)) };
+  // Before the recipe is known, a command that takes questions leaves what it cannot place to questionFlags.
+  const deferred = def.questions === true && questions === undefined;
   const values: Record<string, string | boolean> = {};
   const flags: Record<string, string | boolean> = {};
   const positionals: string[] = [];
@@ -142,16 +144,15 @@ function readTokens(
     const name = longName(t.name);
     const spec = specs[name];
     if (!spec) {
-      // Before the recipe is known, a command that takes questions leaves unknown options to questionFlags.
-      if (def.questions && !questions) continue;
+      if (deferred) continue;
       throw unknownOption(t.rawName, name, def, questions ?? [], Object.keys(specs));
     }
     const value = readValue(t, spec);
     if (spec.question) flags[spec.question.id] = spec.question.negate ? false : value;
     else values[name] = value;
   }
-  // A bare word after a question flag is its value, which only questionFlags can tell apart.
-  if (!(def.questions && !questions) && positionals.length > 0 && !def.positionals)
+  // A bare word after a question flag may be its value, which only questionFlags can tell apart.
+  if (!deferred && positionals.length > 0 && !def.positionals)
     throw new UsageError(`Unexpected argument "${positionals[0]}".`, { hint: 'See berth --help.' });
   return { values, flags, positionals: def.positionals ? positionals : [] };
 }

@@ -187,7 +187,8 @@ export const longName = (short: string): string =>
 
 /**
  * Flag names (without --) a recipe question may not produce: the options of every command whose flags include the
- * recipe's questions, and the forms a yes/no question adds (`--no-x`), so no question's flag is ever swallowed.
+ * recipe's questions. The schema checks every flag a question gives (`--x`, `--no-x`, `--x-file`) against these, so
+ * no question's flag is ever swallowed.
  */
 export function reservedFlagNames(): Set<string> {
   const names = new Set<string>();

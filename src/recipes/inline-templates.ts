@@ -2,11 +2,11 @@
 // run by the same strict engine, with the same helpers, as the template files. Every name they read is checked
 // when the recipe loads: a name that is not a question, fact, feature or recipe field is an error naming the file,
 // the field and the name, never an empty string in a running stack.
-import type { Recipe, TemplateSource } from './load-recipe.js';
+import type { Recipe } from './load-recipe.js';
 import type { RecipeManifest } from './schema.js';
 import { isSecretQuestion } from '../answers/names.js';
 import { RecipeError } from '../errors.js';
-import { precompiledTemplate, type TemplateFn } from '../render/handlebars.js';
+import { templateFn } from '../render/handlebars.js';
 
 export type InlineKind = 'environment' | 'url' | 'default' | 'note';
 
@@ -103,25 +103,16 @@ export function inlineProblems(m: RecipeManifest, namesOf: (source: string) => s
   });
 }
 
-const compiled = new WeakMap<Recipe, Map<string, TemplateFn>>();
-
 /** Runs one inline template of the recipe (compiled at load, or precompiled into the bundle) with strict names. */
 export function renderInline(recipe: Recipe, source: string, context: object, field: string): string {
   if (!source.includes('{{')) return source;
-  let cache = compiled.get(recipe);
-  if (!cache) compiled.set(recipe, (cache = new Map()));
-  let fn = cache.get(source);
-  if (!fn) {
-    const spec: TemplateSource | undefined = recipe.inline?.get(source);
-    if (!spec)
-      throw new RecipeError(
-        `${recipe.source}: ${field}: this template was not compiled when the recipe loaded.`,
-      );
-    fn = spec.kind === 'text' ? spec.fn : precompiledTemplate(spec.spec);
-    cache.set(source, fn);
-  }
+  const spec = recipe.inline?.get(source);
+  if (!spec)
+    throw new RecipeError(
+      `${recipe.source}: ${field}: this template was not compiled when the recipe loaded.`,
+    );
   try {
-    return fn(context);
+    return templateFn(spec)(context);
   } catch (error) {
     throw new RecipeError(`${recipe.source}: ${field}: ${(error as Error).message.split('\n')[0]}`, {
       cause: error,

@@ -2,6 +2,7 @@
 // not an empty string; noEscape: output is YAML/env/Caddyfile, never HTML.
 import type HandlebarsCompiler from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime.js';
+import type { TemplateSource } from '../recipes/load-recipe.js';
 import { quoteDotenv } from './dotenv.js';
 
 type Handlebars = typeof HandlebarsCompiler;
@@ -39,6 +40,16 @@ export function registerHelpers(hb: Handlebars): Handlebars {
     not: (value: unknown) => !value,
   });
   return hb;
+}
+
+const functions = new WeakMap<TemplateSource, TemplateFn>();
+
+/** A recipe template's function: compiled when read from disk, or from its precompiled spec once (then kept). */
+export function templateFn(source: TemplateSource): TemplateFn {
+  if (source.kind === 'text') return source.fn;
+  let fn = functions.get(source);
+  if (!fn) functions.set(source, (fn = precompiledTemplate(source.spec)));
+  return fn;
 }
 
 /** The runtime alone (~20 KB) runs templates precompiled at build time. */

@@ -10,7 +10,7 @@ import type { Recipe } from '../recipes/load-recipe.js';
 import type { Question } from '../recipes/schema.js';
 import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
-import { precompiledTemplate, type TemplateFn } from './handlebars.js';
+import { templateFn } from './handlebars.js';
 import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
 
 export interface RenderInput {
@@ -134,20 +134,11 @@ function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string>
   );
 }
 
-const compiled = new WeakMap<Recipe, Map<string, TemplateFn>>();
-
 function runTemplate(recipe: Recipe, template: string, context: object): string {
-  let cache = compiled.get(recipe);
-  if (!cache) compiled.set(recipe, (cache = new Map()));
   try {
-    let fn = cache.get(template);
-    if (!fn) {
-      const source = recipe.templates.get(template);
-      if (!source) throw new Error('template not found');
-      fn = source.kind === 'text' ? source.fn : precompiledTemplate(source.spec);
-      cache.set(template, fn);
-    }
-    return fn(context);
+    const source = recipe.templates.get(template);
+    if (!source) throw new Error('template not found');
+    return templateFn(source)(context);
   } catch (error) {
     throw new RecipeError(`${recipeFolder(recipe)}/${template}: ${(error as Error).message.split('\n')[0]}`, {
       cause: error,

@@ -9,7 +9,7 @@ import { evaluateMachine } from '../detect/checks.js';
 import { detectFacts } from '../detect/detect.js';
 import { doctorText } from '../detect/messages.js';
 import { probePorts } from '../detect/ports.js';
-import { probeEnv } from '../detect/probe.js';
+import { contextProbe } from '../detect/probe.js';
 import { portsNeeded } from '../detect/requirements.js';
 import { UsageError } from '../errors.js';
 import { parseAnswersFile, readPreviousInstall } from '../install-dir/state.js';
@@ -24,7 +24,7 @@ export async function doctorCommand(ctx: Context): Promise<number> {
   const flags = questionFlags(ctx.cli, recipe.manifest.questions);
   const dirArg = global.dir ?? ctx.env.BERTH_DIR;
   const dir = dirArg ? path.resolve(ctx.cwd, dirArg) : defaultDir(recipe.manifest.name, ctx.facts);
-  const probe = probeEnv({ env: ctx.env });
+  const probe = contextProbe(ctx);
   const gpuTest = global.gpuTest ? { image: ctx.env.BERTH_GPU_TEST_IMAGE ?? 'ubuntu:24.04' } : undefined;
   const facts = await detectFacts({ dir, base: ctx.facts, probe, ...(gpuTest ? { gpuTest } : {}) });
   const previous = readPreviousInstall(dir);

@@ -2,16 +2,16 @@
 // compose → preflight → validate → write → start → report (src/steps/install-steps.ts). Only the ask step differs
 // between the two runs.
 import { installHelp } from '../cli/help.js';
-import { findCompose } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { detectFacts } from '../detect/detect.js';
-import { probeEnv } from '../detect/probe.js';
+import { contextProbe } from '../detect/probe.js';
 import {
   askFromSources,
   askInWizard,
   preflightStep,
   reportStep,
   requireCompose,
+  startCheck,
   startStep,
   validateStep,
   type RunPlan,
@@ -51,19 +51,19 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     dryRun: options.dryRun,
     say: options.json ? baseCtx.stderr : baseCtx.stdout,
   };
-  const composeProbe = findCompose(baseCtx.exec, baseCtx.env);
   if (located.recovered) baseCtx.stderr.write(`Completed an interrupted write in ${located.dir}.\n`);
   // Detected before the answers: defaults read facts (GPU ready → GPU on).
-  const probe = probeEnv({ env: baseCtx.env });
+  const probe = contextProbe(baseCtx);
   const detect = detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
   const asked =
     baseCtx.terminal && session
       ? await askInWizard(baseCtx, located, run, detect, probe, await session)
       : await askFromSources(baseCtx, located, detect);
-  const compose = await requireCompose(composeProbe, run);
+  const compose = requireCompose(asked.facts, run);
+  const checking = startCheck(baseCtx, asked.prepared, compose);
   if (!session) await preflightStep(baseCtx, asked, probe, run);
   const ctx: Context = { ...baseCtx, facts: asked.facts };
-  const validated = await validateStep(ctx, asked.prepared, compose, run);
+  const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
   const written = writeFiles(asked.prepared, { berthVersion: berthVersion(), now: ctx.now(), validated });
   run.say.write(`✔ Wrote ${written.changed} file(s) in ${asked.prepared.dir}.\n`);

@@ -1,11 +1,11 @@
 // Runs `docker compose` for berth: validation of a staged folder, bring-up, with an environment that lets
 // the folder's .env decide (a stray POSTGRES_PASSWORD or COMPOSE_FILE in the user's shell must not win).
 import { failureText, type Exec } from './exec.js';
-import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
+import type { DockerFacts } from '../detect/docker.js';
 
 export interface ComposeOptions {
   cwd: string;
@@ -43,43 +43,10 @@ export interface ComposeCli {
   version: string;
 }
 
-/** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
-/** The Compose v2 plugin binary where the docker CLI would find it, if it is there. */
-export function composePluginPath(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string | undefined {
-  return pluginDirs(env)
-    .map((dir) => path.join(dir, 'docker-compose'))
-    .find((file) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** Finds Compose v2 without spawning anything when the plugin is where docker keeps it. */
-export async function findCompose(
-  exec: Exec,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<ComposeCli | undefined> {
-  const plugin = composePluginPath(env);
-  if (plugin && onPath('docker', env)) return { plugin, version: 'v2 plugin' };
-  const result = await exec('docker', ['compose', 'version', '--short'], { env, timeoutMs: 10_000 });
-  return result.exitCode === 0 ? { plugin: undefined, version: result.stdout.trim() } : undefined;
-}
-
-function onPath(command: string, env: Readonly<Record<string, string | undefined>>): boolean {
-  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
-    try {
-      accessSync(path.join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Compose v2 as detection found it (detect/docker.ts looks, once per run); undefined without it or the docker CLI. */
+export function composeCli(docker: Pick<DockerFacts, 'cli' | 'compose'>): ComposeCli | undefined {
+  if (!docker.cli || !docker.compose.plugin) return undefined;
+  return { plugin: docker.compose.pluginPath, version: docker.compose.plugin };
 }
 
 /** `docker compose config -q` in the folder: the real parser, interpolation and merge, no engine needed. */

@@ -1,8 +1,8 @@
-// The one way berth runs the docker CLI (and the Compose plugin) and waits for its answer: exit code, stdout and
-// stderr as data, never an exception, always under a time limit. It lives in the run's Context, so the commands,
-// the bring-up and the failure diagnosis all use it, and tests replay recorded answers through it. Only the two
-// streams a person watches live — `up`'s progress and `logs --follow` — are spawned apart (compose/docker-compose.ts,
-// commands/logs.ts).
+// The one way berth runs a command and waits for its answer — the docker CLI, the Compose plugin, and detection's
+// nvidia-smi and lspci: exit code, stdout and stderr as data, never an exception, always under a time limit. It
+// lives in the run's Context (and in detection's ProbeEnv), so tests replay recorded answers through it. Only the
+// two streams a person watches live — `up`'s progress and `logs --follow` — are spawned apart
+// (compose/docker-compose.ts, commands/logs.ts).
 import { execa } from 'execa';
 
 export interface ExecResult {
@@ -10,6 +10,8 @@ export interface ExecResult {
   exitCode: number | undefined;
   stdout: string;
   stderr: string;
+  /** It was killed at its time limit. */
+  timedOut?: boolean;
 }
 
 export interface ExecOptions {
@@ -20,20 +22,50 @@ export interface ExecOptions {
 
 export type Exec = (file: string, args: readonly string[], options: ExecOptions) => Promise<ExecResult>;
 
-export const execaExec: Exec = async (file, args, options) => {
+/** Process groups still running; killed when berth exits (Ctrl-C included), since a detached group is not. */
+const running = new Set<number>();
+let exitHooked = false;
+const killGroup = (pid: number, signal: NodeJS.Signals) => {
   try {
-    const r = await execa(file, args, {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+};
+
+/**
+ * The command runs in its own process group, and at the time limit the whole group is killed: a hung driver tool
+ * whose child keeps the pipes open (nvidia-smi on a wedged GPU) cannot hold berth past the limit.
+ */
+export const execaExec: Exec = async (file, args, options) => {
+  if (!exitHooked) process.once('exit', () => running.forEach((pid) => killGroup(pid, 'SIGTERM')));
+  exitHooked = true;
+  let timedOut = false;
+  try {
+    const subprocess = execa(file, args, {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: options.env,
       extendEnv: false,
       reject: false,
       stdin: 'ignore',
-      timeout: options.timeoutMs,
-      forceKillAfterDelay: 1_000,
+      detached: true,
     });
-    return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    const pid = subprocess.pid;
+    if (pid) running.add(pid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pid) killGroup(pid, 'SIGKILL');
+    }, options.timeoutMs);
+    try {
+      const r = await subprocess;
+      if (timedOut) return { exitCode: undefined, stdout: '', stderr: '', timedOut };
+      return { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    } finally {
+      clearTimeout(timer);
+      if (pid) running.delete(pid);
+    }
   } catch (error) {
-    return { exitCode: undefined, stdout: '', stderr: String(error) };
+    return { exitCode: undefined, stdout: '', stderr: String(error), timedOut };
   }
 };
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pluginDirs } from '../compose/docker-compose.js';
 import { rooted, runCommand, which, type ProbeEnv } from './probe.js';
+import { cachedVersion } from './version-cache.js';
 
 export type EngineProblem = 'not-installed' | 'not-running' | 'permission-denied' | 'timeout' | 'error';
 
@@ -29,7 +30,12 @@ export interface DockerFacts {
   host: string;
   engine: EngineFacts;
   /** `docker compose` (the v2 plugin) version; a standalone `docker-compose` (v1, or a v2 binary not linked as a plugin). */
-  compose: { plugin: string | undefined; standalone: string | undefined };
+  compose: {
+    plugin: string | undefined;
+    standalone: string | undefined;
+    /** The plugin binary where docker keeps it: berth runs it directly for `config` (no docker CLI start-up). */
+    pluginPath?: string | undefined;
+  };
 }
 
 export async function detectDocker(p: ProbeEnv): Promise<DockerFacts> {
@@ -145,7 +151,10 @@ async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts
   };
 }
 
-/** Compose v2 from the plugin's own metadata (one ~10 ms process, not the docker CLI); v1 only if no v2. */
+/**
+ * The one place berth looks for Compose. v2 from the plugin's own metadata (not the docker CLI), remembered per
+ * binary between runs (version-cache.ts); v1 only if no v2.
+ */
 async function detectCompose(p: ProbeEnv, cli: string | undefined): Promise<DockerFacts['compose']> {
   const [user, ...system] = pluginDirs(p.env);
   const plugin = [user!, ...system.map((d) => rooted(p, d))]
@@ -153,17 +162,19 @@ async function detectCompose(p: ProbeEnv, cli: string | undefined): Promise<Dock
     .find((f) => existsSync(f));
   let v2: string | undefined;
   if (plugin) {
-    const r = await runCommand(p, plugin, ['docker-cli-plugin-metadata']);
-    try {
-      v2 = r.ok ? (JSON.parse(r.stdout) as { Version?: string }).Version : undefined;
-    } catch {
-      v2 = undefined;
-    }
+    v2 = await cachedVersion(p.cacheDir, plugin, async () => {
+      const r = await runCommand(p, plugin, ['docker-cli-plugin-metadata']);
+      try {
+        return r.ok ? (JSON.parse(r.stdout) as { Version?: string }).Version : undefined;
+      } catch {
+        return undefined;
+      }
+    });
   } else if (cli) {
     const r = await runCommand(p, cli, ['compose', 'version', '--short']);
     if (r.ok && r.stdout.trim()) v2 = r.stdout.trim();
   }
-  if (v2) return { plugin: v2.replace(/^v/, ''), standalone: undefined };
+  if (v2) return { plugin: v2.replace(/^v/, ''), standalone: undefined, pluginPath: plugin };
   const standalone = await runCommand(p, 'docker-compose', ['version', '--short']);
   const version = standalone.ok ? standalone.stdout.trim().replace(/^v/, '') : undefined;
   // A standalone docker-compose 2.x is v2, but `docker compose` (what berth runs) still needs the plugin.

@@ -1,6 +1,8 @@
 // The detection adapter: where the machine's files are (a fixture tree in tests), which PATH and environment
-// to use, and a command runner that always returns within its timeout — a hung nvidia-smi cannot hang berth.
-import { spawn } from 'node:child_process';
+// to use, and the run's Exec, which always returns within its time limit — a hung nvidia-smi cannot hang berth.
+import { execaExec, type Exec } from '../compose/exec.js';
+import type { Context } from '../context.js';
+import { userCacheDir } from './version-cache.js';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -11,10 +13,19 @@ export interface ProbeEnv {
   env: Readonly<Record<string, string | undefined>>;
   /** Per-command time limit; a probe that takes longer counts as failed. */
   timeoutMs: number;
+  /** Runs the probe's commands (the Context's Exec). */
+  exec: Exec;
+  /** Where versions asked of binaries are remembered between runs (see version-cache.ts); none in tests. */
+  cacheDir?: string | undefined;
 }
 
 export function probeEnv(overrides: Partial<ProbeEnv> = {}): ProbeEnv {
-  return { root: '/', env: process.env, timeoutMs: 5_000, ...overrides };
+  return { root: '/', env: process.env, timeoutMs: 5_000, exec: execaExec, ...overrides };
+}
+
+/** The probe a command runs detection with: the run's environment and Exec, and the per-user version cache. */
+export function contextProbe(ctx: Pick<Context, 'env' | 'exec'>): ProbeEnv {
+  return probeEnv({ env: ctx.env, exec: ctx.exec, cacheDir: userCacheDir(ctx.env) });
 }
 
 export const rooted = (p: Pick<ProbeEnv, 'root'>, abs: string): string => path.join(p.root, abs);
@@ -61,54 +72,15 @@ export interface CommandResult {
   missing: boolean;
 }
 
-/**
- * Runs a command with PATH from the probe environment. It gets its own process group, and on timeout the whole
- * group is killed and the promise settles at once: a child that keeps the pipes open cannot delay the answer.
- */
-export function runCommand(
+/** Runs a command found on the probe's PATH, through the probe's Exec (its own process group, killed at the limit). */
+export async function runCommand(
   p: ProbeEnv,
   command: string,
   args: readonly string[],
   timeoutMs = p.timeoutMs,
 ): Promise<CommandResult> {
   const file = command.includes('/') ? command : which(p, command);
-  const none = { exitCode: undefined, stdout: '', stderr: '', timedOut: false };
-  if (!file) return Promise.resolve({ ...none, ok: false, missing: true });
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    let settled = false;
-    const child = spawn(file, args, {
-      env: { ...p.env, LC_ALL: 'C' } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const finish = (result: Omit<CommandResult, 'stdout' | 'stderr' | 'missing'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ ...result, stdout, stderr, missing: false });
-    };
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      child.stdout.destroy();
-      child.stderr.destroy();
-      finish({ ok: false, exitCode: undefined, timedOut: true });
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (error) => {
-      stderr ||= error.message;
-      finish({ ok: false, exitCode: undefined, timedOut: false });
-    });
-    child.on('close', (code) => finish({ ok: code === 0, exitCode: code ?? undefined, timedOut: false }));
-    // A grandchild that inherited the pipes would hold back 'close'; the exit of the command itself is enough.
-    child.on('exit', (code) => {
-      setTimeout(() => finish({ ok: code === 0, exitCode: code ?? undefined, timedOut: false }), 100).unref();
-    });
-  });
+  if (!file) return { ok: false, exitCode: undefined, stdout: '', stderr: '', timedOut: false, missing: true };
+  const r = await p.exec(file, args, { env: { ...p.env, LC_ALL: 'C' }, timeoutMs });
+  return { ...r, ok: r.exitCode === 0, timedOut: r.timedOut ?? false, missing: false };
 }

@@ -2,14 +2,14 @@
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
 import { questionFlags } from '../cli/args.js';
-import { composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
+import { composeCli, composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
 import { installDoneText, maskSecrets, planText } from '../messages.js';
 import type { Located } from './locate.js';
 import { prepare } from './prepare.js';
 import { rollBack } from './roll-back.js';
 import { StackStartError, startStack } from './start-stack.js';
-import { finalFiles, stageAndCheck } from './validate.js';
+import { checkFiles, finalFiles, type Checked } from './validate.js';
 import { assertNoUserEdits } from './write-files.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { preflight } from '../detect/checks.js';
@@ -74,11 +74,8 @@ export async function askFromSources(
 }
 
 /** Compose v2 is needed to start the stack; render and --dry-run do without (the config check is skipped). */
-export async function requireCompose(
-  probe: Promise<ComposeCli | undefined>,
-  run: RunPlan,
-): Promise<ComposeCli | undefined> {
-  const compose = await probe;
+export function requireCompose(facts: MachineFacts, run: RunPlan): ComposeCli | undefined {
+  const compose = facts.docker ? composeCli(facts.docker) : undefined;
   if (run.start && !compose) throw composeMissingError();
   return compose;
 }
@@ -98,38 +95,43 @@ export async function preflightStep(
   run.say.write(planText(asked.prepared, run.dryRun ? 'dry-run' : run.isRender ? 'render' : 'install'));
 }
 
+/** Check: `docker compose config` on the final files (validate.ts), started early so it runs alongside the preflight. */
+export function startCheck(
+  ctx: Pick<Context, 'exec'>,
+  prepared: Prepared,
+  compose: ComposeCli | undefined,
+): Promise<Checked> {
+  const checking = checkFiles(prepared, compose, ctx.exec);
+  checking.catch(() => undefined); // awaited by validateStep; a preflight refusal may come first
+  return checking;
+}
+
 /**
- * Validate: no hand edit is overwritten, and the files pass the Compose schema and `docker compose config`.
+ * Validate: no hand edit is overwritten, and `docker compose config` accepted the files.
  * Returns what to record as validated, or undefined after a dry run (which prints the files and stops).
  */
 export async function validateStep(
-  ctx: Pick<Context, 'cli' | 'exec'>,
+  ctx: Pick<Context, 'cli'>,
   prepared: Prepared,
-  compose: ComposeCli | undefined,
+  checking: Promise<Checked>,
   run: RunPlan,
 ): Promise<string | undefined> {
   assertNoUserEdits(prepared, ctx.cli.options.force);
-  const staged = await stageAndCheck(prepared, compose, ctx.exec);
-  try {
-    run.say.write(VALIDATED[String(staged.composeChecked) as keyof typeof VALIDATED]);
-    if (!run.dryRun) return staged.validated ?? '';
-    for (const f of finalFiles(prepared)) {
-      const mode = f.mode.toString(8).padStart(4, '0');
-      run.say.write(`\n── ${f.path} (mode ${mode}) ──\n${maskSecrets(f.content, prepared)}`);
-    }
-    run.say.write(`\nDry run: nothing was written.\n`);
-    return undefined;
-  } finally {
-    staged.cleanup();
+  const checked = await checking;
+  run.say.write(VALIDATED[String(checked.composeChecked) as keyof typeof VALIDATED]);
+  if (!run.dryRun) return checked.validated ?? '';
+  for (const f of finalFiles(prepared)) {
+    const mode = f.mode.toString(8).padStart(4, '0');
+    run.say.write(`\n── ${f.path} (mode ${mode}) ──\n${maskSecrets(f.content, prepared)}`);
   }
+  run.say.write(`\nDry run: nothing was written.\n`);
+  return undefined;
 }
 
 const VALIDATED = {
-  now: '\n✔ Validated with the Compose schema and `docker compose config`.\n',
-  earlier:
-    '\n✔ Validated with the Compose schema; `docker compose config` accepted these exact files before.\n',
-  false:
-    '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
+  now: '\n✔ Validated with `docker compose config`.\n',
+  earlier: '\n✔ Validated: `docker compose config` accepted these exact files before.\n',
+  false: '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
 };
 
 /** Start: `up -d --wait` with live progress; a reconfigure that fails to come up is rolled back. */

@@ -1,24 +1,23 @@
-// Checks the rendered stack before anything is written: the Compose JSON Schema on every compose file, then
-// the real `docker compose config -q` over a staged copy of the final folder.
+// Checks the rendered stack before anything is written: the real `docker compose config -q` over a staged copy of
+// the final folder (the Compose Specification, interpolation and merge). The Compose JSON Schema (a 400 KB
+// compiled validator, loaded only when needed) stands in when Compose is missing, and names the field when
+// Compose rejects the files.
 import type { Exec } from '../compose/exec.js';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { composeConfigCheck, type ComposeCli } from '../compose/docker-compose.js';
-import { composeSchemaProblems } from '../compose/validate-schema.js';
 import { RecipeError } from '../errors.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { sha256 } from '../install-dir/state.js';
 import type { Prepared } from './prepare.js';
 
-export interface Staged {
-  dir: string;
+export interface Checked {
   /** `docker compose config` accepted these files: now, or earlier (the same bytes), or not at all (no compose). */
   composeChecked: 'now' | 'earlier' | false;
   /** Hash of the final files, recorded once compose accepted them. */
   validated: string | undefined;
-  cleanup(): void;
 }
 
 /** One hash over every final file's path, mode and bytes. */
@@ -40,7 +39,8 @@ export function finalFiles(
   });
 }
 
-export function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'recipe'>): void {
+export async function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'recipe'>): Promise<void> {
+  const { composeSchemaProblems } = await import('../compose/validate-schema.js');
   const problems = finalFiles(p)
     .filter((f) => p.rendering.composeFiles.includes(f.path))
     .flatMap((f) => composeSchemaProblems(f.content).map((problem) => `${f.path}: ${problem}`));
@@ -52,18 +52,18 @@ export function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'r
   }
 }
 
-export async function stageAndCheck(
-  p: Prepared,
-  compose: ComposeCli | undefined,
-  exec: Exec,
-): Promise<Staged> {
-  checkSchemas(p);
-  const hash = finalHash(p);
-  if (compose && p.previous.state?.validated === hash) {
-    return { dir: '', composeChecked: 'earlier', validated: hash, cleanup: () => undefined };
+/**
+ * `docker compose config -q` on a staged copy of the final files (skipped for the exact bytes it accepted before);
+ * without Compose, the JSON Schema alone. Nothing is left behind in either case.
+ */
+export async function checkFiles(p: Prepared, compose: ComposeCli | undefined, exec: Exec): Promise<Checked> {
+  if (!compose) {
+    await checkSchemas(p);
+    return { composeChecked: false, validated: undefined };
   }
+  const hash = finalHash(p);
+  if (p.previous.state?.validated === hash) return { composeChecked: 'earlier', validated: hash };
   const dir = mkdtempSync(path.join(os.tmpdir(), `berth-${p.recipe.manifest.name}-`));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
   try {
     for (const f of finalFiles(p)) {
       const target = path.join(dir, f.path);
@@ -71,27 +71,19 @@ export async function stageAndCheck(
       writeFileSync(target, f.content, { mode: f.mode });
       chmodSync(target, f.mode);
     }
-    if (compose) {
-      const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
-      const problem = await composeConfigCheck(exec, compose, {
-        cwd: dir,
-        envNames: Object.keys(parseDotenv(envFile.content)),
-      });
-      if (problem) {
-        throw new RecipeError('`docker compose config` rejected the rendered files.', {
-          details: problem.split('\n').map((l) => l.replaceAll(dir, '<install dir>')),
-          hint: `If compose.override.yaml is named, fix it; otherwise recipe ${p.recipe.manifest.name} has a bug.`,
-        });
-      }
-    }
-  } catch (error) {
-    cleanup();
-    throw error;
+    const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
+    const problem = await composeConfigCheck(exec, compose, {
+      cwd: dir,
+      envNames: Object.keys(parseDotenv(envFile.content)),
+    });
+    if (!problem) return { composeChecked: 'now', validated: hash };
+    // The schema names the file and field where it can; otherwise Compose's own words.
+    await checkSchemas(p);
+    throw new RecipeError('`docker compose config` rejected the rendered files.', {
+      details: problem.split('\n').map((l) => l.replaceAll(dir, '<install dir>')),
+      hint: `If compose.override.yaml is named, fix it; otherwise recipe ${p.recipe.manifest.name} has a bug.`,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return {
-    dir,
-    composeChecked: compose ? 'now' : false,
-    validated: compose ? hash : undefined,
-    cleanup,
-  };
 }

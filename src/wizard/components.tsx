@@ -1,5 +1,5 @@
 // The wizard's screens, one per file under screens/: props in, callbacks out. What to ask and what it means lives
-// in flow.ts and wizard.tsx.
+// in flow.ts and wizard.ts; ui.tsx turns them into promise-returning prompts.
 export * from './screens/parts.js';
 export * from './screens/welcome.js';
 export * from './screens/select-prompt.js';

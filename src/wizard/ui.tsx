@@ -1,101 +1,61 @@
-// The wizard on the terminal: one Ink app for the whole conversation. Business code calls promise-returning
-// functions (`ask`, `review`, …); each puts one screen up and settles when the user answers. Answered screens
-// are left above as one line each (Ink's <Static>), so the terminal reads like a transcript.
-import { useSyncExternalStore, type ReactElement } from 'react';
-import { Box, render, Static, useInput, type Instance } from 'ink';
+// The wizard on the terminal, for flow code: plain-data, promise-returning prompts (`ui.select({…})`,
+// `ui.text({…})`, …), each putting one screen up and settling when the user answers; Esc settles with BACK where
+// going back is allowed. Only this module and the screens build React elements; the flow (wizard.ts) never does.
+import type { ReactElement } from 'react';
+import { render, type Instance } from 'ink';
 import type { TerminalStreams } from '../context.js';
 import { CancelledError } from '../errors.js';
 import {
   AnsweredLine,
+  ConfirmPrompt,
   FinalView,
+  NoteLine,
   ReviewPrompt,
+  SelectPrompt,
+  TextPrompt,
   WelcomeView,
   type CheckRow,
+  type Choice,
   type ReviewChoice,
+  type Validation,
 } from './components.js';
 import type { FinalModel, ReviewModel } from './flow.js';
+import { WizardApp, WizardStore } from './store.js';
 
-interface Item {
-  key: number;
-  element: ReactElement;
+export { WizardApp, WizardStore } from './store.js';
+
+/** What a prompt settles with when the user presses Esc to go back. */
+export const BACK = Symbol('back');
+export type Back = typeof BACK;
+
+interface PromptBase {
+  title: string;
+  help?: string | undefined;
+  /** Esc goes back (settling with BACK); off on the first question. */
+  canGoBack?: boolean;
 }
 
-interface State {
-  done: Item[];
-  screen: ReactElement | null;
+export interface SelectOptions extends PromptBase {
+  choices: Choice[];
+  initial?: string | undefined;
 }
 
-/** The store behind the app: business code writes it, the app renders it. */
-export class WizardStore {
-  private state: State = { done: [], screen: null };
-  private readonly listeners = new Set<() => void>();
-  private nextKey = 0;
-  private pending: ((error: Error) => void) | undefined;
-  private cancelled = false;
-
-  get = (): State => this.state;
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private set(state: State): void {
-    this.state = state;
-    for (const l of this.listeners) l();
-  }
-
-  /** Adds a line that stays on the screen above whatever comes next. */
-  print(element: ReactElement): void {
-    this.set({ ...this.state, done: [...this.state.done, { key: this.nextKey++, element }] });
-  }
-
-  show(screen: ReactElement | null): void {
-    this.set({ ...this.state, screen });
-  }
-
-  /**
-   * Puts up a screen built around `settle`, and resolves with what the user chose. Ctrl-C rejects it with
-   * CancelledError.
-   */
-  prompt<T>(build: (settle: (value: T) => void) => ReactElement): Promise<T> {
-    if (this.cancelled) return Promise.reject(new CancelledError());
-    return new Promise<T>((resolve, reject) => {
-      this.pending = reject;
-      this.show(
-        build((value) => {
-          this.pending = undefined;
-          this.show(null);
-          resolve(value);
-        }),
-      );
-    });
-  }
-
-  cancel = (): void => {
-    this.cancelled = true;
-    const reject = this.pending;
-    this.pending = undefined;
-    this.show(null);
-    reject?.(new CancelledError());
-  };
-
-  get isCancelled(): boolean {
-    return this.cancelled;
-  }
+export interface ConfirmOptions extends PromptBase {
+  initial: boolean;
 }
 
-export function WizardApp({ store }: { store: WizardStore }) {
-  const state = useSyncExternalStore(store.subscribe, store.get);
-  // Raw mode turns Ctrl-C into a key: it cancels whatever is on the screen.
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') store.cancel();
-  });
-  return (
-    <>
-      <Static items={state.done}>{(item) => <Box key={item.key}>{item.element}</Box>}</Static>
-      {state.screen}
-    </>
-  );
+export interface TextOptions extends PromptBase {
+  initial: string;
+  /** Checked on Enter: a problem keeps the prompt up with its message. */
+  validate: (text: string) => Validation;
+  /** A slower check (a port in use): its warning shows once, a second Enter accepts. */
+  check?: ((text: string) => Promise<string | undefined>) | undefined;
+}
+
+export interface SecretOptions extends PromptBase {
+  /** A value is already set: an empty Enter keeps it, and the prompt says so. */
+  keepHint?: string | undefined;
+  validate: (text: string) => Validation;
 }
 
 export class WizardUI {
@@ -124,25 +84,88 @@ export class WizardUI {
     return new WizardUI(store, undefined);
   }
 
+  /** The first screen: the heading at once, the checklist once `rows` settles (then left on the screen). */
+  greet(heading: string | undefined, quiet = false): void {
+    this.store.show(<WelcomeView heading={heading} rows={undefined} quiet={quiet} />);
+  }
+
   /** Shows the checklist while `rows` is computed, then leaves it on the screen. */
   async welcome(heading: string | undefined, rows: Promise<CheckRow[]>, quiet = false): Promise<void> {
-    this.store.show(<WelcomeView heading={heading} rows={undefined} quiet={quiet} />);
+    this.greet(heading, quiet);
     const done = await rows;
     this.store.show(null);
     this.store.print(<WelcomeView heading={heading} rows={done} quiet={quiet} />);
     if (this.store.isCancelled) throw new CancelledError();
   }
 
+  select(o: SelectOptions): Promise<string | Back> {
+    return this.store.prompt((settle) => (
+      <SelectPrompt
+        title={o.title}
+        help={o.help}
+        choices={o.choices}
+        initial={o.initial}
+        onSubmit={settle}
+        onBack={this.back(o, settle)}
+      />
+    ));
+  }
+
+  confirm(o: ConfirmOptions): Promise<boolean | Back> {
+    return this.store.prompt((settle) => (
+      <ConfirmPrompt
+        title={o.title}
+        help={o.help}
+        initial={o.initial}
+        onSubmit={settle}
+        onBack={this.back(o, settle)}
+      />
+    ));
+  }
+
+  text(o: TextOptions): Promise<string | Back> {
+    return this.store.prompt((settle) => (
+      <TextPrompt
+        title={o.title}
+        help={o.help}
+        initial={o.initial}
+        validate={o.validate}
+        check={o.check}
+        onSubmit={settle}
+        onBack={this.back(o, settle)}
+      />
+    ));
+  }
+
+  /** Typed masked; never echoed, never printed as answered by this module. */
+  secret(o: SecretOptions): Promise<string | Back> {
+    return this.store.prompt((settle) => (
+      <TextPrompt
+        title={o.title}
+        help={o.help}
+        initial=""
+        secret
+        keepHint={o.keepHint}
+        validate={o.validate}
+        onSubmit={settle}
+        onBack={this.back(o, settle)}
+      />
+    ));
+  }
+
+  /** The escape hatch for a screen the methods above do not cover (tests use it too). */
   ask<T>(build: (settle: (value: T) => void) => ReactElement): Promise<T> {
     return this.store.prompt(build);
   }
 
+  /** Leaves `title: value` above, as the transcript of an answered question. */
   answered(title: string, value: string): void {
     this.store.print(<AnsweredLine title={title} value={value} />);
   }
 
-  print(element: ReactElement): void {
-    this.store.print(element);
+  /** A line of advice that stays on the screen. */
+  note(text: string): void {
+    this.store.print(<NoteLine>{text}</NoteLine>);
   }
 
   review(model: ReviewModel): Promise<ReviewChoice> {
@@ -159,11 +182,15 @@ export class WizardUI {
     this.instance.unmount();
     await this.instance.waitUntilExit();
   }
+
+  private back<T>(o: PromptBase, settle: (value: T | Back) => void): (() => void) | undefined {
+    return o.canGoBack ? () => settle(BACK) : undefined;
+  }
 }
 
-/** Prints one element on the terminal and lets go of it (the final screen after the bring-up). */
-export async function printOnce(element: ReactElement, stdout: NodeJS.WriteStream): Promise<void> {
-  const instance = render(element, { stdout, patchConsole: false, exitOnCtrlC: false });
+/** Prints the final screen on the terminal (after the bring-up, the wizard long closed) and lets go of it. */
+export async function printFinal(model: FinalModel, stdout: NodeJS.WriteStream): Promise<void> {
+  const instance = render(<FinalView model={model} />, { stdout, patchConsole: false, exitOnCtrlC: false });
   instance.unmount();
   await instance.waitUntilExit();
 }

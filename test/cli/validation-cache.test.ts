@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, tempDir } from '../helpers.js';
 
-const NOW = 'Validated with the Compose schema and `docker compose config`.';
+const NOW = 'Validated with `docker compose config`.';
 const EARLIER = '`docker compose config` accepted these exact files before.';
 
 describe('compose validation', () => {

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { resolveAnswers, type AnswerSources } from '../../src/answers/resolve.js';
 import { isSecretQuestion } from '../../src/answers/names.js';
-import { composeEnv, composePluginPath } from '../../src/compose/docker-compose.js';
+import { composeCli, composeEnv } from '../../src/compose/docker-compose.js';
+import { detectDocker } from '../../src/detect/docker.js';
+import { probeEnv } from '../../src/detect/probe.js';
 import type { MachineFacts } from '../../src/detect/facts.js';
 import type { Answers } from '../../src/recipes/condition.js';
 import type { Recipe } from '../../src/recipes/load-recipe.js';
@@ -259,16 +261,11 @@ let composeCommand: [string, string[]] | undefined;
  */
 export async function requireCompose(): Promise<void> {
   if (composeCommand) return;
-  const result = await execa('docker', ['compose', 'version', '--short'], {
-    reject: false,
-    timeout: 30_000,
-  }).catch((error: Error) => ({ exitCode: 1, stdout: '', stderr: error.message }));
-  if (result.exitCode !== 0) throw new Error(`${INSTALL_COMPOSE}\n${String(result.stderr).trim()}`);
-  const version = String(result.stdout).trim();
-  if (!/^v?2\./.test(version))
-    throw new Error(`docker compose ${version} is not Compose v2. ${INSTALL_COMPOSE}`);
-  const plugin = composePluginPath();
-  composeCommand = plugin ? [plugin, []] : ['docker', ['compose']];
+  const compose = composeCli(await detectDocker(probeEnv({ timeoutMs: 30_000 })));
+  if (!compose) throw new Error(INSTALL_COMPOSE);
+  if (!/^2\./.test(compose.version))
+    throw new Error(`docker compose ${compose.version} is not Compose v2. ${INSTALL_COMPOSE}`);
+  composeCommand = compose.plugin ? [compose.plugin, []] : ['docker', ['compose']];
 }
 
 /**

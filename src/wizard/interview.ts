@@ -3,9 +3,8 @@
 // and lets go of the terminal before the bring-up takes the screen.
 import type { Terminal } from './terminal.js';
 import { watchHangup } from './terminal.js';
-import { FinalView, WelcomeView } from './components.js';
 import { finalModel } from './flow.js';
-import { printOnce, WizardUI } from './ui.js';
+import { printFinal, WizardUI } from './ui.js';
 import { runWizard, type WizardInput, type WizardResult } from './wizard.js';
 import type { TerminalStreams } from '../context.js';
 import type { Prepared } from '../steps/prepare.js';
@@ -21,9 +20,7 @@ export async function openWizard(terminal: TerminalStreams, greeted = false): Pr
   // The caller (run) releases /dev/tty; here a hang-up only has to end the run.
   const stopWatching = watchHangup({ stdin: terminal.stdin, release: () => {} });
   const ui = await WizardUI.open(terminal);
-  ui.store.show(
-    <WelcomeView heading={`berth ${berthVersion()} · guided installer`} rows={undefined} quiet={greeted} />,
-  );
+  ui.greet(`berth ${berthVersion()} · guided installer`, greeted);
   let closed: Promise<void> | undefined;
   return {
     ui,
@@ -60,5 +57,5 @@ export async function finalScreen(
     notes: p.rendering.notes,
     backupDir,
   });
-  await printOnce(<FinalView model={model} />, terminal.stdout);
+  await printFinal(model, terminal.stdout);
 }

@@ -66,7 +66,7 @@ const common: esbuild.BuildOptions = {
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  minify: process.env.BERTH_MINIFY !== "0",
+  minify: process.env.BERTH_MINIFY !== '0',
   legalComments: 'none',
   // React and Ink in their production builds: smaller, and no development-only checks at run time.
   define: { __BERTH_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },

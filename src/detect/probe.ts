@@ -80,7 +80,8 @@ export async function runCommand(
   timeoutMs = p.timeoutMs,
 ): Promise<CommandResult> {
   const file = command.includes('/') ? command : which(p, command);
-  if (!file) return { ok: false, exitCode: undefined, stdout: '', stderr: '', timedOut: false, missing: true };
+  if (!file)
+    return { ok: false, exitCode: undefined, stdout: '', stderr: '', timedOut: false, missing: true };
   const r = await p.exec(file, args, { env: { ...p.env, LC_ALL: 'C' }, timeoutMs });
   return { ...r, ok: r.exitCode === 0, timedOut: r.timedOut ?? false, missing: false };
 }

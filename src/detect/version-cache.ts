@@ -53,7 +53,9 @@ function read(dir: string): Record<string, unknown> {
   if (!trusted(dir)) return {};
   try {
     const parsed: unknown = JSON.parse(readFileSync(path.join(dir, FILE), 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

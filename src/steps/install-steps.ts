@@ -131,7 +131,8 @@ export async function validateStep(
 const VALIDATED = {
   now: '\n✔ Validated with `docker compose config`.\n',
   earlier: '\n✔ Validated: `docker compose config` accepted these exact files before.\n',
-  false: '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
+  false:
+    '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
 };
 
 /** Start: `up -d --wait` with live progress; a reconfigure that fails to come up is rolled back. */

@@ -39,7 +39,9 @@ export function finalFiles(
   });
 }
 
-export async function checkSchemas(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'recipe'>): Promise<void> {
+export async function checkSchemas(
+  p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'recipe'>,
+): Promise<void> {
   const { composeSchemaProblems } = await import('../compose/validate-schema.js');
   const problems = finalFiles(p)
     .filter((f) => p.rendering.composeFiles.includes(f.path))

@@ -68,7 +68,6 @@ function coerceType(q: Question, text: string): Coerced {
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
         : fail(`"${text}" is not an absolute path (start it with /)`);
-    case 'password':
     case 'secret': {
       const problem = checkDotenvValue(text);
       return problem ? fail(problem) : { ok: true, value: text };

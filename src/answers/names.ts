@@ -3,8 +3,7 @@ import type { Question } from '../recipes/schema.js';
 
 export const flagName = (id: string): string => `--${id.replaceAll('_', '-')}`;
 export const berthEnvName = (id: string): string => `BERTH_${id.toUpperCase()}`;
-export const isSecretQuestion = (q: Pick<Question, 'type'>): boolean =>
-  q.type === 'password' || q.type === 'secret';
+export const isSecretQuestion = (q: Pick<Question, 'type'>): boolean => q.type === 'secret';
 
 /** How a user supplies this answer without a prompt, for error messages and --help. */
 export function sourcesOf(q: Question): string {

@@ -54,7 +54,6 @@ export const questionTypes = [
   'select',
   'confirm',
   'text',
-  'password',
   'secret',
   'domain',
   'email',
@@ -93,7 +92,11 @@ const validation = z.strictObject({
 export const questionSchema = z
   .strictObject({
     id,
-    type: z.enum(questionTypes),
+    type: z.enum(questionTypes, {
+      // `password` and `secret` once behaved the same; one name is left.
+      error: (issue) =>
+        issue.input === 'password' ? 'type password is now called secret: write `type: secret`' : undefined,
+    }),
     prompt: z.string().min(1),
     help: z.string().optional(),
     default: defaultValue.optional(),
@@ -114,14 +117,14 @@ export const questionSchema = z
     if (q.type !== 'select' && q.choices) {
       ctx.addIssue({ code: 'custom', path: ['choices'], message: `only select questions have choices` });
     }
-    if ((q.type === 'password' || q.type === 'secret') && !q.env) {
+    if (q.type === 'secret' && !q.env) {
       ctx.addIssue({
         code: 'custom',
         path: ['env'],
         message: 'a secret question must name its .env variable (secrets reach containers only via .env)',
       });
     }
-    if ((q.type === 'password' || q.type === 'secret') && q.default !== undefined && q.default !== '') {
+    if (q.type === 'secret' && q.default !== undefined && q.default !== '') {
       ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret question cannot have a default' });
     }
   });

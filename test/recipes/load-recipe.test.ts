@@ -61,7 +61,12 @@ describe('recipe manifest validation', () => {
     [
       'a bad question type',
       `${base}questions:\n  - id: mode\n    type: dropdown\n    prompt: x\n`,
-      'questions[0] (mode).type: Invalid option: expected one of "select"|"confirm"|"text"|"password"|"secret"|"domain"|"email"|"port"|"number"|"path"',
+      'questions[0] (mode).type: Invalid option: expected one of "select"|"confirm"|"text"|"secret"|"domain"|"email"|"port"|"number"|"path"',
+    ],
+    [
+      'the old type password, naming its new name',
+      `${base}questions:\n  - id: key\n    type: password\n    env: KEY\n    prompt: x\n`,
+      'questions[0] (key).type: type password is now called secret: write `type: secret`',
     ],
     [
       'a secret question with a default',

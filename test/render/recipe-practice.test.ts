@@ -181,7 +181,7 @@ const checkSecretReferences: Check = (r) => {
   const m = r.loaded.manifest;
   const names = [
     ...m.secrets.map((s) => s.env),
-    ...m.questions.filter((q) => q.type === 'secret' || q.type === 'password').map((q) => q.env!),
+    ...m.questions.filter((q) => q.type === 'secret').map((q) => q.env!),
   ];
   const problems: string[] = [];
   const visit = (where: string, node: unknown): void => {

@@ -172,7 +172,7 @@ describe('reviewModel', () => {
   it('shows each kind of answer in words', () => {
     expect(displayValue({ type: 'confirm' }, true)).toBe('yes');
     expect(displayValue({ type: 'confirm' }, false)).toBe('no');
-    expect(displayValue({ type: 'password' }, 'x')).toBe('(hidden)');
+    expect(displayValue({ type: 'secret' }, 'x')).toBe('(hidden)');
     expect(displayValue({ type: 'domain' }, '')).toBe('(none)');
     expect(displayValue({ type: 'select', choices: [{ value: 'a', label: 'Alpha' }] }, 'a')).toBe('Alpha');
   });

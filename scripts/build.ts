@@ -106,8 +106,10 @@ const coreLoader: esbuild.Plugin = {
   setup(build) {
     build.onLoad({ filter: /src[\\/]core-loader\.ts$/ }, () => ({
       loader: 'ts',
-      contents: readFileSync(path.join(root, 'src/core-cache.ts'), 'utf8')
-        .replace("'__BERTH_CORE_NAME__'", JSON.stringify(`core-${pkg.version}-${coreHash}`)),
+      contents: readFileSync(path.join(root, 'src/core-cache.ts'), 'utf8').replace(
+        "'__BERTH_CORE_NAME__'",
+        JSON.stringify(`core-${pkg.version}-${coreHash}`),
+      ),
       resolveDir: path.join(root, 'src'),
     }));
   },

@@ -28,7 +28,10 @@ export async function loadCore(): Promise<Core> {
     const text = fs.readFileSync(new URL(import.meta.url), 'latin1');
     const start = text.lastIndexOf(MARKER) + MARKER.length;
     const blob = text.slice(start, text.indexOf('*/', start));
-    return JSON.parse(brotliDecompressSync(Buffer.from(blob, 'base64')).toString('utf8')) as Record<string, string>;
+    return JSON.parse(brotliDecompressSync(Buffer.from(blob, 'base64')).toString('utf8')) as Record<
+      string,
+      string
+    >;
   };
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const cacheDirs = [

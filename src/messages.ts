@@ -78,22 +78,80 @@ export function maskSecrets(text: string, p: Pick<Prepared, 'secrets' | 'resolut
     .reduce((out, [id, v]) => out.split(v).join(`<secret:${id}>`), text);
 }
 
+export interface FinalInput {
+  title: string;
+  dir: string;
+  started: boolean;
+  urls: { label: string; url: string }[];
+  notes: string[];
+  backupDir?: string | undefined;
+}
+
+/** What the last screen shows. */
+export interface FinalModel {
+  headline: string;
+  ok: boolean;
+  urls: { label: string; url: string }[];
+  lines: string[];
+  next: string[];
+  notes: string[];
+}
+
+/** The end of an install or render, once: the wizard's final screen and the plain lines both show this model. */
+export function finalModel(input: FinalInput): FinalModel {
+  const d = input.dir;
+  const lines = [
+    `Secrets: ${d}/.env (mode 0600, readable only by its owner). Back it up; it is never printed.`,
+    `Answers: ${d}/berth.yaml (replay them with: berth install --answers ${d}/berth.yaml --yes)`,
+  ];
+  if (input.backupDir) lines.unshift(`Previous files backed up in ${input.backupDir}/`);
+  const next = input.started
+    ? [
+        `berth status --dir ${d}       is everything up and healthy?`,
+        `berth logs --dir ${d} -f      follow the logs`,
+        `berth install --dir ${d}      change answers (reconfigure)`,
+      ]
+    : [
+        `berth install --dir ${d} --yes   start it with these answers`,
+        `berth install --dir ${d}         change answers (reconfigure)`,
+      ];
+  return {
+    headline: input.started
+      ? `✔ ${input.title} is up.`
+      : `✔ ${input.title}: files written to ${d} (the stack was not started).`,
+    ok: true,
+    urls: input.started ? input.urls : [],
+    lines,
+    next,
+    notes: input.notes,
+  };
+}
+
+/** The final model of this install. */
+export function finalOf(p: Prepared, started: boolean, backupDir: string | undefined): FinalModel {
+  return finalModel({
+    title: p.recipe.manifest.title,
+    dir: p.dir,
+    started,
+    urls: p.rendering.urls,
+    notes: p.rendering.notes,
+    backupDir,
+  });
+}
+
+/** The final model as plain lines, for a log or a pipe (the wizard draws the same model with Ink). */
 export function installDoneText(p: Prepared, started: boolean, backupDir: string | undefined): string {
-  const lines: string[] = [];
-  if (backupDir) lines.push(`Previous files backed up in ${backupDir}/`);
-  if (started) {
-    lines.push('', `${p.recipe.manifest.title} is up.`);
-    for (const u of p.rendering.urls) lines.push(`  ${u.label}: ${u.url}`);
-  } else {
-    lines.push('', `Files written to ${p.dir}. Start the stack there with: docker compose up -d --wait`);
-  }
-  lines.push(
+  const model = finalOf(p, started, backupDir);
+  return [
     '',
-    `Secrets are in ${p.dir}/.env (mode 0600). Your answers are in berth.yaml.`,
-    `Next: cd ${p.dir} && docker compose ps   ·   docker compose logs -f   ·   re-run berth install --dir ${p.dir} to reconfigure`,
-  );
-  for (const note of p.rendering.notes) lines.push(`Note: ${note}`);
-  return `${lines.join('\n')}\n`;
+    model.headline,
+    ...model.urls.map((u) => `  ${u.label}: ${u.url}`),
+    ...model.lines,
+    'Next',
+    ...model.next.map((n) => `  ${n}`),
+    ...model.notes.map((n) => `Note: ${n}`),
+    '',
+  ].join('\n');
 }
 
 export function recipesText(recipes: Recipe[], defaultName: string): string {

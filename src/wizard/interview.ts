@@ -3,7 +3,7 @@
 // and lets go of the terminal before the bring-up takes the screen.
 import type { Terminal } from './terminal.js';
 import { watchHangup } from './terminal.js';
-import { finalModel } from './flow.js';
+import { finalOf } from '../messages.js';
 import { printFinal, WizardUI } from './ui.js';
 import { runWizard, type WizardInput, type WizardResult } from './wizard.js';
 import type { TerminalStreams } from '../context.js';
@@ -49,13 +49,5 @@ export async function finalScreen(
   backupDir: string | undefined,
   terminal: Pick<Terminal, 'stdout'>,
 ): Promise<void> {
-  const model = finalModel({
-    title: p.recipe.manifest.title,
-    dir: p.dir,
-    started,
-    urls: p.rendering.urls,
-    notes: p.rendering.notes,
-    backupDir,
-  });
-  await printFinal(model, terminal.stdout);
+  await printFinal(finalOf(p, started, backupDir), terminal.stdout);
 }

@@ -19,7 +19,8 @@ import {
   type ReviewChoice,
   type Validation,
 } from './components.js';
-import type { FinalModel, ReviewModel } from './flow.js';
+import type { FinalModel } from '../messages.js';
+import type { ReviewModel } from './flow.js';
 import { WizardApp, WizardStore } from './store.js';
 
 export { WizardApp, WizardStore } from './store.js';

@@ -7,14 +7,8 @@ import { parseManifest, type Recipe } from '../../src/recipes/load-recipe.js';
 import { compileRecipe } from '../../src/recipes/read-recipe-dir.js';
 import { loadRecipe } from '../../src/recipes/registry.js';
 import { editLine, wrapWords } from '../../src/wizard/components.js';
-import {
-  Answered,
-  displayValue,
-  finalModel,
-  nextQuestion,
-  reviewModel,
-  type Next,
-} from '../../src/wizard/flow.js';
+import { Answered, displayValue, nextQuestion, reviewModel, type Next } from '../../src/wizard/flow.js';
+import { finalModel } from '../../src/messages.js';
 import { checkDir, welcomeRows } from '../../src/wizard/wizard.js';
 import { sampleFacts } from '../detect/sample-facts.js';
 import { tempDir } from '../helpers.js';

@@ -1,6 +1,6 @@
 // The last screen: whether the stack is up, where to go, and what to run next.
 import { Box, Text } from 'ink';
-import type { FinalModel } from '../flow.js';
+import type { FinalModel } from '../../messages.js';
 import { Para } from './parts.js';
 
 export function FinalView({ model }: { model: FinalModel }) {

@@ -9,7 +9,8 @@ import { loadRecipe } from '../../src/recipes/registry.js';
 import { editLine, wrapWords } from '../../src/wizard/components.js';
 import { Answered, displayValue, nextQuestion, reviewModel, type Next } from '../../src/wizard/flow.js';
 import { finalModel } from '../../src/messages.js';
-import { checkDir, welcomeRows } from '../../src/wizard/wizard.js';
+import { welcomeRows } from '../../src/wizard/checklist.js';
+import { checkDir } from '../../src/wizard/questions.js';
 import { sampleFacts } from '../detect/sample-facts.js';
 import { tempDir } from '../helpers.js';
 

@@ -1,0 +1,71 @@
+// Which recipe in which folder the wizard is on: the recipe and folder steps (asked only when the command line
+// did not settle them), located once per choice, and the reconfigure note once per folder.
+import type { Context } from '../context.js';
+import type { DetectedFacts } from '../detect/facts.js';
+import { defaultDir, locate, type Located, type LocateChoice } from '../steps/locate.js';
+import { Answered, DIR_STEP, RECIPE_STEP } from './flow.js';
+import { askDir, askRecipe } from './questions.js';
+import { BACK, type Back, type WizardUI } from './ui.js';
+
+/**
+ * Which recipe in which folder, as the answers so far choose it. Located once per choice (not per keystroke),
+ * and the reconfigure note is shown once per folder.
+ */
+export class Places {
+  private last: { key: string; located: Located } | undefined;
+  private announced: string | undefined;
+
+  constructor(
+    readonly ctx: Context & { facts: DetectedFacts },
+    readonly first: Located,
+  ) {}
+
+  choice(answered: Answered): LocateChoice {
+    return {
+      recipe: answered.get(RECIPE_STEP) as string | undefined,
+      dir: answered.get(DIR_STEP) as string | undefined,
+    };
+  }
+
+  async located(answered: Answered): Promise<Located> {
+    const choice = this.choice(answered);
+    const key = JSON.stringify(choice);
+    if (this.last?.key !== key) this.last = { key, located: await locate(this.ctx, choice) };
+    return this.last.located;
+  }
+
+  /** The reconfigure note, the first time a folder that holds an install is chosen. */
+  announce(ui: WizardUI, located: Located): void {
+    if (this.announced === located.dir || !located.previous.state) return;
+    this.announced = located.dir;
+    ui.note(
+      `Reconfiguring the ${located.recipe.manifest.title} install in ${located.dir}: its answers are the ` +
+        'defaults, its secrets are kept, and your own compose.override.yaml is never touched.',
+    );
+  }
+}
+
+/** The recipe and folder steps, each asked only when the command line did not settle it. */
+export async function placeStep(
+  ui: WizardUI,
+  places: Places,
+  answered: Answered,
+  facts: DetectedFacts,
+): Promise<'placed' | 'asked' | Back> {
+  const { first } = places;
+  if (!first.recipeGiven && !answered.has(RECIPE_STEP)) {
+    const recipe = await askRecipe(ui, answered.rememberedValue(RECIPE_STEP) as string | undefined);
+    answered.answer(RECIPE_STEP, recipe);
+    return 'asked';
+  }
+  if (!first.dirGiven && !answered.has(DIR_STEP)) {
+    const recipe = (await places.located(answered)).recipe.manifest.name;
+    const initial = (answered.rememberedValue(DIR_STEP) as string | undefined) ?? defaultDir(recipe, facts);
+    const dir = await askDir(ui, initial, recipe, places.ctx.cwd, answered.canGoBack);
+    if (dir === BACK) return BACK;
+    answered.answer(DIR_STEP, dir);
+    return 'asked';
+  }
+  places.announce(ui, await places.located(answered));
+  return 'placed';
+}

@@ -5,6 +5,7 @@ import { installHelp } from '../cli/help.js';
 import type { Context } from '../context.js';
 import { detectFacts } from '../detect/detect.js';
 import { contextProbe } from '../detect/probe.js';
+import { loadExeca } from '../compose/exec.js';
 import {
   askFromSources,
   askInWizard,
@@ -55,6 +56,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   // Detected before the answers: defaults read facts (GPU ready → GPU on).
   const probe = contextProbe(baseCtx);
   const detect = detectFacts({ dir: located.dir, base: baseCtx.facts, probe });
+  void loadExeca(); // compiles while the engine answers; `docker compose config` needs it next
   const asked =
     baseCtx.terminal && session
       ? await askInWizard(baseCtx, located, run, detect, probe, await session)

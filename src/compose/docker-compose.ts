@@ -1,9 +1,9 @@
 // Runs `docker compose` for berth: validation of a staged folder, bring-up, with an environment that lets
 // the folder's .env decide (a stray POSTGRES_PASSWORD or COMPOSE_FILE in the user's shell must not win).
-import { failureText, type Exec } from './exec.js';
+import { failureText, loadExeca, type Exec } from './exec.js';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
 import type { DockerFacts } from '../detect/docker.js';
 
@@ -60,8 +60,12 @@ export async function composeConfigCheck(
   return result.exitCode === 0 ? undefined : failureText(result);
 }
 
-export function composeUp(options: ComposeOptions & { timeoutSeconds: number }): ResultPromise {
-  return execa(
+/** `up -d --wait` with its progress as a stream (the one compose command not run through Exec). */
+export async function composeUp(
+  options: ComposeOptions & { timeoutSeconds: number },
+): Promise<{ child: ResultPromise }> {
+  const { execa } = await loadExeca();
+  const child = execa(
     'docker',
     [
       'compose',
@@ -78,6 +82,7 @@ export function composeUp(options: ComposeOptions & { timeoutSeconds: number }):
     ],
     { cwd: options.cwd, env: composeEnv(options), extendEnv: false, reject: false, all: true, buffer: false },
   );
+  return { child };
 }
 
 export function composeMissingError(): BerthError {

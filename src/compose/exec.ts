@@ -3,7 +3,11 @@
 // lives in the run's Context (and in detection's ProbeEnv), so tests replay recorded answers through it. Only the
 // two streams a person watches live — `up`'s progress and `logs --follow` — are spawned apart
 // (compose/docker-compose.ts, commands/logs.ts).
-import { execa } from 'execa';
+
+/** execa (~100 KB of code) loads on the first command run, so the commands and runs that spawn nothing never pay
+ * for it; `loadExeca()` early lets it compile while berth waits on something else. */
+let loading: Promise<typeof import('execa')> | undefined;
+export const loadExeca = (): Promise<typeof import('execa')> => (loading ??= import('execa'));
 
 export interface ExecResult {
   /** undefined: it could not be started, or was killed at its time limit. */
@@ -42,6 +46,7 @@ export const execaExec: Exec = async (file, args, options) => {
   exitHooked = true;
   let timedOut = false;
   try {
+    const { execa } = await loadExeca();
     const subprocess = execa(file, args, {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: options.env,

@@ -71,7 +71,7 @@ export async function startStack(
     { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
   ]);
 
-  const child = composeUp({ ...compose, timeoutSeconds: waitTimeout });
+  const { child } = await composeUp({ ...compose, timeoutSeconds: waitTimeout });
   const output: string[] = [];
   for await (const line of child.iterable({ from: 'all' })) {
     const text = String(line);

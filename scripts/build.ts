@@ -53,6 +53,20 @@ const stubs: esbuild.Plugin = {
       contents: 'export default {};',
       loader: 'js',
     }));
+    // Ink, wrap-ansi, cli-truncate and widest-line measure text with src/wizard/string-width.ts (why: there).
+    build.onResolve({ filter: /^string-width$/ }, () => ({
+      path: path.join(root, 'src/wizard/string-width.ts'),
+    }));
+    // Ink's layout engine carries its wasm as a data: URL and decodes it with fetch() when fetch exists, which
+    // makes Node load its whole HTTP client (undici, ~60 ms) at the wizard's start. The plain base64 path
+    // beside it does the same in a few ms; the build takes that one.
+    build.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const patched = source.replaceAll('"function"!=typeof fetch', '!0');
+      if (patched.split('!0').length - source.split('!0').length !== 2)
+        throw new Error(`${args.path}: expected two fetch checks to replace (yoga-layout changed?)`);
+      return { contents: patched, loader: 'js' };
+    });
     build.onLoad({ filter: /src[\\/]recipes[\\/]bundled-source\.ts$/ }, () => ({
       contents: bundledRecipesModule(),
       loader: 'js',

@@ -48,82 +48,89 @@ export const ANSWERS_FILE = 'berth.yaml';
 
 export function renderRecipe(input: RenderInput): Rendering {
   const { recipe, answers, facts } = input;
-  const m = recipe.manifest;
+  const c = contexts(input);
+  const files = templateFiles(recipe, c);
+  files.push(file(USER_OVERRIDE, userOverrideContent(recipe), 0o644, 'user', 'user'));
+  const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
+  files.push(file(ENV_FILE, renderDotenv(input, composeFiles, c.secret), 0o600, 'berth', 'env'));
+  files.push(file(ANSWERS_FILE, renderAnswersFile(recipe, answers, facts), 0o644, 'berth', 'answers'));
+  assertUniquePaths(recipe, files);
+  return { files, composeFiles, features: c.enabled.map((o) => o.feature), ...urlsAndNotes(recipe, c) };
+}
+
+type Override = Recipe['manifest']['overrides'][number];
+
+/** What templates see: answers (no secrets), features, facts, project and recipe; sensitive files also secrets. */
+interface Contexts {
+  scope: { answers: Answers; facts: unknown };
+  enabled: Override[];
+  plain: object;
+  secret: object;
+}
+
+function contexts(input: RenderInput): Contexts {
+  const { recipe, answers, facts } = input;
   const scope = { answers, facts };
-  const enabled = m.overrides.filter((o) => evaluate(o.when, scope));
-  const features = Object.fromEntries(m.overrides.map((o) => [o.feature, enabled.includes(o)]));
-  const context = {
+  const enabled = recipe.manifest.overrides.filter((o) => evaluate(o.when, scope));
+  const features = Object.fromEntries(recipe.manifest.overrides.map((o) => [o.feature, enabled.includes(o)]));
+  const plain = {
     ...publicAnswers(recipe, answers),
     features,
     facts,
     project: input.project,
     recipe: recipeInfo(recipe),
   };
-  const secretContext = { ...context, secrets: { ...input.secrets, ...secretAnswers(recipe, answers) } };
+  const secret = { ...plain, secrets: { ...input.secrets, ...secretAnswers(recipe, answers) } };
+  return { scope, enabled, plain, secret };
+}
 
-  const files: RenderedFile[] = [];
+const file = (
+  path: string,
+  content: string,
+  mode: number,
+  owner: RenderedFile['owner'],
+  kind: RenderedFile['kind'],
+): RenderedFile => ({ path, content, mode, owner, kind });
+
+/** compose.yaml, an override per enabled feature, then the recipe's own files whose `when` holds. */
+function templateFiles(recipe: Recipe, c: Contexts): RenderedFile[] {
+  const m = recipe.manifest;
   const render = (template: string, ctx: object) => runTemplate(recipe, template, ctx);
-  files.push({
-    path: 'compose.yaml',
-    content: render(m.compose.template, context),
-    mode: 0o644,
-    owner: 'berth',
-    kind: 'compose',
-  });
-  for (const o of enabled) {
-    files.push({
-      path: `compose.${o.feature}.yaml`,
-      content: render(overrideTemplate(o), context),
-      mode: 0o644,
-      owner: 'berth',
-      kind: 'compose',
-    });
-  }
-  for (const f of m.files.filter((file) => evaluate(file.when, scope))) {
-    files.push({
-      path: f.path ?? f.template.replace(/\.hbs$/, ''),
-      content: render(f.template, f.sensitive ? secretContext : context),
-      mode: f.sensitive ? 0o600 : f.mode,
-      owner: f.owner,
-      kind: 'file',
-    });
-  }
-  files.push({
-    path: USER_OVERRIDE,
-    content: userOverrideContent(recipe),
-    mode: 0o644,
-    owner: 'user',
-    kind: 'user',
-  });
-  const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
-  files.push({
-    path: ENV_FILE,
-    content: renderDotenv(input, composeFiles, secretContext),
-    mode: 0o600,
-    owner: 'berth',
-    kind: 'env',
-  });
-  files.push({
-    path: ANSWERS_FILE,
-    content: renderAnswersFile(recipe, answers, facts),
-    mode: 0o644,
-    owner: 'berth',
-    kind: 'answers',
-  });
-  assertUniquePaths(recipe, files);
+  return [
+    file('compose.yaml', render(m.compose.template, c.plain), 0o644, 'berth', 'compose'),
+    ...c.enabled.map((o) =>
+      file(`compose.${o.feature}.yaml`, render(overrideTemplate(o), c.plain), 0o644, 'berth', 'compose'),
+    ),
+    ...m.files
+      .filter((f) => evaluate(f.when, c.scope))
+      .map((f) =>
+        file(
+          f.path ?? f.template.replace(/\.hbs$/, ''),
+          render(f.template, f.sensitive ? c.secret : c.plain),
+          f.sensitive ? 0o600 : f.mode,
+          f.owner,
+          'file',
+        ),
+      ),
+  ];
+}
+
+/** The URLs to print at the end and the notes that apply, rendered from recipe.yaml. */
+function urlsAndNotes(recipe: Recipe, c: Contexts): Pick<Rendering, 'urls' | 'notes'> {
+  const m = recipe.manifest;
   const urls = m.urls.flatMap((u, i) =>
-    evaluate(u.when, scope)
-      ? [{ label: u.label, url: renderInline(recipe, u.url, context, `urls[${i}] (${u.label}).url`) }]
+    evaluate(u.when, c.scope)
+      ? [{ label: u.label, url: renderInline(recipe, u.url, c.plain, `urls[${i}] (${u.label}).url`) }]
       : [],
   );
   const notes = m.notes.flatMap((n, i) =>
     typeof n === 'string'
-      ? [renderInline(recipe, n, context, `notes[${i}]`)]
-      : evaluate(n.when, scope)
-        ? [renderInline(recipe, n.text, context, `notes[${i}].text`)]
+      ? [renderInline(recipe, n, c.plain, `notes[${i}]`)]
+      : evaluate(n.when, c.scope)
+        ? [renderInline(recipe, n.text, c.plain, `notes[${i}].text`)]
         : [],
   );
-  return { files, composeFiles, features: enabled.map((o) => o.feature), urls, notes };
+  return { urls, notes };
 }
 
 function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string> {

@@ -50,7 +50,7 @@ const cases = [
   {
     name: 'berth install --dry-run --yes (magec)',
     args: [bundle, 'install', '--dry-run', '--yes', '--recipe', 'magec', '--dir', path.join(dir, 'magec')],
-    goal: 2,
+    goal: 2.5,
   },
   // Goal ≤ 300 ms absolute, ≈ 2.7× a 110 ms `node -e 0`. openai mode so it exits 0 on a 2-core machine.
   {
@@ -124,6 +124,18 @@ cases.forEach((c, i) => {
   );
 });
 
+// The dry run waits on `docker compose config` last, with nothing left to overlap it: berth's own part is the rest.
+{
+  const dry = cases.findIndex((c) => c.name.startsWith('berth install --dry-run'));
+  const config = cases.findIndex((c) => c.name.includes('docker compose config'));
+  if (dry >= 0 && config >= 0 && !cases[dry].skipped && !cases[config].skipped) {
+    const own = median(samples[dry]) - median(samples[config]);
+    console.log(
+      `${"  berth's own part (dry run − config)".padEnd(42)} ${`${own.toFixed(0)} ms`.padStart(9)} ${`${(own / base).toFixed(2)}×`.padStart(7)}`,
+    );
+  }
+}
+
 // ---- The wizard in a pseudo-terminal: first frame and peak memory ----------------------------------------
 {
   const fixture = path.resolve(import.meta.dirname, '../test/fixtures/engine-stack');
@@ -145,7 +157,8 @@ cases.forEach((c, i) => {
     );
     const ready = median(w.firstQuestion);
     console.log(
-      `${'  first question (Ink up, machine checked)'.padEnd(42)} ${`${ready.toFixed(0)} ms`.padStart(9)} ${`${(ready / base).toFixed(2)}×`.padStart(7)}`,
+      `${'  first question (Ink up, machine checked)'.padEnd(42)} ${`${ready.toFixed(0)} ms`.padStart(9)} ${`${(ready / base).toFixed(2)}×`.padStart(7)}  ` +
+        `≤ 3×  ${ready / base <= 3 ? 'met' : 'NOT met'}`,
     );
     if (w.peakMb !== undefined)
       console.log(

@@ -18,7 +18,11 @@ export class Places {
   constructor(
     readonly ctx: Context & { facts: DetectedFacts },
     readonly first: Located,
-  ) {}
+  ) {
+    // Nothing chosen in the wizard yet: the command line's place, located already (a recipe folder is parsed
+    // and checked once).
+    this.last = { key: JSON.stringify(this.choice(new Answered())), located: first };
+  }
 
   choice(answered: Answered): LocateChoice {
     return {

@@ -165,6 +165,29 @@ const checkDatabasePorts: Check = (r) => {
   return problems;
 };
 
+/** A published port with no host address listens on every interface. */
+const onAllInterfaces = (port: unknown): boolean => {
+  const spec = typeof port === 'object' && port !== null ? (port as { host_ip?: string }) : undefined;
+  if (spec) return !spec.host_ip || spec.host_ip === '0.0.0.0' || spec.host_ip === '::';
+  const parts = String(port).replace(/\$\{[^}]*\}/g, 'VAR').split(':');
+  return parts.length < 3 || parts[0] === '0.0.0.0' || parts[0] === '';
+};
+
+/**
+ * When HTTPS fronts the stack (something publishes 443), no other TCP port is reachable from outside: it would
+ * serve the same app over plain HTTP. UDP (WebRTC media) is not HTTP and stays public.
+ */
+const checkPlainHttpBehindTls: Check = (r) => {
+  const all = [...services(r)].flatMap(([name, defs]) =>
+    defs.flatMap(({ path: p, service }) => (service.ports ?? []).map((port) => ({ name, p, port }))),
+  );
+  const https = all.some(({ port }) => /(^|:)443(\/tcp)?$/.test(String(port)));
+  if (!https) return [];
+  return all
+    .filter(({ port }) => !/(^|:)(80|443)(\/(tcp|udp))?$|\/udp$/.test(String(port)) && onAllInterfaces(port))
+    .map(({ name, p, port }) => `${p}: ${name} publishes ${String(port)} on all interfaces next to HTTPS`);
+};
+
 const checkSecretFiles: Check = (r) => {
   const problems: string[] = [];
   for (const f of r.rendering.files.filter((f) => f.mode !== 0o600)) {
@@ -268,6 +291,7 @@ const checks: Record<string, Check> = {
   'every long-running service has a healthcheck; one-shot services do not restart': checkHealthchecks,
   'every depends_on uses condition: healthy / completed successfully': checkDependsOn,
   'no database or cache publishes a port': checkDatabasePorts,
+  'behind HTTPS, no plain-HTTP port listens on all interfaces': checkPlainHttpBehindTls,
   'no secret value appears in a file that is not 0600': checkSecretFiles,
   'compose files reference secrets only as ${VAR:?}': checkSecretReferences,
   'GPU only in compose.gpu.yaml, Caddy and ports 80/443 only in compose.https.yaml': checkFeatureFiles,
@@ -397,6 +421,13 @@ describe('each rule catches a broken rendering', () => {
           '    restart: unless-stopped\n    environment:\n      POSTGRES_USER',
           '    ports: ["5432:5432"]\n    restart: unless-stopped\n    environment:\n      POSTGRES_USER',
         ),
+    ],
+    [
+      'plain HTTP on all interfaces next to Caddy',
+      checkPlainHttpBehindTls,
+      'openai-https',
+      'compose.yaml',
+      (s: string) => s.replace('"127.0.0.1:${MAGEC_PORT', '"${MAGEC_PORT'),
     ],
     [
       'secret in config.yaml',

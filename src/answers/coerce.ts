@@ -15,6 +15,14 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'off']);
 const EMAIL_PART = '[^\\s@"\'`<>()[\\],;:\\\\{}#$]+';
 const EMAIL = new RegExp(`^${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}$`);
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// A Docker image reference (distribution's reference grammar): [registry/]path[:tag][@digest]. The first part is
+// a registry only when it has a dot or a port, or is localhost; otherwise it is a (lower-case) path component.
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST_PART = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = `(?:${HOST_PART}(?:\\.${HOST_PART})+(?::\\d+)?|${HOST_PART}:\\d+|localhost)`;
+const IMAGE = new RegExp(
+  `^(?:${REGISTRY}/)?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
 
 export function coerce(q: Question, raw: unknown): Coerced {
   if (q.type === 'confirm') return coerceBoolean(raw);
@@ -22,13 +30,17 @@ export function coerce(q: Question, raw: unknown): Coerced {
   if (typeof raw === 'object') return fail('must be a single value, not a list or map');
   const text = String(raw);
   if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
-  if (text === '') return q.optional ? { ok: true, value: '' } : fail('is required and cannot be empty');
-  const typed = coerceType(q, text.trim() === text || isSecretQuestion(q) ? text : text.trim());
+  // A secret is kept exactly as typed; other answers lose surrounding spaces, so "  " is an empty answer.
+  const given = isSecretQuestion(q) ? text : text.trim();
+  if (isSecretQuestion(q) && text.trim() === '' && text !== '')
+    return fail('is only whitespace (spaces or tabs)');
+  if (given === '') return q.optional ? { ok: true, value: '' } : fail('is required and cannot be empty');
+  const typed = coerceType(q, given);
   if (!typed.ok) return typed;
   const ruled = checkRules(q, typed.value);
-  // An answer written to .env must read back verbatim there; refuse it here rather than fail while rendering.
-  const envProblem =
-    ruled.ok && q.env && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
+  // Any text answer may reach a .env or an env file: it must read back verbatim there. Refuse it here, naming the
+  // question, rather than fail while rendering and blame the recipe.
+  const envProblem = ruled.ok && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
   return envProblem ? fail(envProblem) : ruled;
 }
 
@@ -60,10 +72,20 @@ function coerceType(q: Question, text: string): Coerced {
     }
     case 'domain':
       return coerceDomain(text);
-    case 'email':
+    case 'email': {
+      // RFC 5321: 64 characters before the @, 254 in all.
+      const local = text.slice(0, Math.max(0, text.lastIndexOf('@')));
+      if (local.length > 64) return fail(`has ${local.length} characters before the @ (at most 64)`);
+      if (text.length > 254)
+        return fail(`is ${text.length} characters long (an e-mail address has at most 254)`);
       return EMAIL.test(text)
         ? { ok: true, value: text }
         : fail(`"${text}" is not an e-mail address (name@example.com)`);
+    }
+    case 'image':
+      return IMAGE.test(text) && text.length <= 512
+        ? { ok: true, value: text }
+        : fail(`"${text}" is not an image reference like registry.example.com/name:1.2.3 (or name@sha256:…)`);
     case 'path':
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
@@ -84,6 +106,7 @@ function coerceDomain(text: string): Coerced {
     return fail(`"${text}" is a URL: give the bare domain name "${withoutScheme}"`);
   }
   const ascii = domainToASCII(text.toLowerCase());
+  if (ascii.length > 253) return fail(`is ${ascii.length} characters: a domain name has at most 253`);
   const labels = ascii.split('.');
   if (
     !ascii ||

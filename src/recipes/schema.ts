@@ -57,6 +57,7 @@ export const questionTypes = [
   'secret',
   'domain',
   'email',
+  'image',
   'port',
   'number',
   'path',

@@ -7,6 +7,8 @@ const BARE = /^[A-Za-z0-9_./:@,+=-]*$/;
 /** Why a value cannot be stored in `.env` verbatim, or undefined when it can. */
 export function checkDotenvValue(value: string): string | undefined {
   if (/[\r\n\0]/.test(value)) return 'must be a single line';
+  // Compose's .env reader takes a backslash before the closing quote as escaping it: the value never ends.
+  if (value.endsWith('\\')) return 'cannot end with a backslash (it would escape the closing quote in .env)';
   if (value.includes("'") && /["\\$`]/.test(value)) {
     return 'cannot contain a single quote together with " \\ $ or ` (it could not be stored in .env verbatim)';
   }

@@ -30,7 +30,14 @@ export function registerHelpers(hb: Handlebars): Handlebars {
   hb.registerHelper({
     yaml: (value: unknown) => yamlScalar(value),
     compose: (value: unknown) => composeScalar(value),
-    dotenv: (value: unknown) => quoteDotenv(String(value ?? '')),
+    // A whole env-file value, quoted as one: `{{dotenv "redis://" redis_host ":" redis_port "/1"}}`. Quoting a part
+    // inside a longer value would put the quotes into the value.
+    dotenv: (...parts: unknown[]) =>
+      quoteDotenv(
+        args(parts)
+          .map((p) => String(p ?? ''))
+          .join(''),
+      ),
     json: (value: unknown) => JSON.stringify(value ?? null),
     eq: (a: unknown, b: unknown) => String(a) === String(b),
     ne: (a: unknown, b: unknown) => String(a) !== String(b),

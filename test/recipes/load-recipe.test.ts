@@ -61,7 +61,7 @@ describe('recipe manifest validation', () => {
     [
       'a bad question type',
       `${base}questions:\n  - id: mode\n    type: dropdown\n    prompt: x\n`,
-      'questions[0] (mode).type: Invalid option: expected one of "select"|"confirm"|"text"|"secret"|"domain"|"email"|"port"|"number"|"path"',
+      'questions[0] (mode).type: Invalid option: expected one of "select"|"confirm"|"text"|"secret"|"domain"|"email"|"image"|"port"|"number"|"path"',
     ],
     [
       'the old type password, naming its new name',

@@ -169,7 +169,9 @@ const checkDatabasePorts: Check = (r) => {
 const onAllInterfaces = (port: unknown): boolean => {
   const spec = typeof port === 'object' && port !== null ? (port as { host_ip?: string }) : undefined;
   if (spec) return !spec.host_ip || spec.host_ip === '0.0.0.0' || spec.host_ip === '::';
-  const parts = String(port).replace(/\$\{[^}]*\}/g, 'VAR').split(':');
+  const parts = String(port)
+    .replace(/\$\{[^}]*\}/g, 'VAR')
+    .split(':');
   return parts.length < 3 || parts[0] === '0.0.0.0' || parts[0] === '';
 };
 

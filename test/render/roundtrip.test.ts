@@ -1,6 +1,9 @@
 // Adversarial answers either fail validation with a clear message or come back byte-exact from the real
 // `docker compose config --format json`, placed (a) directly in compose.yaml through {{compose x}} (an environment
-// value and a label), (b) through .env as ${VIA_ENV} from a text question, (c) through .env as a secret answer.
+// value and a label), (b) through .env as ${VIA_ENV} from a text question, (c) through .env as a secret answer,
+// (d) into an env file of the app (app.env), whole and as part of a longer value.
+// One rule for every text answer, wherever the recipe puts it: what .env cannot store verbatim is refused, naming
+// the question, so no rendered file can fail because of an answer.
 // Fixture: test/fixtures/roundtrip/. Needs Compose v2: without it these tests fail, they are never skipped.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +17,6 @@ const recipe: Recipe = await loadRecipe(path.join(fixtures, 'roundtrip'));
 
 /** Values every placement must carry verbatim. */
 const accepted: [label: string, value: string][] = [
-  ['quotes of both kinds', `it's "quoted"`],
   ['${HOME}', '${HOME}'],
   ['$HOME', '$HOME'],
   ['$$', '$$'],
@@ -66,12 +68,19 @@ const accepted: [label: string, value: string][] = [
   ['vertical tab and form feed', 'a\u000b\u000cb'],
 ];
 
-/** Values berth's .env writer cannot store verbatim (see checkDotenvValue): valid in compose.yaml only. */
-const envRejected: [label: string, value: string][] = [
-  ['quote with double quote', `it's "quoted"`],
-  ['quote with $', "it's $HOME"],
-  ['quote with backslash', "it's back\\slash"],
-  ['quote with backtick', "it's `id`"],
+const ENV_PROBLEM =
+  'cannot contain a single quote together with " \\ $ or ` (it could not be stored in .env verbatim)';
+const TRAILING_BACKSLASH = 'cannot end with a backslash (it would escape the closing quote in .env)';
+
+/** Values berth's .env writer cannot store verbatim (see checkDotenvValue): refused for every answer. */
+const envRejected: [label: string, value: string, problem: string][] = [
+  ['quote with double quote', `it's "quoted"`, ENV_PROBLEM],
+  ['quote with $', "it's $HOME", ENV_PROBLEM],
+  ['quote with backslash', "it's back\\slash", ENV_PROBLEM],
+  ['quote with backtick', "it's `id`", ENV_PROBLEM],
+  ['a trailing backslash', 'abc\\', TRAILING_BACKSLASH],
+  ['three trailing backslashes', 'abc\\\\\\', TRAILING_BACKSLASH],
+  ['two trailing backslashes', 'abc\\\\', TRAILING_BACKSLASH],
 ];
 
 /** Values no placement accepts. */
@@ -84,8 +93,6 @@ const rejected: [label: string, value: string][] = [
 ];
 
 const SINGLE_LINE = 'must be a single line (no line breaks or NUL characters)';
-const ENV_PROBLEM =
-  'cannot contain a single quote together with " \\ $ or ` (it could not be stored in .env verbatim)';
 
 type Placement = 'direct' | 'via_env' | 'secret_value';
 
@@ -132,6 +139,8 @@ async function roundTrip(answers: { direct: string; via_env: string; secret: str
     viaEnv: unescape(app.environment.VIA_ENV),
     viaEnvLabel: unescape(app.labels['roundtrip.via-env']),
     secret: unescape(app.environment.SECRET_VALUE),
+    fileDirect: unescape(app.environment.FILE_DIRECT),
+    fileUrl: unescape(app.environment.FILE_URL),
   };
 }
 
@@ -147,33 +156,40 @@ describe('answers round-trip through docker compose config', () => {
   });
 
   it.each(accepted)('%s', async (_label, value) => {
-    const envOk = !envRejected.some(([, v]) => v === value);
-    const out = await roundTrip({
-      direct: value,
-      via_env: envOk ? value : 'plain',
-      secret: envOk ? value : 'plain',
-    });
+    const out = await roundTrip({ direct: value, via_env: value, secret: value });
     // Text answers are trimmed on input (coerce: stray spaces around a pasted value); secrets never are.
     const text = value.trim();
     expect(out.resolved.direct).toBe(text);
     expect(out.direct).toBe(text);
     expect(out.directLabel).toBe(text);
-    if (envOk) {
-      expect(out.viaEnv).toBe(text);
-      expect(out.viaEnvLabel).toBe(text);
-      expect(out.secret).toBe(value);
-    }
+    expect(out.fileDirect).toBe(text);
+    expect(out.fileUrl).toBe(`http://${text}:8080/path`);
+    expect(out.viaEnv).toBe(text);
+    expect(out.viaEnvLabel).toBe(text);
+    expect(out.secret).toBe(value);
   });
 
-  it.each(envRejected)('%s: fine in compose.yaml', async (_label, value) => {
-    const out = await roundTrip({ direct: value, via_env: 'plain', secret: 'plain' });
-    expect([out.direct, out.directLabel]).toEqual([value, value]);
-  });
+  it.each(envRejected)(
+    '%s: rejected in every placement at validation, with the reason',
+    async (_l, value, problem) => {
+      expect(await validationError('direct', value)).toEqual([`--direct ${value}: ${problem}`]);
+      expect(await validationError('via_env', value)).toEqual([`--via-env ${value}: ${problem}`]);
+      // A secret's value is never echoed: only where it came from.
+      expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${problem}`]);
+    },
+  );
 
-  it.each(envRejected)('%s: rejected for .env at validation, with the reason', async (_label, value) => {
-    expect(await validationError('via_env', value)).toEqual([`--via-env ${value}: ${ENV_PROBLEM}`]);
-    // A secret's value is never echoed: only where it came from.
-    expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${ENV_PROBLEM}`]);
+  it.each([
+    ['a space', ' '],
+    ['a tab', '\t'],
+    ['spaces and tabs', ' \t  \t'],
+  ])('whitespace only (%s) is an empty answer for text, and refused for a secret', async (_label, value) => {
+    expect(await validationError('via_env', value)).toEqual([
+      `--via-env ${value}: is required and cannot be empty`,
+    ]);
+    expect(await validationError('secret_value', value)).toEqual([
+      'SECRET_VALUE: is only whitespace (spaces or tabs)',
+    ]);
   });
 
   it.each(rejected)('%s: rejected in every placement, with the reason', async (_label, value) => {

@@ -26,9 +26,9 @@ const IMAGE = new RegExp(
 
 export function coerce(q: Question, raw: unknown): Coerced {
   if (q.type === 'confirm') return coerceBoolean(raw);
-  if (raw === null || raw === undefined) return fail('is empty');
-  if (typeof raw === 'object') return fail('must be a single value, not a list or map');
-  const text = String(raw);
+  if (typeof raw === 'object' && raw !== null) return fail('must be a single value, not a list or map');
+  // An answers file's `key: ~` or `key:` is an empty answer.
+  const text = raw === null || raw === undefined ? '' : String(raw);
   if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
   // A secret is kept exactly as typed; other answers lose surrounding spaces, so "  " is an empty answer.
   const given = isSecretQuestion(q) ? text : text.trim();

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { BerthError } from '../errors.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ANSWERS_FILE, ENV_FILE } from '../render/render-recipe.js';
@@ -70,19 +70,44 @@ function parseState(text: string, file: string): InstallState {
   }
 }
 
-/** Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. */
+/**
+ * Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. Every value is read as
+ * the text written (YAML's failsafe schema): `0755`, `0x1F`, `1e3`, `.inf` or `False` reach a text question
+ * unchanged, and each question's type decides what the text means (a port, yes/no). A plain `~`, `null` or nothing
+ * is an empty answer. A tag or anything else YAML only warns about is refused.
+ */
 export function parseAnswersFile(
   text: string,
   file: string,
 ): { recipe?: string; answers: Record<string, unknown> } {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (error) {
-    throw new BerthError(`${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+  const lineCounter = new LineCounter();
+  const parsed = parseDocument(text, {
+    schema: 'failsafe',
+    logLevel: 'silent',
+    prettyErrors: true,
+    lineCounter,
+  });
+  const refuse = (line: number | undefined, message: string, hint: string) =>
+    new BerthError(`${file} is not a valid answers file${line ? ` (line ${line})` : ''}: ${message}`, {
       exitCode: 2,
+      hint,
     });
+  const TAGS = 'YAML tags are not allowed in an answers file: write the plain value, e.g. key: value.';
+  const problem = parsed.errors[0] ?? parsed.warnings[0];
+  if (problem) {
+    const hint = problem.code === 'TAG_RESOLVE_FAILED' ? TAGS : 'Fix the YAML and run again.';
+    throw refuse(problem.linePos?.[0].line, problem.message.split('\n')[0]!, hint);
   }
+  visit(parsed, (_key, node) => {
+    if (!isNode(node)) return;
+    if (node.tag) {
+      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      throw refuse(line, `the tag ${node.tag}`, TAGS);
+    }
+    if (isScalar(node) && node.type === 'PLAIN' && /^(~|null|Null|NULL|)$/.test(String(node.value)))
+      node.value = null;
+  });
+  const doc: unknown = parsed.toJS();
   if (doc === null || doc === undefined) return { answers: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new BerthError(`${file} must be a YAML mapping of answers (id: value).`, { exitCode: 2 });

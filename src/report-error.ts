@@ -1,6 +1,7 @@
 // Turns any thrown value into words on stderr and an exit code.
 import { ExitCode, isBerthError } from './errors.js';
 import type { Output } from './context.js';
+import { terminalSafe } from './answers/shown.js';
 
 export function reportError(error: unknown, stderr: Output): number {
   if (isBerthError(error)) {
@@ -14,7 +15,8 @@ export function reportError(error: unknown, stderr: Output): number {
       ...error.details.map((d) => (/^\s/.test(d) ? `  ${d}` : `  • ${d}`)),
     ];
     if (error.hint) lines.push(`  → ${error.hint}`);
-    stderr.write(`${lines.join('\n')}\n`);
+    // Messages carry values from argv, env vars and files: none of them gets to drive the terminal.
+    stderr.write(`${lines.join('\n').split('\n').map(terminalSafe).join('\n')}\n`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

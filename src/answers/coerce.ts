@@ -5,6 +5,7 @@ import type { AnswerValue } from '../recipes/condition.js';
 import type { Question } from '../recipes/schema.js';
 import { checkDotenvValue } from '../render/dotenv.js';
 import { isSecretQuestion } from './names.js';
+import { shown } from './shown.js';
 
 export type Coerced = { ok: true; value: AnswerValue } | { ok: false; message: string };
 
@@ -49,7 +50,7 @@ function coerceBoolean(raw: unknown): Coerced {
   const text = String(raw).trim().toLowerCase();
   if (TRUE.has(text)) return { ok: true, value: true };
   if (FALSE.has(text)) return { ok: true, value: false };
-  return fail(`"${String(raw)}" is not yes or no (use true/false, yes/no, 1/0)`);
+  return fail(`${shown(String(raw))} is not yes or no (use true/false, yes/no, 1/0)`);
 }
 
 function coerceType(q: Question, text: string): Coerced {
@@ -58,17 +59,17 @@ function coerceType(q: Question, text: string): Coerced {
       const values = (q.choices ?? []).map((c) => c.value);
       return values.includes(text)
         ? { ok: true, value: text }
-        : fail(`"${text}" is not one of: ${values.join(', ')}`);
+        : fail(`${shown(text)} is not one of: ${values.join(', ')}`);
     }
     case 'port': {
       const n = Number(text);
       return /^\d+$/.test(text) && n >= 1 && n <= 65535
         ? { ok: true, value: n }
-        : fail(`"${text}" is not a port (a whole number from 1 to 65535)`);
+        : fail(`${shown(text)} is not a port (a whole number from 1 to 65535)`);
     }
     case 'number': {
       const n = Number(text);
-      return text !== '' && Number.isFinite(n) ? { ok: true, value: n } : fail(`"${text}" is not a number`);
+      return text !== '' && Number.isFinite(n) ? { ok: true, value: n } : fail(`${shown(text)} is not a number`);
     }
     case 'domain':
       return coerceDomain(text);
@@ -80,16 +81,16 @@ function coerceType(q: Question, text: string): Coerced {
         return fail(`is ${text.length} characters long (an e-mail address has at most 254)`);
       return EMAIL.test(text)
         ? { ok: true, value: text }
-        : fail(`"${text}" is not an e-mail address (name@example.com)`);
+        : fail(`${shown(text)} is not an e-mail address (name@example.com)`);
     }
     case 'image':
       return IMAGE.test(text) && text.length <= 512
         ? { ok: true, value: text }
-        : fail(`"${text}" is not an image reference like registry.example.com/name:1.2.3 (or name@sha256:…)`);
+        : fail(`${shown(text)} is not an image reference like registry.example.com/name:1.2.3 (or name@sha256:…)`);
     case 'path':
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
-        : fail(`"${text}" is not an absolute path (start it with /)`);
+        : fail(`${shown(text)} is not an absolute path (start it with /)`);
     case 'secret': {
       const problem = checkDotenvValue(text);
       return problem ? fail(problem) : { ok: true, value: text };
@@ -103,7 +104,7 @@ function coerceType(q: Question, text: string): Coerced {
 function coerceDomain(text: string): Coerced {
   const withoutScheme = text.replace(/^https?:\/\//i, '').replace(/\/$/, '');
   if (withoutScheme !== text && !/[/:]/.test(withoutScheme)) {
-    return fail(`"${text}" is a URL: give the bare domain name "${withoutScheme}"`);
+    return fail(`${shown(text)} is a URL: give the bare domain name ${shown(withoutScheme)}`);
   }
   const ascii = domainToASCII(text.toLowerCase());
   if (ascii.length > 253) return fail(`is ${ascii.length} characters: a domain name has at most 253`);
@@ -114,7 +115,7 @@ function coerceDomain(text: string): Coerced {
     !labels.every((l) => HOST_LABEL.test(l)) ||
     /^\d+$/.test(labels.at(-1)!)
   ) {
-    return fail(`"${text}" is not a domain name like app.example.com`);
+    return fail(`${shown(text)} is not a domain name like app.example.com`);
   }
   return { ok: true, value: ascii };
 }

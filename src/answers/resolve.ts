@@ -128,7 +128,8 @@ function fromGivenSources(q: Question, sources: AnswerSources): Found {
       q,
       flag,
       'flag',
-      typeof flag === 'boolean' ? flagName(q.id) : `${flagName(q.id)} ${String(flag)}`,
+      // The flag alone: a message that needs the value quotes it (escaped and shortened, answers/shown.ts).
+      flagName(q.id),
     );
   }
   const envNames = [berthEnvName(q.id), ...(isSecretQuestion(q) && q.env ? [q.env] : [])];

@@ -180,7 +180,7 @@ describe('missing and invalid answers', () => {
   it('names the source and the valid values of a bad answer, and still lists the missing ones', async () => {
     const error = await failure({ flags: { mode: 'edge' }, env: { BERTH_PORT: '99999' } });
     expect(error.details).toEqual([
-      '--mode edge: "edge" is not one of: local, cloud',
+      '--mode: "edge" is not one of: local, cloud',
       'BERTH_PORT: "99999" is not a port (a whole number from 1 to 65535)',
       'missing owner: Owner? — give --owner EMAIL',
     ]);
@@ -281,6 +281,6 @@ describe('a bad answer does not cascade', () => {
     const error = await resolveAnswers(dependent, { flags: { mode: 'edge' }, env: {} }, facts).catch(
       (e: BerthError) => e,
     );
-    expect((error as BerthError).details).toEqual(['--mode edge: "edge" is not one of: local, cloud']);
+    expect((error as BerthError).details).toEqual(['--mode: "edge" is not one of: local, cloud']);
   });
 });

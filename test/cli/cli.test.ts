@@ -153,7 +153,7 @@ describe('usage errors (exit 2)', () => {
     const dir = path.join(tempDir(), 'inst');
     const r = await render(dir, ['--mode', 'bogus']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('--mode bogus: "bogus" is not one of: local, openai, anthropic, gemini');
+    expect(r.stderr).toContain('--mode: "bogus" is not one of: local, openai, anthropic, gemini');
     expect(existsSync(dir)).toBe(false);
   });
 

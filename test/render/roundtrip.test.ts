@@ -172,8 +172,8 @@ describe('answers round-trip through docker compose config', () => {
   it.each(envRejected)(
     '%s: rejected in every placement at validation, with the reason',
     async (_l, value, problem) => {
-      expect(await validationError('direct', value)).toEqual([`--direct ${value}: ${problem}`]);
-      expect(await validationError('via_env', value)).toEqual([`--via-env ${value}: ${problem}`]);
+      expect(await validationError('direct', value)).toEqual([`--direct: ${problem}`]);
+      expect(await validationError('via_env', value)).toEqual([`--via-env: ${problem}`]);
       // A secret's value is never echoed: only where it came from.
       expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${problem}`]);
     },
@@ -184,9 +184,7 @@ describe('answers round-trip through docker compose config', () => {
     ['a tab', '\t'],
     ['spaces and tabs', ' \t  \t'],
   ])('whitespace only (%s) is an empty answer for text, and refused for a secret', async (_label, value) => {
-    expect(await validationError('via_env', value)).toEqual([
-      `--via-env ${value}: is required and cannot be empty`,
-    ]);
+    expect(await validationError('via_env', value)).toEqual(['--via-env: is required and cannot be empty']);
     expect(await validationError('secret_value', value)).toEqual([
       'SECRET_VALUE: is only whitespace (spaces or tabs)',
     ]);
@@ -194,7 +192,7 @@ describe('answers round-trip through docker compose config', () => {
 
   it.each(rejected)('%s: rejected in every placement, with the reason', async (_label, value) => {
     const [direct] = await validationError('direct', value);
-    expect(direct).toMatch(/^--direct /);
+    expect(direct).toMatch(/^--direct: /);
     expect(direct!.endsWith(`: ${SINGLE_LINE}`)).toBe(true);
     const [viaEnv] = await validationError('via_env', value);
     expect(viaEnv!.endsWith(`: ${SINGLE_LINE}`)).toBe(true);

@@ -1,0 +1,21 @@
+// How berth echoes a value in a message: quoted, with control and invisible characters escaped (an answer must not
+// drive the terminal: ESC/OSC sequences, CR, bidi overrides), and shortened past 60 characters, so a long value
+// is printed once and readably.
+
+/** C0 (but tab), DEL, C1, bidi controls and marks, zero-width characters, line and paragraph separators, BOM. */
+export const INVISIBLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+const escape = (c: string) =>
+  c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Escapes what a terminal would act on or hide; everything else (tabs, accents, CJK, emoji) stays as it is. */
+export const terminalSafe = (text: string): string => text.replace(INVISIBLE, escape);
+
+const LIMIT = 60;
+
+export function shown(value: string): string {
+  const chars = Array.from(value);
+  const short = chars.length > LIMIT ? `${chars.slice(0, 40).join('')}…` : value;
+  const quoted = `"${terminalSafe(short)}"`;
+  return chars.length > LIMIT ? `${quoted} (${chars.length} characters)` : quoted;
+}

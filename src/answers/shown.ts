@@ -3,7 +3,9 @@
 // is printed once and readably.
 
 /** C0 (but tab), DEL, C1, bidi controls and marks, zero-width characters, line and paragraph separators, BOM. */
-export const INVISIBLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const INVISIBLE =
+  /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 const escape = (c: string) =>
   c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

@@ -63,6 +63,7 @@ describe('hostile values in refusals, through the bundle', () => {
     expect(r.exitCode).toBe(2);
     const stderr = String(r.stderr);
     expect(stderr).toContain(echoed);
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 

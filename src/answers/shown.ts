@@ -3,8 +3,8 @@
 // is printed once and readably.
 
 /** C0 (but tab), DEL, C1, bidi controls and marks, zero-width characters, line and paragraph separators, BOM. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 export const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 const escape = (c: string) =>

@@ -69,7 +69,9 @@ function coerceType(q: Question, text: string): Coerced {
     }
     case 'number': {
       const n = Number(text);
-      return text !== '' && Number.isFinite(n) ? { ok: true, value: n } : fail(`${shown(text)} is not a number`);
+      return text !== '' && Number.isFinite(n)
+        ? { ok: true, value: n }
+        : fail(`${shown(text)} is not a number`);
     }
     case 'domain':
       return coerceDomain(text);
@@ -86,7 +88,9 @@ function coerceType(q: Question, text: string): Coerced {
     case 'image':
       return IMAGE.test(text) && text.length <= 512
         ? { ok: true, value: text }
-        : fail(`${shown(text)} is not an image reference like registry.example.com/name:1.2.3 (or name@sha256:…)`);
+        : fail(
+            `${shown(text)} is not an image reference like registry.example.com/name:1.2.3 (or name@sha256:…)`,
+          );
     case 'path':
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }

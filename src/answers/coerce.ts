@@ -5,7 +5,7 @@ import type { AnswerValue } from '../recipes/condition.js';
 import type { Question } from '../recipes/schema.js';
 import { checkDotenvValue } from '../render/dotenv.js';
 import { isSecretQuestion } from './names.js';
-import { shown } from './shown.js';
+import { NOT_UTF8, shown } from './shown.js';
 
 export type Coerced = { ok: true; value: AnswerValue } | { ok: false; message: string };
 
@@ -31,6 +31,8 @@ export function coerce(q: Question, raw: unknown): Coerced {
   // An answers file's `key: ~` or `key:` is an empty answer.
   const text = raw === null || raw === undefined ? '' : String(raw);
   if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
+  // Node decodes argv, env vars and files as UTF-8 and turns bad bytes into U+FFFD without a word.
+  if (text.includes('\uFFFD')) return fail(NOT_UTF8);
   // A secret is kept exactly as typed; other answers lose surrounding spaces, so "  " is an empty answer.
   const given = isSecretQuestion(q) ? text : text.trim();
   if (isSecretQuestion(q) && text.trim() === '' && text !== '')

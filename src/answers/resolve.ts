@@ -1,6 +1,7 @@
 // Resolves every answer from one declaration per question.
 // Precedence: flag > env > answers file > previous install > (prompt | default).
 import { readFileSync } from 'node:fs';
+import { utf8Text } from './shown.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { evaluate, referencedIds, type AnswerValue, type Answers, type Scope } from '../recipes/condition.js';
 import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
@@ -152,15 +153,18 @@ function checked(q: Question, raw: unknown, origin: Origin, where: string): Foun
 }
 
 function fromSecretFile(q: Question, file: string): Found {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     return {
       error: `${flagName(q.id)}-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
     };
   }
-  return checked(q, text.replace(/\r?\n$/, ''), 'flag', `${flagName(q.id)}-file`);
+  const read = utf8Text(bytes);
+  if ('badByte' in read)
+    return { error: `${flagName(q.id)}-file ${file}: byte ${read.badByte} is not valid UTF-8` };
+  return checked(q, read.text.replace(/\r?\n$/, ''), 'flag', `${flagName(q.id)}-file`);
 }
 
 function fromPrevious(

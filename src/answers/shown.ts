@@ -21,3 +21,28 @@ export function shown(value: string): string {
   const quoted = `"${terminalSafe(short)}"`;
   return chars.length > LIMIT ? `${quoted} (${chars.length} characters)` : quoted;
 }
+
+/**
+ * A file's text, refusing bytes that are not UTF-8 (Node would turn them into U+FFFD without a word): the text, or
+ * the offset of the byte where the bad sequence shows.
+ */
+export function utf8Text(bytes: Uint8Array): { text: string } | { badByte: number } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+  } catch {
+    // Only on the error path: feed the bytes one by one to find where.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    for (let i = 0; i < bytes.length; i++) {
+      try {
+        decoder.decode(bytes.subarray(i, i + 1), { stream: true });
+      } catch {
+        return { badByte: i };
+      }
+    }
+    return { badByte: bytes.length }; // a sequence cut off at the end
+  }
+}
+
+/** Why a value Node decoded holds U+FFFD: almost always bytes that were not UTF-8 where it came from. */
+export const NOT_UTF8 =
+  'is not valid UTF-8 text (it holds bytes that are not UTF-8, or U+FFFD standing in for them)';

@@ -1,6 +1,7 @@
 // Decides which recipe and which install folder this run is about, from flags, env, the answers file and
 // what is already installed there.
 import { existsSync, readFileSync } from 'node:fs';
+import { utf8Text } from '../answers/shown.js';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
@@ -97,5 +98,10 @@ function readAnswersFile(
   label: string,
 ): { path: string; answers: Record<string, unknown>; recipe?: string } {
   if (!existsSync(file)) throw new UsageError(`--answers ${label}: no such file.`);
-  return { path: label, ...parseAnswersFile(readFileSync(file, 'utf8'), label) };
+  const read = utf8Text(readFileSync(file));
+  if ('badByte' in read)
+    throw new UsageError(`--answers ${label}: byte ${read.badByte} is not valid UTF-8.`, {
+      hint: 'Save the answers file as UTF-8 text.',
+    });
+  return { path: label, ...parseAnswersFile(read.text, label) };
 }

@@ -1,8 +1,10 @@
 // Values echoed in refusals cannot drive the terminal, and a long one is printed once, shortened (issue 12,
 // class 6). Table-driven on shown(), then through the bundle with hostile flags and env vars.
+import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { shown, terminalSafe } from '../../src/answers/shown.js';
-import { berth, tempDir } from '../helpers.js';
+import { berth, bundle, cleanEnv, tempDir } from '../helpers.js';
 
 describe('shown', () => {
   it.each([
@@ -73,5 +75,39 @@ describe('hostile values in refusals, through the bundle', () => {
     const stderr = String(r.stderr);
     expect(stderr).toContain(`"${'9'.repeat(40)}…" (10000 characters) is not a port`);
     expect(stderr.length).toBeLessThan(2_000);
+  });
+});
+
+describe('bytes that are not UTF-8 are refused, naming where they came from (class 5)', () => {
+  const sh = (script: string) =>
+    execa('sh', ['-c', script], {
+      env: { ...cleanEnv(), BUNDLE: bundle, DIR: path.join(tempDir(), 'x'), FILES: tempDir() },
+      extendEnv: false,
+      reject: false,
+    });
+  const base = 'node "$BUNDLE" render --yes --dry-run --dir "$DIR" --mode openai';
+
+  it.each([
+    ['a flag', `${base} --llm-model "$(printf 'gpt\\377x')"`, '--llm-model: is not valid UTF-8 text'],
+    [
+      'an env var',
+      `BERTH_LLM_MODEL="$(printf 'gpt\\300')" ${base}`,
+      'BERTH_LLM_MODEL: is not valid UTF-8 text',
+    ],
+    [
+      'an answers file',
+      `printf 'llm_model: gpt\\n# \\377\\n' > "$FILES/a.yaml"; ${base} --answers "$FILES/a.yaml"`,
+      'a.yaml: byte 17 is not valid UTF-8',
+    ],
+    [
+      'a key file',
+      `printf 'sk-\\355\\240\\200' > "$FILES/key"; ${base} --openai-api-key-file "$FILES/key"`,
+      '--openai-api-key-file',
+    ],
+  ])('%s', async (_label, script, message) => {
+    const r = await sh(script);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
+    expect(String(r.stderr)).toContain(message);
+    expect(String(r.stderr)).toMatch(/not valid UTF-8/);
   });
 });

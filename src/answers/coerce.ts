@@ -5,7 +5,9 @@ import type { AnswerValue } from '../recipes/condition.js';
 import type { Question } from '../recipes/schema.js';
 import { checkDotenvValue } from '../render/dotenv.js';
 import { isSecretQuestion } from './names.js';
-import { NOT_UTF8, shown } from './shown.js';
+import { INVISIBLE, NOT_UTF8, shown } from './shown.js';
+
+const INVISIBLE_ONE = new RegExp(INVISIBLE.source);
 
 export type Coerced = { ok: true; value: AnswerValue } | { ok: false; message: string };
 
@@ -33,6 +35,12 @@ export function coerce(q: Question, raw: unknown): Coerced {
   if (/[\r\n\0]/.test(text)) return fail('must be a single line (no line breaks or NUL characters)');
   // Node decodes argv, env vars and files as UTF-8 and turns bad bytes into U+FFFD without a word.
   if (text.includes('\uFFFD')) return fail(NOT_UTF8);
+  // Control, bidi and zero-width characters hide what a value is (ex\u200bample.com is not example.com).
+  const invisible = text.match(INVISIBLE_ONE);
+  if (invisible)
+    return fail(
+      `holds an invisible or control character (U+${invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`,
+    );
   // A secret is kept exactly as typed; other answers lose surrounding spaces, so "  " is an empty answer.
   const given = isSecretQuestion(q) ? text : text.trim();
   if (isSecretQuestion(q) && text.trim() === '' && text !== '')

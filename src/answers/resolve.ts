@@ -1,7 +1,7 @@
 // Resolves every answer from one declaration per question.
 // Precedence: flag > env > answers file > previous install > (prompt | default).
 import { readFileSync } from 'node:fs';
-import { utf8Text } from './shown.js';
+import { shown, utf8Text } from './shown.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { evaluate, referencedIds, type AnswerValue, type Answers, type Scope } from '../recipes/condition.js';
 import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
@@ -39,7 +39,8 @@ export interface Resolution {
   warnings: string[];
 }
 
-type Found = { value: AnswerValue; origin: Origin } | { error: string } | undefined;
+type Found =
+  { value: AnswerValue; origin: Origin; normalised?: string | undefined } | { error: string } | undefined;
 
 /** One pass of the resolution: every answer, or the first question that needs a person. */
 export type Settled = { done: Resolution } | { ask: PromptRequest };
@@ -76,6 +77,7 @@ export function settleAnswers(
     if (given) {
       answers[q.id] = given.value;
       origins[q.id] = given.origin;
+      if (given.normalised) warnings.push(given.normalised);
       continue;
     }
     const previous = fromPrevious(q, sources, warnings);
@@ -146,6 +148,20 @@ function fromGivenSources(q: Question, sources: AnswerSources): Found {
 
 function checked(q: Question, raw: unknown, origin: Origin, where: string): Found {
   const result = coerce(q, raw);
+  // A text answer berth changed (spaces trimmed, a domain lower-cased or turned into punycode) is used as
+  // changed, and the user is told; a port read from "8080" or a yes/no from "true" is no change.
+  if (
+    result.ok &&
+    !isSecretQuestion(q) &&
+    typeof result.value === 'string' &&
+    typeof raw === 'string' &&
+    result.value !== raw
+  )
+    return {
+      value: result.value,
+      origin,
+      normalised: `${where}: using ${shown(result.value)} (from ${shown(raw)})`,
+    };
   if (result.ok) return { value: result.value, origin };
   // Never echo a secret's value: name only where it came from.
   const label = isSecretQuestion(q) ? where.split(' ')[0]! : where;

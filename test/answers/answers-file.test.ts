@@ -22,6 +22,7 @@ questions:
   - { id: port, type: port, prompt: Port?, default: 8080 }
   - { id: size, type: number, prompt: Size?, default: 1 }
   - { id: gpu, type: confirm, prompt: GPU?, default: false }
+  - { id: domain, type: domain, prompt: Domain?, optional: true }
 services:
   - { name: app }
 `,
@@ -119,5 +120,35 @@ describe('through the bundle', () => {
     expect(String(r.stderr)).toContain('is not a valid answers file (line 2)');
     expect(String(r.stderr)).toContain('YAML tags are not allowed in an answers file');
     expect(String(r.stderr)).not.toMatch(/YAMLWarning|\(node:\d+\)|--trace-warnings/);
+  });
+});
+
+describe('a value berth normalises is used as normalised, and the user is told (class 3)', () => {
+  const flags = async (given: Record<string, string>) =>
+    resolveAnswers(recipe, { flags: { label: 'x', ...given }, env: {} }, {});
+
+  it.each([
+    [
+      { domain: 'Bücher.Example.com' },
+      'domain',
+      'xn--bcher-kva.example.com',
+      '--domain: using "xn--bcher-kva.example.com" (from "Bücher.Example.com")',
+    ],
+    [
+      { domain: 'APP.example.com' },
+      'domain',
+      'app.example.com',
+      '--domain: using "app.example.com" (from "APP.example.com")',
+    ],
+    [{ label: '  padded  ' }, 'label', 'padded', '--label: using "padded" (from "  padded  ")'],
+  ])('%j', async (given, id, value, warning) => {
+    const r = await flags(given);
+    expect(r.answers[id]).toBe(value);
+    expect(r.warnings).toContain(warning);
+  });
+
+  it('a value used as given says nothing; nor does a port read from its text', async () => {
+    const r = await flags({ domain: 'app.example.com', port: '8081' });
+    expect(r.warnings).toEqual([]);
   });
 });

@@ -46,8 +46,18 @@ describe('hostile values in refusals, through the bundle', () => {
     berth(['render', '--yes', '--dry-run', '--dir', tempDir(), ...args], { env });
 
   it.each([
-    ['an OSC sequence in a flag', ['--magec-port', '\u001b]0;pwned\u0007'], {}, '"\\u001b]0;pwned\\u0007"'],
-    ['a CSI sequence in an env var', [], { BERTH_MAGEC_PORT: '80\u001b[2J80' }, '"80\\u001b[2J80"'],
+    [
+      'an OSC sequence in a flag',
+      ['--magec-port', '\u001b]0;pwned\u0007'],
+      {},
+      '--magec-port: holds an invisible or control character (U+001B)',
+    ],
+    [
+      'a CSI sequence in an env var',
+      [],
+      { BERTH_MAGEC_PORT: '80\u001b[2J80' },
+      'BERTH_MAGEC_PORT: holds an invisible or control character (U+001B)',
+    ],
     [
       'a carriage return in a flag (refused as a second line, not echoed)',
       ['--mode', 'local\rFAKE OK'],
@@ -58,7 +68,13 @@ describe('hostile values in refusals, through the bundle', () => {
       'a right-to-left override in a flag',
       ['--domain', 'evil\u202Emoc.example.com'],
       {},
-      '"evil\\u202emoc.example.com"',
+      '--domain: holds an invisible or control character (U+202E)',
+    ],
+    [
+      'an OSC sequence in a recipe name, echoed escaped',
+      ['--recipe', 'ev\u001b]0;pwned\u0007il'],
+      {},
+      'Unknown recipe "ev\\u001b]0;pwned\\u0007il"',
     ],
   ])('%s: exit 2, and nothing a terminal acts on reaches stderr', async (_label, args, env, echoed) => {
     const r = await render(args as string[], env as Record<string, string>);

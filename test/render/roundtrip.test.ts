@@ -58,14 +58,6 @@ const accepted: [label: string, value: string][] = [
   ['equals', 'a=b=c'],
   ['export', 'export X=1'],
   ['very long (5000 characters)', 'x $#"\\yz'.repeat(625)],
-  ['DEL (U+007F)', 'a\u007fb'],
-  ['NEL (U+0085)', 'a\u0085b'],
-  ['C1 control (U+009B)', 'a\u009bb'],
-  ['line separator (U+2028)', 'a\u2028b'],
-  ['paragraph separator (U+2029)', 'a\u2029b'],
-  ['byte order mark', '\ufeffbom'],
-  ['escape (U+001B)', 'a\u001b[0mb'],
-  ['vertical tab and form feed', 'a\u000b\u000cb'],
 ];
 
 const ENV_PROBLEM =
@@ -81,6 +73,20 @@ const envRejected: [label: string, value: string, problem: string][] = [
   ['a trailing backslash', 'abc\\', TRAILING_BACKSLASH],
   ['three trailing backslashes', 'abc\\\\\\', TRAILING_BACKSLASH],
   ['two trailing backslashes', 'abc\\\\', TRAILING_BACKSLASH],
+];
+
+/** Invisible and control characters hide what a value is: refused for every answer (the first one is named). */
+const invisible: [label: string, value: string, code: string][] = [
+  ['DEL', 'a\u007fb', '007F'],
+  ['NEL', 'a\u0085b', '0085'],
+  ['C1 control', 'a\u009bb', '009B'],
+  ['line separator', 'a\u2028b', '2028'],
+  ['paragraph separator', 'a\u2029b', '2029'],
+  ['byte order mark', '\ufeffbom', 'FEFF'],
+  ['escape', 'a\u001b[0mb', '001B'],
+  ['vertical tab and form feed', 'a\u000b\u000cb', '000B'],
+  ['zero-width space', 'ex\u200bample.com', '200B'],
+  ['right-to-left override', 'abc\u202etxt', '202E'],
 ];
 
 /** Values no placement accepts. */
@@ -188,6 +194,13 @@ describe('answers round-trip through docker compose config', () => {
     expect(await validationError('secret_value', value)).toEqual([
       'SECRET_VALUE: is only whitespace (spaces or tabs)',
     ]);
+  });
+
+  it.each(invisible)('%s: rejected in every placement, naming the character', async (_l, value, code) => {
+    const problem = `holds an invisible or control character (U+${code})`;
+    expect(await validationError('direct', value)).toEqual([`--direct: ${problem}`]);
+    expect(await validationError('via_env', value)).toEqual([`--via-env: ${problem}`]);
+    expect(await validationError('secret_value', value)).toEqual([`SECRET_VALUE: ${problem}`]);
   });
 
   it.each(rejected)('%s: rejected in every placement, with the reason', async (_label, value) => {

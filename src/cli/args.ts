@@ -1,6 +1,7 @@
 // Parses argv against the command table (cli/table.ts): which command, its own options (typed), and — for the
 // commands that take them — the recipe's question flags, read with the same parser once the recipe is known.
 // Nothing else reads argv.
+import { shown } from '../answers/shown.js';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import {
@@ -213,11 +214,18 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
 function readValue(t: OptionToken, spec: OptionSpec): string | boolean {
   const flag = t.rawName;
   if (spec.type === 'boolean') {
-    if (t.value !== undefined) throw new UsageError(`${flag} takes no value (got "${t.value}").`);
+    if (t.value !== undefined) throw new UsageError(`${flag} takes no value (got ${shown(t.value)}).`);
     return true;
   }
   if (t.value === undefined || (t.inlineValue === false && t.value.startsWith('--'))) {
-    throw new UsageError(`${flag} needs a value.`, { hint: `Write ${flag} VALUE or ${flag}=VALUE.` });
+    // `--x --y` is a forgotten value; `--x ---` may be a value that starts with dashes, which must be attached.
+    const dashed = t.value !== undefined && !/^--[a-z]/i.test(t.value);
+    throw new UsageError(
+      dashed
+        ? `${flag} ${shown(t.value!)}: a value that starts with -- must be attached.`
+        : `${flag} needs a value.`,
+      { hint: dashed ? `Write ${flag}=${t.value}.` : `Write ${flag} VALUE or ${flag}=VALUE.` },
+    );
   }
   return t.value;
 }

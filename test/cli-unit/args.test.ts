@@ -92,6 +92,9 @@ describe('parseCommandLine and questionFlags', () => {
     ],
     [['--gpu=yes'], '--gpu takes no value (got "yes").'],
     [['--mode'], '--mode needs a value. Write --mode VALUE or --mode=VALUE.'],
+    [['--mode', '--yes'], '--mode needs a value. Write --mode VALUE or --mode=VALUE.'],
+    [['--mode', '---'], '--mode "---": a value that starts with -- must be attached. Write --mode=---.'],
+    [['--mode', '--'], '--mode "--": a value that starts with -- must be attached. Write --mode=--.'],
     [
       ['deploy'],
       'Unknown command "deploy". Commands: install, render, recipes, doctor, status, logs, down, uninstall, help. See berth --help.',

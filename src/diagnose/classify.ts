@@ -26,7 +26,7 @@ export interface Finding {
   /** Health checks failed in a row. */
   failingStreak?: number;
   /** For a dependency failure: how the dependency failed, and who waited for it. */
-  dependency?: 'exited' | 'unhealthy' | 'incomplete';
+  dependency?: 'exited' | 'unhealthy' | 'incomplete' | 'running';
   dependents?: string[];
   port?: number;
   /** The host address compose tried to bind, e.g. "127.0.0.1:8080". */
@@ -55,6 +55,8 @@ const UNHEALTHY = /^container (\S+) is unhealthy/;
 const EXITED = /^container (\S+) exited \((\d+)\)/;
 const TIMEOUT = /application not healthy after (\d+)s/;
 const CREATING = /^\s*Container (\S+)\s+Creating$/;
+/** berth's own line when it stopped compose at the deadline (steps/start-stack.ts). */
+const BERTH_DEADLINE = /nothing finished starting within (\d+) s/;
 
 export function classify(e: Evidence): Finding {
   const text = e.composeOutput.join('\n');
@@ -98,6 +100,30 @@ function classifyOutput(e: Evidence, text: string): Finding {
   if ((m = DEP_INCOMPLETE.exec(text))) return dependencyFailure(e, m[1]!, 'incomplete', m[0]);
   if ((m = firstLine(e, UNHEALTHY))) return unhealthy(e, serviceOf(e, m[1]!), m[0]);
   if ((m = firstLine(e, EXITED))) return exited(e, serviceOf(e, m[1]!), m[0]);
+  if ((m = BERTH_DEADLINE.exec(text))) {
+    // A service others wait for that is still running without a health check: a one-shot that never exited.
+    const running = e.ps.filter((r) => r.State === 'running' && !r.Health);
+    const awaited = running.find((r) => e.ps.some((o) => dependsOn(o).includes(r.Service)));
+    if (awaited) {
+      const dependents = e.ps.filter((r) => dependsOn(r).includes(awaited.Service)).map((r) => r.Service);
+      return {
+        cause: 'dependency-failed',
+        dependency: 'running',
+        service: awaited.Service,
+        waitSeconds: Number(m[1]),
+        dependents: [...new Set(dependents)].sort(),
+        evidence: m[0],
+      };
+    }
+    const row = waitingFor(e.ps);
+    return {
+      ...(row ? health(e, row) : {}),
+      cause: 'timeout',
+      waitSeconds: Number(m[1]),
+      ...(row ? { service: row.Service } : {}),
+      evidence: m[0],
+    };
+  }
   if ((m = TIMEOUT.exec(text))) {
     const row = waitingFor(e.ps);
     return {

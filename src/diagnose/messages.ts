@@ -116,7 +116,9 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
           ? unhealthyWords(f)
           : f.dependency === 'incomplete'
             ? `did not complete successfully (${withCode(f.exitCode, f.oomKilled)})`
-            : withCode(f.exitCode, f.oomKilled);
+            : f.dependency === 'running'
+              ? `was still running after ${f.waitSeconds ?? '?'} s: it is a job that must finish first, and it did not`
+              : withCode(f.exitCode, f.oomKilled);
       return {
         summary: `${waiting} could not start: ${f.service ?? 'a service it depends on'}, which it depends on, ${how}.`,
         hint: `Fix ${f.service ?? 'that service'} first: its log is above.`,

@@ -73,13 +73,19 @@ export async function startStack(
 
   const { child } = await composeUp({ ...compose, timeoutSeconds: waitTimeout });
   const output: string[] = [];
+  const deadline = startDeadline(child, waitTimeout, (line) => {
+    log.write(`${line}\n`);
+    output.push(line);
+  });
   for await (const line of child.iterable({ from: 'all' })) {
     const text = String(line);
     log.write(`${text}\n`);
     output.push(text);
+    deadline.saw(text);
     store.dispatch(parseComposeLine(text, known, clock()));
   }
   const result = await child;
+  deadline.clear();
   await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
     psEvents(
@@ -112,6 +118,35 @@ export async function startStack(
       .filter((line) => !line.startsWith('Hint: ')),
     hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
   });
+}
+
+/**
+ * compose's --wait-timeout covers the wait for health only: a service that waits on a one-shot that never exits
+ * (condition: service_completed_successfully) holds `up` forever. Once the images are there (the first container
+ * line), berth gives the whole start the same time, plus a little, then stops compose; what is still not done is
+ * then diagnosed like any other failure.
+ */
+function startDeadline(
+  child: { kill(signal?: NodeJS.Signals): boolean },
+  waitTimeout: number,
+  note: (line: string) => void,
+): { saw(line: string): void; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    saw(line) {
+      if (timer || !/^\s*Container \S+\s+(Creat|Recreat|Start|Wait|Running)/.test(line)) return;
+      timer = setTimeout(
+        () => {
+          note(
+            `berth: nothing finished starting within ${waitTimeout} s (--wait-timeout); stopping compose.`,
+          );
+          child.kill('SIGTERM');
+        },
+        (waitTimeout + 5) * 1000,
+      );
+    },
+    clear: () => clearTimeout(timer),
+  };
 }
 
 function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {

@@ -296,6 +296,25 @@ describe.sequential('managing an install on a real Docker engine', () => {
   );
 
   test(
+    'a reconfigure whose one-shot never completes: exit 5 naming the job, rolled back, the previous stack runs',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      const failed = await install(stack, '--init-wait', '3600', '--wait-timeout', '8');
+      expect(failed.exitCode, text(failed)).toBe(5);
+      const stderr = String(failed.stderr);
+      expect(stderr).toContain('web could not start: init, which it depends on, was still running after 8 s');
+      expect(stderr).toContain('The previous configuration was restored and is running again.');
+      expect(dotenvValue(stack.dir, 'INIT_WAIT')).toBe('0');
+      const ps = await composePs(stack.dir);
+      expectUp(ps);
+      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
     'a reconfigure that does not come up is rolled back; --no-rollback keeps it',
     async () => {
       await requireEngine();

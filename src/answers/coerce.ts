@@ -85,16 +85,8 @@ function coerceType(q: Question, text: string): Coerced {
     }
     case 'domain':
       return coerceDomain(text);
-    case 'email': {
-      // RFC 5321: 64 characters before the @, 254 in all.
-      const local = text.slice(0, Math.max(0, text.lastIndexOf('@')));
-      if (local.length > 64) return fail(`has ${local.length} characters before the @ (at most 64)`);
-      if (text.length > 254)
-        return fail(`is ${text.length} characters long (an e-mail address has at most 254)`);
-      return EMAIL.test(text)
-        ? { ok: true, value: text }
-        : fail(`${shown(text)} is not an e-mail address (name@example.com)`);
-    }
+    case 'email':
+      return coerceEmail(text);
     case 'image':
       return IMAGE.test(text) && text.length <= 512
         ? { ok: true, value: text }
@@ -115,6 +107,16 @@ function coerceType(q: Question, text: string): Coerced {
 }
 
 /** Lower-case, IDN to punycode, labels checked: a name a certificate authority would accept. */
+function coerceEmail(text: string): Coerced {
+  // RFC 5321: 64 characters before the @, 254 in all.
+  const local = text.slice(0, Math.max(0, text.lastIndexOf('@')));
+  if (local.length > 64) return fail(`has ${local.length} characters before the @ (at most 64)`);
+  if (text.length > 254) return fail(`is ${text.length} characters long (an e-mail address has at most 254)`);
+  return EMAIL.test(text)
+    ? { ok: true, value: text }
+    : fail(`${shown(text)} is not an e-mail address (name@example.com)`);
+}
+
 function coerceDomain(text: string): Coerced {
   const withoutScheme = text.replace(/^https?:\/\//i, '').replace(/\/$/, '');
   if (withoutScheme !== text && !/[/:]/.test(withoutScheme)) {

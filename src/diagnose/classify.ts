@@ -100,30 +100,7 @@ function classifyOutput(e: Evidence, text: string): Finding {
   if ((m = DEP_INCOMPLETE.exec(text))) return dependencyFailure(e, m[1]!, 'incomplete', m[0]);
   if ((m = firstLine(e, UNHEALTHY))) return unhealthy(e, serviceOf(e, m[1]!), m[0]);
   if ((m = firstLine(e, EXITED))) return exited(e, serviceOf(e, m[1]!), m[0]);
-  if ((m = BERTH_DEADLINE.exec(text))) {
-    // A service others wait for that is still running without a health check: a one-shot that never exited.
-    const running = e.ps.filter((r) => r.State === 'running' && !r.Health);
-    const awaited = running.find((r) => e.ps.some((o) => dependsOn(o).includes(r.Service)));
-    if (awaited) {
-      const dependents = e.ps.filter((r) => dependsOn(r).includes(awaited.Service)).map((r) => r.Service);
-      return {
-        cause: 'dependency-failed',
-        dependency: 'running',
-        service: awaited.Service,
-        waitSeconds: Number(m[1]),
-        dependents: [...new Set(dependents)].sort(),
-        evidence: m[0],
-      };
-    }
-    const row = waitingFor(e.ps);
-    return {
-      ...(row ? health(e, row) : {}),
-      cause: 'timeout',
-      waitSeconds: Number(m[1]),
-      ...(row ? { service: row.Service } : {}),
-      evidence: m[0],
-    };
-  }
+  if ((m = BERTH_DEADLINE.exec(text))) return stoppedAtDeadline(e, Number(m[1]), m[0]);
   if ((m = TIMEOUT.exec(text))) {
     const row = waitingFor(e.ps);
     return {
@@ -135,6 +112,34 @@ function classifyOutput(e: Evidence, text: string): Finding {
     };
   }
   return fromPs(e);
+}
+
+/**
+ * berth stopped compose at its deadline. A service others wait for that is still running without a health check is
+ * a one-shot that never exited; otherwise it is a plain timeout of whatever was not healthy yet.
+ */
+function stoppedAtDeadline(e: Evidence, waitSeconds: number, evidence: string): Finding {
+  const running = e.ps.filter((r) => r.State === 'running' && !r.Health);
+  const awaited = running.find((r) => e.ps.some((o) => dependsOn(o).includes(r.Service)));
+  if (!awaited) {
+    const row = waitingFor(e.ps);
+    return {
+      ...(row ? health(e, row) : {}),
+      cause: 'timeout',
+      waitSeconds,
+      ...(row ? { service: row.Service } : {}),
+      evidence,
+    };
+  }
+  const dependents = e.ps.filter((r) => dependsOn(r).includes(awaited.Service)).map((r) => r.Service);
+  return {
+    cause: 'dependency-failed',
+    dependency: 'running',
+    service: awaited.Service,
+    waitSeconds,
+    dependents: [...new Set(dependents)].sort(),
+    evidence,
+  };
 }
 
 /** The container --wait gave up on: one not yet healthy, else one that stopped (a finished one-shot is fine). */

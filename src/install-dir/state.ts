@@ -70,16 +70,10 @@ function parseState(text: string, file: string): InstallState {
   }
 }
 
-/**
- * Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. Every value is read as
- * the text written (YAML's failsafe schema): `0755`, `0x1F`, `1e3`, `.inf` or `False` reach a text question
- * unchanged, and each question's type decides what the text means (a port, yes/no). A plain `~`, `null` or nothing
- * is an empty answer. A tag or anything else YAML only warns about is refused.
- */
-export function parseAnswersFile(
-  text: string,
-  file: string,
-): { recipe?: string; answers: Record<string, unknown> } {
+const TAGS = 'YAML tags are not allowed in an answers file: write the plain value, e.g. key: value.';
+
+/** The answers file's YAML as plain data: strings, nulls for the plain empty forms; errors and tags refused. */
+function answersYaml(text: string, file: string): unknown {
   const lineCounter = new LineCounter();
   const parsed = parseDocument(text, {
     schema: 'failsafe',
@@ -92,7 +86,6 @@ export function parseAnswersFile(
       exitCode: 2,
       hint,
     });
-  const TAGS = 'YAML tags are not allowed in an answers file: write the plain value, e.g. key: value.';
   const problem = parsed.errors[0] ?? parsed.warnings[0];
   if (problem) {
     const hint = problem.code === 'TAG_RESOLVE_FAILED' ? TAGS : 'Fix the YAML and run again.';
@@ -100,14 +93,29 @@ export function parseAnswersFile(
   }
   visit(parsed, (_key, node) => {
     if (!isNode(node)) return;
-    if (node.tag) {
-      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
-      throw refuse(line, `the tag ${node.tag}`, TAGS);
-    }
+    if (node.tag)
+      throw refuse(
+        node.range ? lineCounter.linePos(node.range[0]).line : undefined,
+        `the tag ${node.tag}`,
+        TAGS,
+      );
     if (isScalar(node) && node.type === 'PLAIN' && /^(~|null|Null|NULL|)$/.test(String(node.value)))
       node.value = null;
   });
-  const doc: unknown = parsed.toJS();
+  return parsed.toJS();
+}
+
+/**
+ * Reads an answers file: `{recipe, recipeVersion, answers: {...}}`, or a flat map of answers. Every value is read as
+ * the text written (YAML's failsafe schema): `0755`, `0x1F`, `1e3`, `.inf` or `False` reach a text question
+ * unchanged, and each question's type decides what the text means (a port, yes/no). A plain `~`, `null` or nothing
+ * is an empty answer. A tag or anything else YAML only warns about is refused.
+ */
+export function parseAnswersFile(
+  text: string,
+  file: string,
+): { recipe?: string; answers: Record<string, unknown> } {
+  const doc = answersYaml(text, file);
   if (doc === null || doc === undefined) return { answers: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new BerthError(`${file} must be a YAML mapping of answers (id: value).`, { exitCode: 2 });

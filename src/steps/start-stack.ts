@@ -71,21 +71,9 @@ export async function startStack(
     { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
   ]);
 
-  const { child } = await composeUp({ ...compose, timeoutSeconds: waitTimeout });
-  const output: string[] = [];
-  const deadline = startDeadline(child, waitTimeout, (line) => {
-    log.write(`${line}\n`);
-    output.push(line);
-  });
-  for await (const line of child.iterable({ from: 'all' })) {
-    const text = String(line);
-    log.write(`${text}\n`);
-    output.push(text);
-    deadline.saw(text);
-    store.dispatch(parseComposeLine(text, known, clock()));
-  }
-  const result = await child;
-  deadline.clear();
+  const { output, exitCode } = await followUp(compose, waitTimeout, log, (line) =>
+    store.dispatch(parseComposeLine(line, known, clock())),
+  );
   await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
     psEvents(
@@ -96,7 +84,7 @@ export async function startStack(
   // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
-  const ok = result.exitCode === 0 && !stuck;
+  const ok = exitCode === 0 && !stuck;
   if (!ok) store.dispatch(await failureEvents(ctx.exec, store.get(), compose, clock));
   const diagnosis = ok
     ? undefined
@@ -104,7 +92,7 @@ export async function startStack(
         dir: p.dir,
         env: composeEnv(compose),
         composeOutput: output,
-        composeExitCode: result.exitCode ?? 1,
+        composeExitCode: exitCode ?? 1,
         exec: ctx.exec,
       });
   store.dispatch([{ type: 'done', at: clock(), ok }]);
@@ -118,6 +106,31 @@ export async function startStack(
       .filter((line) => !line.startsWith('Hint: ')),
     hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
   });
+}
+
+/** Runs `up -d --wait`, logging and handing on each line of its output; resolves with all of it and the exit code. */
+async function followUp(
+  compose: ComposeOptions,
+  waitTimeout: number,
+  log: NodeJS.WritableStream,
+  onLine: (line: string) => void,
+): Promise<{ output: string[]; exitCode: number | undefined }> {
+  const { child } = await composeUp({ ...compose, timeoutSeconds: waitTimeout });
+  const output: string[] = [];
+  const keep = (line: string) => {
+    log.write(`${line}\n`);
+    output.push(line);
+  };
+  const deadline = startDeadline(child, waitTimeout, keep);
+  for await (const line of child.iterable({ from: 'all' })) {
+    const text = String(line);
+    keep(text);
+    deadline.saw(text);
+    onLine(text);
+  }
+  const result = await child;
+  deadline.clear();
+  return { output, exitCode: result.exitCode };
 }
 
 /**

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { afterAll, afterEach, expect } from 'vitest';
-import { cleanEnv } from '../helpers.js';
+import { cleanEnv, fixtures } from '../helpers.js';
 
 export const SETUP_HINT =
   'Set it up with `sudo scripts/setup-test-engine.sh` (Debian 12+, as root), which also builds the test images.';
@@ -106,6 +106,31 @@ export async function volumesOf(project: string): Promise<string[]> {
   expect(result.exitCode, text(result)).toBe(0);
   return String(result.stdout).split('\n').filter(Boolean).sort();
 }
+
+/** The test recipe every engine test installs (test/fixtures/engine-stack). */
+export const ENGINE_STACK = path.join(fixtures, 'engine-stack');
+
+/** `berth install` of engine-stack into the stack's folder: unattended, on the stack's free port. */
+export const engineStackInstall = (stack: Pick<Stack, 'dir' | 'port'>): string[] => [
+  'install',
+  '--recipe',
+  ENGINE_STACK,
+  '--dir',
+  stack.dir,
+  '--yes',
+  '--web-port',
+  String(stack.port),
+];
+
+/** magec's images replaced by the local test images (scripts/build-test-images.sh): nothing is pulled. */
+export const MAGEC_TEST_IMAGES = [
+  '--magec-image',
+  'berth-test/magec:1',
+  '--redis-image',
+  'berth-test/redis:1',
+  '--postgres-image',
+  'berth-test/postgres:1',
+];
 
 export interface Stack {
   dir: string;

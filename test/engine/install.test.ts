@@ -8,10 +8,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { berth, fixtures } from '../helpers.js';
-import { composePs, docker, requireEngine, text, useStacks, type PsEntry } from './harness.js';
+import { berth } from '../helpers.js';
+import {
+  composePs,
+  docker,
+  requireEngine,
+  text,
+  useStacks,
+  type PsEntry,
+  ENGINE_STACK,
+  engineStackInstall,
+} from './harness.js';
 
-const FIXTURE = path.join(fixtures, 'engine-stack');
+const FIXTURE = ENGINE_STACK;
 const TEST_TIMEOUT = 120_000;
 
 const { root, newStack } = useStacks('e2e');
@@ -24,18 +33,7 @@ async function page(port: number): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-const install = (stack: Stack, ...extra: string[]) =>
-  berth([
-    'install',
-    '--recipe',
-    FIXTURE,
-    '--dir',
-    stack.dir,
-    '--yes',
-    '--web-port',
-    String(stack.port),
-    ...extra,
-  ]);
+const install = (stack: Stack, ...extra: string[]) => berth([...engineStackInstall(stack), ...extra]);
 
 function expectUp(ps: Record<string, PsEntry>): void {
   expect(ps.web, JSON.stringify(ps)).toMatchObject({ State: 'running', Health: 'healthy' });

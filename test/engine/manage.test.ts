@@ -9,10 +9,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { berth, fixtures } from '../helpers.js';
-import { composePs, docker, requireEngine, text, useStacks, volumesOf, type PsEntry } from './harness.js';
+import { berth } from '../helpers.js';
+import {
+  composePs,
+  docker,
+  requireEngine,
+  text,
+  useStacks,
+  volumesOf,
+  type PsEntry,
+  engineStackInstall,
+} from './harness.js';
 
-const FIXTURE = path.join(fixtures, 'engine-stack');
 const TEST_TIMEOUT = 120_000;
 
 const { root, newStack } = useStacks('mng');
@@ -25,18 +33,7 @@ async function page(port: number, urlPath = '/'): Promise<{ status: number; body
   return { status: response.status, body: await response.text() };
 }
 
-const install = (stack: Stack, ...extra: string[]) =>
-  berth([
-    'install',
-    '--recipe',
-    FIXTURE,
-    '--dir',
-    stack.dir,
-    '--yes',
-    '--web-port',
-    String(stack.port),
-    ...extra,
-  ]);
+const install = (stack: Stack, ...extra: string[]) => berth([...engineStackInstall(stack), ...extra]);
 
 async function installed(stack: Stack, ...extra: string[]): Promise<Record<string, PsEntry>> {
   const result = await install(stack, ...extra);

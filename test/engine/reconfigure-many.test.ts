@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseDotenv } from '../../src/render/dotenv.js';
 import { berth } from '../helpers.js';
-import { docker, freePort, requireEngine, text, useStacks } from './harness.js';
+import { docker, freePort, MAGEC_TEST_IMAGES, requireEngine, text, useStacks } from './harness.js';
 
 const RECONFIGURES = 50;
 const IMAGES = ['postgres', 'redis', 'magec'].map((name) => `berth-test/${name}:1`);
@@ -43,12 +43,7 @@ describe('many reconfigures', () => {
         String(port),
         '--admin-port',
         String(adminPort),
-        '--magec-image',
-        'berth-test/magec:1',
-        '--redis-image',
-        'berth-test/redis:1',
-        '--postgres-image',
-        'berth-test/postgres:1',
+        ...MAGEC_TEST_IMAGES,
       ]);
     const first = await install('gpt-4.1-mini');
     expect(first.exitCode, text(first)).toBe(0);

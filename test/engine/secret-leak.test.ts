@@ -6,10 +6,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
-import { berth, fixtures } from '../helpers.js';
-import { requireEngine, useStacks } from './harness.js';
+import { berth } from '../helpers.js';
+import { engineStackInstall, requireEngine, useStacks } from './harness.js';
 
-const FIXTURE = path.join(fixtures, 'engine-stack');
 const { newStack } = useStacks('leak');
 
 // The sampler runs in its own process so that sampling never waits on this test's event loop. It keeps every
@@ -67,16 +66,7 @@ describe('no secret leaks', () => {
   test('install, a reconfigure with --json and one that changes an answer: the secret is never seen', async () => {
     await requireEngine();
     const stack = await newStack();
-    const args = [
-      'install',
-      '--recipe',
-      FIXTURE,
-      '--dir',
-      stack.dir,
-      '--yes',
-      '--web-port',
-      String(stack.port),
-    ];
+    const args = engineStackInstall(stack);
     const runs = await sampling(async () => [
       await berth(args),
       await berth([...args, '--json']),

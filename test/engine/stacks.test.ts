@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Result } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { berth } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text, useStacks } from './harness.js';
+import { composePs, docker, freePort, MAGEC_TEST_IMAGES, requireEngine, text, useStacks } from './harness.js';
 
 const IMAGES = [
   'busybox',
@@ -90,12 +90,7 @@ async function installMagec(stack: Stack, ...extra: string[]): Promise<{ result:
     String(port),
     '--admin-port',
     String(adminPort),
-    '--magec-image',
-    'berth-test/magec:1',
-    '--redis-image',
-    'berth-test/redis:1',
-    '--postgres-image',
-    'berth-test/postgres:1',
+    ...MAGEC_TEST_IMAGES,
     ...extra,
   ]);
   return { result, port };

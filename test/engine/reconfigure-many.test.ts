@@ -16,6 +16,21 @@ const SECRET_NAMES = ['POSTGRES_PASSWORD', 'MAGEC_ADMIN_PASSWORD', 'MAGEC_ENCRYP
 
 const { root, newStack } = useStacks('reconf');
 
+/** psql over TCP inside the postgres container; the password reaches it through PGPASSWORD, never its argv. */
+const psql = (dir: string, password: string, query: string) =>
+  docker(
+    [
+      'compose',
+      'exec',
+      '-T',
+      'postgres',
+      'sh',
+      '-c',
+      `PGPASSWORD=${password} psql -h 127.0.0.1 -U magec -d magec -tAc "${query}"`,
+    ],
+    dir,
+  );
+
 describe('many reconfigures', () => {
   test(`${RECONFIGURES} reconfigures alternating answers: secrets kept, PostgreSQL accepts the password, nothing leaks`, async () => {
     await requireEngine(IMAGES);
@@ -52,18 +67,7 @@ describe('many reconfigures', () => {
     for (const n of SECRET_NAMES) expect(secrets[n], n).toBeTruthy();
 
     // PostgreSQL checks the password over TCP (a wrong one is refused), so the login below can fail.
-    const wrong = await docker(
-      [
-        'compose',
-        'exec',
-        '-T',
-        'postgres',
-        'sh',
-        '-c',
-        'PGPASSWORD=wrong psql -h 127.0.0.1 -U magec -d magec -tAc "select 1"',
-      ],
-      stack.dir,
-    );
+    const wrong = await psql(stack.dir, 'wrong', 'select 1');
     expect(wrong.exitCode, text(wrong)).not.toBe(0);
     expect(String(wrong.stderr)).toMatch(/password authentication failed/);
 
@@ -84,18 +88,7 @@ describe('many reconfigures', () => {
         expect(String(r.stderr)).not.toContain(value);
       }
       // The password from .env still logs in: PGPASSWORD from the container's environment, over TCP.
-      const login = await docker(
-        [
-          'compose',
-          'exec',
-          '-T',
-          'postgres',
-          'sh',
-          '-c',
-          'PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U magec -d magec -tAc "select 42"',
-        ],
-        stack.dir,
-      );
+      const login = await psql(stack.dir, '"$POSTGRES_PASSWORD"', 'select 42');
       expect(login.exitCode, `reconfigure ${i}: ${text(login)}`).toBe(0);
       expect(String(login.stdout).trim()).toBe('42');
     }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { composePs, freePort, useStacks } from '../engine/harness.js';
+import { composePs, freePort, MAGEC_TEST_IMAGES, useStacks } from '../engine/harness.js';
 import { repoRoot } from '../helpers.js';
 import {
   curlPipeBash,
@@ -82,12 +82,7 @@ describe.sequential('curl | bash in a fresh VM', () => {
           String(stack.port),
           '--admin-port',
           String(await freePort()),
-          '--magec-image',
-          'berth-test/magec:1',
-          '--redis-image',
-          'berth-test/redis:1',
-          '--postgres-image',
-          'berth-test/postgres:1',
+          ...MAGEC_TEST_IMAGES,
         ]),
         'echo "EXIT=$?"',
         `berth status --dir '${stack.dir}'`,

@@ -31,6 +31,7 @@ export function dockerChecks(facts: MachineFacts): Check[] {
       'not-running': () =>
         dockerStartFix({
           wsl,
+          systemd: sys?.systemd ?? true,
           rootless: false,
           customHost: d.host !== 'unix:///var/run/docker.sock' && !d.host.endsWith('/var/run/docker.sock'),
         }),

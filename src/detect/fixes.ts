@@ -117,12 +117,25 @@ export function dockerInstallFix(family: Family, wsl: boolean): string[] {
   ];
 }
 
-export function dockerStartFix(opts: { wsl: boolean; rootless: boolean; customHost: boolean }): string[] {
+export function dockerStartFix(opts: {
+  wsl: boolean;
+  rootless: boolean;
+  customHost: boolean;
+  systemd: boolean;
+}): string[] {
   if (opts.customHost)
     return ['# DOCKER_HOST points at an engine that does not answer: start it, or unset DOCKER_HOST'];
-  if (opts.wsl)
-    return ['# Start Docker Desktop on Windows (WSL integration on), or: sudo service docker start'];
+  if (opts.wsl && !opts.systemd)
+    return [
+      '# Start Docker Desktop on Windows (WSL integration on), or start the engine in the background:',
+      'sudo setsid -f dockerd >>/var/log/dockerd.log 2>&1',
+    ];
   if (opts.rootless) return ['systemctl --user start docker'];
+  if (!opts.systemd)
+    return [
+      '# no systemd here to start it: start the engine in the background',
+      'sudo setsid -f dockerd >>/var/log/dockerd.log 2>&1',
+    ];
   return ['sudo systemctl enable --now docker'];
 }
 

@@ -1,5 +1,5 @@
-// The operating system: distro from /etc/os-release, kernel, architecture, WSL2, and whether berth itself runs
-// inside a container. Plain file reads (systeminformation's osInfo shells out ~10 times: 110–210 ms).
+// The operating system: distro from /etc/os-release, kernel, architecture, WSL2, systemd, and whether berth itself
+// runs inside a container. Plain file reads (systeminformation's osInfo shells out ~10 times: 110–210 ms).
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { readText, rooted, type ProbeEnv } from './probe.js';
@@ -20,6 +20,9 @@ export interface SystemFacts {
   /** uname -m style: x86_64, aarch64 */
   arch: string;
   wsl: boolean;
+  /** Whether systemd runs this machine (its /run/systemd/system, as sd_booted checks): not so in most containers,
+   * nor on WSL2 unless turned on. */
+  systemd: boolean;
   /** The container runtime berth runs inside (docker, podman, kubernetes, lxc…), if any. */
   container: string | undefined;
 }
@@ -50,6 +53,7 @@ export function detectSystem(p: ProbeEnv): SystemFacts {
     kernel,
     arch: unameArch[process.arch] ?? process.arch,
     wsl: /microsoft/i.test(kernel) || p.env.WSL_DISTRO_NAME !== undefined,
+    systemd: existsSync(rooted(p, '/run/systemd/system')),
     container: containerKind(p),
   };
 }

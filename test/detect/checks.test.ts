@@ -33,6 +33,17 @@ describe('dockerChecks: why the engine cannot be used, and the fix', () => {
   });
 
   it.each([
+    ['systemd', { systemd: true, wsl: false }, /^sudo systemctl enable --now docker$/],
+    ['no systemd (a container)', { systemd: false, wsl: false }, /no systemd here[^]*sudo setsid -f dockerd/],
+    ['WSL2 without systemd', { systemd: false, wsl: true }, /Docker Desktop[^]*sudo setsid -f dockerd/],
+    ['WSL2 with systemd', { systemd: true, wsl: true }, /^sudo systemctl enable --now docker$/],
+  ] as const)('a stopped engine, %s: the fix starts it the way this machine can', (_name, system, fix) => {
+    const base = withDocker({ engine: { reachable: false, problem: 'not-running', detail: 'x' } });
+    const facts = { ...base, system: { ...base.system!, ...system } };
+    expect(dockerChecks(facts)[0]!.fix!.join('\n')).toMatch(fix);
+  });
+
+  it.each([
     [{ plugin: '2.29.1', standalone: undefined }, 'pass', /v2\.29\.1/, undefined],
     [
       { plugin: undefined, standalone: '1.29.2' },

@@ -31,6 +31,7 @@ export function sampleFacts(overrides: Partial<DetectedFacts> = {}): DetectedFac
       kernel: '6.8.0',
       arch: 'x86_64',
       wsl: false,
+      systemd: true,
       container: undefined,
     },
     disk: [{ path: '/home/ada/magec', measuredAt: '/home/ada', freeGb: 200, device: 1 }],

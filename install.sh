@@ -5,14 +5,19 @@
 #   curl -fsSL <release>/install.sh | bash -s -- --yes --mode openai …   # every option goes to `berth install`
 #   ./install.sh [options]                                    # from a checkout: builds dist/berth.mjs and runs it
 #
-# From a release it checks for Docker with Compose v2 (and, with consent, installs them from the distribution's
-# packages), uses Node.js 20+ from PATH or downloads a private copy, downloads berth.mjs, verifies both against
-# their SHA256 sums, installs a `berth` command for later and runs `berth install`. Nothing is installed when a
-# download does not match its sum. Everything is in functions and only the last line runs anything, so a
+# Both ways it does the same set-up first. Docker: it checks for the engine, the docker command and Compose v2
+# and, with consent, installs what is missing from the distribution's packages; an engine that is installed but
+# not running is started (`systemctl start docker`, or without systemd `dockerd` in the background with its log in
+# berth's folder). Node.js: 20+ from PATH, else a private copy downloaded and checked against its SHA256 sum.
+# From a release it then downloads berth.mjs, verifies it, installs a `berth` command for later and runs
+# `berth install`; from a checkout it builds dist/berth.mjs (npm ci and npm run build, when the sources changed)
+# and runs that. Nothing is installed when a download does not match its sum, and an existing Docker daemon
+# configuration is never changed. Everything is in functions and only the last line runs anything, so a
 # half-downloaded copy of this file does nothing.
 #
 # Options of its own (the rest go to `berth install`):
-#   --install-docker       install missing Docker parts without asking (env BERTH_INSTALL_DOCKER=1)
+#   --install-docker       install missing Docker parts and start a stopped engine without asking
+#                          (env BERTH_INSTALL_DOCKER=1)
 # Environment:
 #   BERTH_BASE_URL         where berth.mjs and SHA256SUMS are (default: the release this file came from)
 #   BERTH_NODE_BASE_URL    Node.js downloads in nodejs.org's layout (default https://nodejs.org/dist)
@@ -60,7 +65,8 @@ cleanup() {
 usage() {
     cat >&2 <<'EOF'
 install.sh: installs berth and runs `berth install` with the options given (listed below).
-  --install-docker   install missing Docker parts from the distribution's packages without asking
+  --install-docker   install missing Docker parts from the distribution's packages, and start a stopped
+                     Docker engine, without asking
   Environment: BERTH_BASE_URL, BERTH_NODE_BASE_URL, BERTH_NODE_VERSION, BERTH_HOME, BERTH_BIN_DIR
 EOF
 }
@@ -183,6 +189,9 @@ find_node() {
 }
 
 fetch_node() {
+    need_cmd curl
+    need_cmd sha256sum
+    need_cmd tar
     _name="node-$NODE_VERSION-linux-$ARCH"
     _base="${BERTH_NODE_BASE_URL:-https://nodejs.org/dist}"
     _base="${_base%/}/$NODE_VERSION"
@@ -196,6 +205,7 @@ fetch_node() {
 # Unpacks the verified tarball straight into berth's folder: a temporary folder may be on another file system,
 # and moving 100 MB from there would copy it.
 install_node() {
+    ensure mkdir -p "$BERTH_HOME"
     rm -rf "$BERTH_HOME/node.new"
     ensure mkdir "$BERTH_HOME/node.new"
     ensure tar -xzf "$NODE_TARBALL" -C "$BERTH_HOME/node.new" --strip-components=1 --no-same-owner
@@ -210,7 +220,8 @@ install_node() {
 
 # --- Docker ----------------------------------------------------------------------------------------------------
 
-# Sets MISSING_ENGINE, MISSING_CLI and MISSING_COMPOSE (1 or empty) and MISSING (their names, in words).
+# Sets MISSING_ENGINE, MISSING_CLI and MISSING_COMPOSE (1 or empty) and MISSING (their names, in words); and
+# START_ENGINE to 1 when an engine is (or, once installed, will be) here but not running.
 plan_docker() {
     MISSING_ENGINE=''
     MISSING_CLI=''
@@ -219,7 +230,7 @@ plan_docker() {
         docker compose version >/dev/null 2>&1 || MISSING_COMPOSE=1
     else
         MISSING_CLI=1
-        MISSING_COMPOSE=1
+        compose_plugin_file || MISSING_COMPOSE=1
     fi
     if [ -z "${DOCKER_HOST:-}" ] && [ ! -S /var/run/docker.sock ] && ! check_cmd dockerd; then
         MISSING_ENGINE=1
@@ -229,27 +240,111 @@ plan_docker() {
     [ -z "$MISSING_CLI" ] || MISSING="$MISSING, the docker command"
     [ -z "$MISSING_COMPOSE" ] || MISSING="$MISSING, Docker Compose v2"
     MISSING=${MISSING#, }
+    START_ENGINE=''
+    if [ -n "$MISSING_ENGINE" ]; then
+        # The package starts it where systemd runs; elsewhere install.sh does.
+        has_systemd || START_ENGINE=1
+    elif [ "$(engine_state)" = down ]; then
+        START_ENGINE=1
+    fi
 }
 
-# Asks (or takes --install-docker) before anything is downloaded. $1: 1 to install without asking; $2: 1 when
-# berth runs with --yes (never asks).
+# Whether the Compose v2 plugin is in one of the CLI's plugin folders (read when there is no docker command yet).
+compose_plugin_file() {
+    for _d in "${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins" /usr/local/lib/docker/cli-plugins \
+        /usr/local/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins; do
+        [ -x "$_d/docker-compose" ] && return 0
+    done
+    return 1
+}
+
+# Whether systemd runs this machine (sd_booted's test): not so in most containers, nor on WSL2 by default.
+has_systemd() {
+    [ -d /run/systemd/system ]
+}
+
+is_wsl() {
+    grep -qi microsoft /proc/sys/kernel/osrelease 2>/dev/null
+}
+
+# Prints up, down (the local engine is not running), denied (it runs, but this user may not use it) or other (an
+# engine elsewhere, or an error install.sh does not fix; berth's own checks explain it). ENGINE_ERROR keeps the
+# first line of what docker said.
+engine_state() {
+    ENGINE_ERROR=''
+    if check_cmd docker; then
+        # Some clients exit 0 with an empty version when nothing answers: only a version means it is up.
+        _out=$(docker info --format '{{.ServerVersion}}' 2>&1) || true
+        if printf '%s\n' "$_out" | grep -Eq '^[0-9]+\.[0-9]+'; then
+            echo up
+            return 0
+        fi
+        ENGINE_ERROR=$(printf '%s\n' "$_out" | grep -v '^ *$' | head -n 1)
+        case "$_out" in
+            *'permission denied'*) echo denied ;;
+            *'unix:///var/run/docker.sock'* | *'/var/run/docker.sock: connect'*)
+                if [ -n "${DOCKER_HOST:-}" ]; then echo other; else echo down; fi
+                ;;
+            *) echo other ;;
+        esac
+        return 0
+    fi
+    # No docker command yet: ask the default socket directly.
+    if [ -n "${DOCKER_HOST:-}" ]; then
+        echo other
+    elif [ ! -S /var/run/docker.sock ]; then
+        echo down
+    elif [ ! -w /var/run/docker.sock ]; then
+        echo denied
+    elif check_cmd curl && ! curl --silent --max-time 5 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
+        echo down
+    else
+        echo up
+    fi
+}
+
+# Asks (or takes --install-docker) before anything is downloaded or started. $1: 1 to go ahead without asking;
+# $2: 1 when berth runs with --yes (never asks); $3: 1 when berth needs a running engine (not for --dry-run).
 decide_docker() {
     plan_docker
-    [ -n "$MISSING" ] || return 0
-    say "berth needs Docker with Compose v2; missing here: $MISSING."
-    if ! check_cmd apt-get; then
-        err "install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
+    [ "$3" = 1 ] || START_ENGINE=''
+    [ -n "$MISSING" ] || [ -n "$START_ENGINE" ] || return 0
+    _start_how=$(start_command)
+    if [ -n "$MISSING" ]; then
+        say "berth needs Docker with Compose v2; missing here: $MISSING."
+        if ! check_cmd apt-get; then
+            err "install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
+        fi
+        _what="install them now from your distribution's packages (apt-get)"
+        _not_done="Run this again with --install-docker to install $MISSING from your distribution's packages, or install Docker yourself (https://docs.docker.com/engine/install/)."
+        [ -z "$START_ENGINE" ] || _what="$_what and start the engine ($_start_how)"
+    else
+        say "the Docker engine is installed but not running${ENGINE_ERROR:+ (docker says: $ENGINE_ERROR)}."
+        has_systemd || say "this machine does not run systemd$(is_wsl && echo ' (WSL2 without systemd)'), so nothing starts the engine by itself."
+        _what="start it now ($_start_how)"
+        _not_done="Run this again with --install-docker to let install.sh start it, or start it yourself: $_start_how"
     fi
     if [ "$SUDO" = - ]; then
-        err "installing Docker needs root: run this as root or install sudo, or install Docker yourself (https://docs.docker.com/engine/install/)."
+        err "that needs root: run this as root or install sudo. $_not_done"
     fi
     if [ "$1" = 1 ]; then
         return 0
     fi
-    if [ "$2" != 1 ] && have_tty && confirm "install.sh: install them now from your distribution's packages (apt-get)?"; then
+    if [ "$2" != 1 ] && have_tty && confirm "install.sh: $_what?"; then
         return 0
     fi
-    err "nothing was installed. Run this again with --install-docker to install $MISSING from your distribution's packages, or install Docker yourself (https://docs.docker.com/engine/install/)."
+    err "nothing was changed. $_not_done"
+}
+
+# How install.sh starts the engine here, as the user would type it.
+start_command() {
+    _sudo=''
+    [ -z "$SUDO" ] || _sudo='sudo '
+    if has_systemd; then
+        echo "${_sudo}systemctl start docker"
+    else
+        echo "${_sudo}setsid -f dockerd >>$BERTH_HOME/dockerd.log 2>&1"
+    fi
 }
 
 apt_candidate() {
@@ -330,6 +425,59 @@ install_docker() {
     say "installed: $(docker --version), $(docker compose version)"
 }
 
+# Starts the engine when decide_docker planned it (after install_docker: a package may have started it already).
+# Never writes a daemon configuration: dockerd starts with the one it has.
+start_engine() {
+    [ -n "$START_ENGINE" ] || return 0
+    case "$(engine_state)" in
+        up) return 0 ;;
+        down) ;;
+        *) say "the Docker engine does not answer: $ENGINE_ERROR" && return 0 ;;
+    esac
+    if has_systemd; then
+        say "starting the Docker engine: systemctl start docker"
+        as_root systemctl start docker </dev/null >&2 ||
+            err "systemctl start docker failed; see: journalctl -u docker --no-pager | tail -n 30"
+        wait_engine || err "the Docker engine started but does not answer within 60 s; see: journalctl -u docker"
+        if [ "$(systemctl is-enabled docker 2>/dev/null)" = enabled ]; then
+            say "the Docker engine is running; systemd starts it at boot."
+        else
+            say "the Docker engine is running, but systemd does not start it at boot: sudo systemctl enable docker"
+        fi
+        return 0
+    fi
+    check_cmd dockerd || err "the Docker engine does not run and there is no dockerd here to start."
+    ensure mkdir -p "$BERTH_HOME"
+    _log="$BERTH_HOME/dockerd.log"
+    say "starting the Docker engine in the background (no systemd): dockerd, its log in $_log"
+    # Its own session: Ctrl-C in the wizard, or closing this terminal, does not stop it.
+    if check_cmd setsid; then
+        as_root setsid -f dockerd </dev/null >>"$_log" 2>&1 || err "dockerd did not start; see $_log"
+    else
+        as_root nohup dockerd </dev/null >>"$_log" 2>&1 &
+    fi
+    if ! wait_engine; then
+        tail -n 15 "$_log" >&2
+        err "dockerd did not answer within 60 s (its log is above, and in $_log)."
+    fi
+    if is_wsl; then
+        say "the Docker engine is running. Nothing starts it after WSL restarts: turn on systemd ([boot] systemd=true in /etc/wsl.conf, then wsl --shutdown), or start it again with: $(start_command)"
+    else
+        say "the Docker engine is running. Nothing here starts it after a reboot; start it again with: $(start_command)"
+    fi
+}
+
+# Waits up to 60 s for the engine to answer.
+wait_engine() {
+    _tries=0
+    while [ "$_tries" -lt 120 ]; do
+        [ "$(engine_state)" = up ] && return 0
+        _tries=$((_tries + 1))
+        sleep 0.5
+    done
+    return 1
+}
+
 os_name() {
     if [ -r /etc/os-release ]; then
         sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"' | grep . || echo "this system"
@@ -346,7 +494,6 @@ shell_quote() {
 
 install_berth() {
     ensure mkdir -p "$BERTH_HOME" "$BIN_DIR"
-    [ -z "$NODE_TARBALL" ] || install_node
     ensure cp "$TMP_DIR/berth.mjs" "$BERTH_HOME/berth.mjs.new"
     ensure mv -f "$BERTH_HOME/berth.mjs.new" "$BERTH_HOME/berth.mjs"
     {
@@ -375,26 +522,68 @@ run_berth() {
     exec "$_node" "$_bundle" install "$@"
 }
 
-run_from_checkout() {
+# Builds the checkout's bundle with the Node.js chosen above, when it is missing or older than its sources.
+build_checkout() {
     _dir=$1
-    shift
-    need_cmd node "Install Node.js $MIN_NODE_MAJOR or newer (https://nodejs.org/en/download)."
-    need_cmd npm "Install npm (it comes with Node.js)."
-    if [ "$(node_major node)" -lt "$MIN_NODE_MAJOR" ]; then
-        err "Node.js $(node --version) is too old: berth needs Node.js $MIN_NODE_MAJOR or newer."
+    needs_build "$_dir" || return 0
+    _bin=$(dirname "$NODE")
+    if [ -x "$_bin/npm" ]; then
+        _npm="$_bin/npm"
+    elif check_cmd npm; then
+        _npm=$(command -v npm)
+    else
+        err "need 'npm' to build berth from this checkout; it comes with Node.js (https://nodejs.org/en/download)."
     fi
-    if needs_build "$_dir"; then
-        say "building berth (first run, or the sources changed)…"
-        (cd "$_dir" && npm ci --no-audit --no-fund --loglevel=error >&2 && npm run --silent build >&2) ||
-            err "building berth failed"
+    say "building berth from this checkout (first run, or the sources changed)"
+    # npm and the build run with the chosen Node.js first on PATH, so both use it.
+    if needs_packages "$_dir"; then
+        (cd "$_dir" && PATH="$_bin:$PATH" "$_npm" ci --no-audit --no-fund --loglevel=error >&2) ||
+            err "npm ci failed in $_dir (its output is above)"
     fi
-    run_berth "$(command -v node)" "$_dir/dist/berth.mjs" "$@"
+    (cd "$_dir" && PATH="$_bin:$PATH" "$_npm" run --silent build >&2) || err "building berth failed (npm run build in $_dir)"
 }
 
-# Rebuild when the bundle is missing or older than any source, template or the lockfile.
+# Rebuild when the bundle is missing or older than any source, template, the build script or the lockfile.
 needs_build() {
     [ ! -f "$1/dist/berth.mjs" ] && return 0
-    [ -n "$(cd "$1" && find src templates package-lock.json -newer dist/berth.mjs -print 2>/dev/null | head -n 1)" ]
+    [ -n "$(cd "$1" && find src templates scripts/build.ts package-lock.json -newer dist/berth.mjs -print 2>/dev/null | head -n 1)" ]
+}
+
+# npm ci only when node_modules is missing or older than the lockfile.
+needs_packages() {
+    [ ! -f "$1/node_modules/.package-lock.json" ] ||
+        [ -n "$(find "$1/package-lock.json" -newer "$1/node_modules/.package-lock.json" -print 2>/dev/null)" ]
+}
+
+# Sets NODE: Node.js 20+ from PATH, the private copy, or a download of it (installed into berth's folder).
+node_step() {
+    NODE_TARBALL=''
+    if find_node; then
+        say "using Node.js $("$NODE" --version) ($NODE)"
+        return 0
+    fi
+    fetch_node
+    install_node
+    say "using Node.js $NODE_VERSION, berth's own copy ($NODE)"
+}
+
+# Whether the arguments for `berth install` only ask for help or the version, or never start the stack.
+args_without_engine() {
+    for _a do
+        case "$_a" in
+            -h | --help | -V | --version | --dry-run | --no-start) return 0 ;;
+        esac
+    done
+    return 1
+}
+
+args_only_info() {
+    for _a do
+        case "$_a" in
+            -h | --help | -V | --version) return 0 ;;
+        esac
+    done
+    return 1
 }
 
 main() {
@@ -409,15 +598,10 @@ main() {
             *) set -- "$@" "$_arg" ;;
         esac
     done
-
-    if _checkout=$(checkout_dir); then
-        run_from_checkout "$_checkout" "$@"
-    fi
+    _checkout=''
+    _checkout=$(checkout_dir) || _checkout=''
 
     detect_platform
-    need_cmd curl
-    need_cmd sha256sum
-    need_cmd tar
     need_cmd mktemp
     BERTH_HOME=${BERTH_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/berth}
     if [ -z "${BERTH_BIN_DIR:-}" ]; then
@@ -427,15 +611,34 @@ main() {
     fi
     NODE_VERSION=${BERTH_NODE_VERSION:-$DEFAULT_NODE_VERSION}
 
-    decide_docker "$_install_docker" "$_yes"
+    # Docker first: it asks before anything is downloaded. --help and --version need no Docker at all.
+    _need_engine=1
+    ! args_without_engine "$@" || _need_engine=0
+    if ! args_only_info "$@"; then
+        decide_docker "$_install_docker" "$_yes" "$_need_engine"
+    else
+        MISSING=''
+        START_ENGINE=''
+    fi
     TMP_DIR=$(mktemp -d)
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    fetch_berth
-    NODE_TARBALL=''
-    find_node || fetch_node
+    if [ -z "$_checkout" ]; then
+        need_cmd curl
+        need_cmd sha256sum
+        need_cmd tar
+        fetch_berth
+    fi
+    node_step
     install_docker
+    start_engine
+    if [ -n "$_checkout" ]; then
+        build_checkout "$_checkout"
+        cleanup
+        trap - EXIT INT TERM
+        run_berth "$NODE" "$_checkout/dist/berth.mjs" "$@"
+    fi
     install_berth
     cleanup
     trap - EXIT INT TERM

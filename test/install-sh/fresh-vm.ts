@@ -10,8 +10,10 @@ import {
   mkdirSync,
   mkdtempSync,
   realpathSync,
+  readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,20 +52,35 @@ export interface ReleaseServer {
 /** Where the release server listens: loopback, reached from the VM through the host's network. */
 const SERVER_HOST = '127.0.0.1';
 
-/** A Node.js tarball as nodejs.org lays it out, holding the node binary running the tests, and its SHA256. */
+/** A Node.js tarball as nodejs.org lays it out (bin/node, and npm in lib/node_modules with bin/npm beside node),
+ * made from the node and npm running these tests, with its SHA256 in SHASUMS256.txt. */
 async function nodeRuntime(dir: string): Promise<void> {
   const name = `node-${process.version}-linux-${process.arch}`;
   const stage = mkdtempSync(path.join(os.tmpdir(), 'berth-node-'));
   try {
     mkdirSync(path.join(stage, name, 'bin'), { recursive: true });
+    mkdirSync(path.join(stage, name, 'lib/node_modules'), { recursive: true });
     const target = path.join(dir, process.version);
     mkdirSync(target, { recursive: true });
     await execa('cp', [realpathSync(process.execPath), path.join(stage, name, 'bin', 'node')]);
+    await execa('cp', ['-a', hostNpm(), path.join(stage, name, 'lib/node_modules/npm')]);
+    symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', path.join(stage, name, 'bin', 'npm'));
+    symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', path.join(stage, name, 'bin', 'npx'));
     await execa('sh', ['-c', `tar -C "$1" -c "$2" | gzip -1 >"$3/$2.tar.gz"`, 'sh', stage, name, target]);
     await execa('sh', ['-c', `cd "$1" && sha256sum "$2.tar.gz" >SHASUMS256.txt`, 'sh', target, name]);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
+}
+
+/** The npm package folder of the npm on PATH (its bin/npm-cli.js is what `npm` runs). */
+function hostNpm(): string {
+  const npm = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => path.join(d, 'npm'))
+    .find((f) => existsSync(f));
+  if (!npm) throw new Error('no npm on PATH to put into the Node.js tarball');
+  return path.dirname(path.dirname(realpathSync(npm)));
 }
 
 /** Serves a fresh release of the built bundle (scripts/release.sh --no-build) and a Node.js runtime. */
@@ -140,6 +157,66 @@ export interface VmOptions {
   mounts?: string[];
   /** Mount the host engine's socket (default); without it the VM has no Docker engine at all. */
   socket?: boolean;
+  /** Give the VM what a Docker engine of its own needs (capabilities, no seccomp or AppArmor profile, writable
+   * /proc/sys) and its own network (a bridge of the host engine), so that engine's bridge and firewall rules stay
+   * inside the VM. Without it the VM shares the host's network. */
+  ownEngine?: boolean;
+}
+
+/** Capability names by bit, as in linux/capability.h. */
+const CAPABILITIES = [
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_RESOURCE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
+  'PERFMON',
+  'BPF',
+  'CHECKPOINT_RESTORE',
+];
+
+/** `--cap-add ALL`, less what this machine's own bounding set lacks (a container cannot get more than that, so
+ * `--privileged` fails where the host itself runs with fewer capabilities). */
+function allCapabilities(): string[] {
+  const line = readFileSync('/proc/self/status', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('CapBnd:'));
+  const bounding = BigInt(`0x${line?.split(/\s+/)[1] ?? '0'}`);
+  const missing = CAPABILITIES.filter((_, bit) => ((bounding >> BigInt(bit)) & 1n) === 0n);
+  return ['--cap-add', 'ALL', ...missing.flatMap((c) => ['--cap-drop', c])];
 }
 
 /** `docker run …` arguments for a fresh VM. */
@@ -157,8 +234,12 @@ export function vmArgs(o: VmOptions): string[] {
     '--name',
     o.name,
     // The host's network: the release server is on 127.0.0.1, and apt reaches the package mirror as the host does.
-    '--network',
-    'host',
+    ...(o.ownEngine
+      ? [
+          ...allCapabilities(),
+          ...['seccomp', 'apparmor', 'systempaths'].flatMap((o) => ['--security-opt', `${o}=unconfined`]),
+        ]
+      : ['--network', 'host']),
     ...(o.tty ? ['-it'] : []),
     ...mounts.flatMap((m) => ['-v', m]),
     ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),

@@ -244,8 +244,9 @@ plan_docker() {
     if [ -n "$MISSING_ENGINE" ]; then
         # The package starts it where systemd runs; elsewhere install.sh does.
         has_systemd || START_ENGINE=1
-    elif [ "$(engine_state)" = down ]; then
-        START_ENGINE=1
+    else
+        engine_probe
+        [ "$ENGINE_STATE" != down ] || START_ENGINE=1
     fi
 }
 
@@ -267,55 +268,68 @@ is_wsl() {
     grep -qi microsoft /proc/sys/kernel/osrelease 2>/dev/null
 }
 
-# Prints up, down (the local engine is not running), denied (it runs, but this user may not use it) or other (an
-# engine elsewhere, or an error install.sh does not fix; berth's own checks explain it). ENGINE_ERROR keeps the
-# first line of what docker said.
-engine_state() {
+# Sets ENGINE_STATE to up, down (the local engine is not running), denied (it runs, but this user may not use it)
+# or other (an engine elsewhere, or an error install.sh does not fix; berth's own checks explain it), and
+# ENGINE_ERROR to the first line of what docker said.
+engine_probe() {
     ENGINE_ERROR=''
     if check_cmd docker; then
-        # Some clients exit 0 with an empty version when nothing answers: only a version means it is up.
-        _out=$(docker info --format '{{.ServerVersion}}' 2>&1) || true
+        # `docker version`, not `docker info`: some clients' info exits 0 with an empty version, or a template
+        # error, when nothing answers. Only a version means it is up.
+        _out=$(docker version --format '{{.Server.Version}}' 2>&1) || true
         if printf '%s\n' "$_out" | grep -Eq '^[0-9]+\.[0-9]+'; then
-            echo up
+            ENGINE_STATE=up
             return 0
         fi
         ENGINE_ERROR=$(printf '%s\n' "$_out" | grep -v '^ *$' | head -n 1)
         case "$_out" in
-            *'permission denied'*) echo denied ;;
+            *'permission denied'*) ENGINE_STATE=denied ;;
             *'unix:///var/run/docker.sock'* | *'/var/run/docker.sock: connect'*)
-                if [ -n "${DOCKER_HOST:-}" ]; then echo other; else echo down; fi
+                if [ -n "${DOCKER_HOST:-}" ]; then ENGINE_STATE=other; else ENGINE_STATE=down; fi
                 ;;
-            *) echo other ;;
+            *) ENGINE_STATE=other ;;
         esac
         return 0
     fi
     # No docker command yet: ask the default socket directly.
     if [ -n "${DOCKER_HOST:-}" ]; then
-        echo other
+        ENGINE_STATE=other
     elif [ ! -S /var/run/docker.sock ]; then
-        echo down
+        ENGINE_STATE=down
     elif [ ! -w /var/run/docker.sock ]; then
-        echo denied
+        ENGINE_STATE=denied
     elif check_cmd curl && ! curl --silent --max-time 5 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; then
-        echo down
+        ENGINE_STATE=down
     else
-        echo up
+        ENGINE_STATE=up
     fi
 }
 
+engine_state() {
+    engine_probe
+    echo "$ENGINE_STATE"
+}
+
 # Asks (or takes --install-docker) before anything is downloaded or started. $1: 1 to go ahead without asking;
-# $2: 1 when berth runs with --yes (never asks); $3: 1 when berth needs a running engine (not for --dry-run).
+# $2: 1 when berth runs with --yes (never asks); $3: 1 when berth needs a running engine (not for --dry-run or
+# --no-start: then a stopped engine is started only with --install-docker, or when Docker is being installed).
 decide_docker() {
     plan_docker
-    [ "$3" = 1 ] || START_ENGINE=''
-    [ -n "$MISSING" ] || [ -n "$START_ENGINE" ] || return 0
     _start_how=$(start_command)
+    if [ -z "$MISSING" ] && [ -n "$START_ENGINE" ] && [ "$3" != 1 ] && [ "$1" != 1 ]; then
+        say "the Docker engine is not running; --dry-run and --no-start do not need it (to start it: $_start_how)."
+        START_ENGINE=''
+    fi
+    [ -n "$MISSING" ] || [ -n "$START_ENGINE" ] || return 0
     if [ -n "$MISSING" ]; then
         say "berth needs Docker with Compose v2; missing here: $MISSING."
         if ! check_cmd apt-get; then
             err "install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
         fi
         _what="install them now from your distribution's packages (apt-get)"
+        if [ -n "$MISSING_COMPOSE" ] && next_debian_compose_possible; then
+            _what="install them now from your distribution's packages (apt-get; Compose v2 from Debian 13's docker-compose package, as Debian 12 has none)"
+        fi
         _not_done="Run this again with --install-docker to install $MISSING from your distribution's packages, or install Docker yourself (https://docs.docker.com/engine/install/)."
         [ -z "$START_ENGINE" ] || _what="$_what and start the engine ($_start_how)"
     else
@@ -415,21 +429,108 @@ install_docker() {
     [ -n "$MISSING" ] || return 0
     say "apt-get update"
     apt_logged update
-    _packages=$(docker_packages) || err "$(os_name) has no package with Docker Compose v2 (its docker-compose is the old v1). Install Docker from Docker's own apt repository, which includes the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
-    say "apt-get install $_packages"
-    # shellcheck disable=SC2086 # one package per word
-    apt_logged install -y --no-install-recommends $_packages
+    _from_next=''
+    if ! _packages=$(docker_packages); then
+        next_debian_compose_possible ||
+            err "$(os_name) has no package with Docker Compose v2 (its docker-compose is the old v1). Install Docker from Docker's own apt repository, which includes the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
+        _from_next=1
+        _packages=$(MISSING_COMPOSE='' docker_packages)
+    fi
+    if [ -n "$_packages" ]; then
+        say "apt-get install $_packages"
+        # shellcheck disable=SC2086 # one package per word
+        apt_logged install -y --no-install-recommends $_packages
+    fi
+    [ -z "$_from_next" ] || compose_from_next_debian
     if ! docker compose version >/dev/null 2>&1; then
         err "Docker was installed but \`docker compose version\` still fails."
     fi
     say "installed: $(docker --version), $(docker compose version)"
 }
 
+# Debian 12 packages only Compose v1. Debian 13 (trixie) packages Compose v2 as a Go binary that needs only libc6,
+# so on Debian 12 that one package is fetched from the same mirror with a private package list.
+next_debian_compose_possible() {
+    [ "$(os_field ID)" = debian ] && [ "$(os_field VERSION_ID)" = 12 ] && check_cmd dpkg
+}
+
+os_field() {
+    sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | tr -d '"' | head -n 1
+}
+
+# Installs docker-compose from Debian 13 with apt's own signature checks, through a sources list, package lists
+# and cache of its own in TMP_DIR: the system's apt sources, lists and caches are not touched.
+compose_from_next_debian() {
+    _keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    [ -r "$_keyring" ] || err "$_keyring is missing (package debian-archive-keyring): cannot check Debian 13's packages."
+    _mirror=${BERTH_DEBIAN_MIRROR:-$(debian_mirror "$(os_field VERSION_CODENAME)")}
+    [ -n "$_mirror" ] || err "no Debian mirror found in /etc/apt's sources; set BERTH_DEBIAN_MIRROR to one (e.g. http://deb.debian.org/debian)."
+    _apt="$TMP_DIR/apt-trixie"
+    ensure mkdir -p "$_apt/lists/partial" "$_apt/cache/archives/partial" "$_apt/download"
+    printf 'deb [signed-by=%s] %s trixie main\n' "$_keyring" "$_mirror" >"$_apt/sources.list"
+    say "$(os_name) has no Compose v2 package: installing docker-compose from Debian 13 (trixie) at $_mirror, with a package list of its own (your apt sources stay as they are)"
+    set -- -o "Dir::Etc::SourceList=$_apt/sources.list" -o "Dir::Etc::SourceParts=-" \
+        -o "Dir::State::Lists=$_apt/lists" -o "Dir::Cache=$_apt/cache" -o "APT::Sandbox::User=root"
+    apt_logged --error-on=any "$@" update
+    (cd "$_apt/download" && apt_logged "$@" download docker-compose)
+    for _deb in "$_apt"/download/docker-compose_*.deb; do
+        [ -f "$_deb" ] || err "apt-get download docker-compose gave no package file."
+        say "dpkg -i $(basename "$_deb")"
+        if ! as_root dpkg -i "$_deb" >"$TMP_DIR/dpkg.log" 2>&1; then
+            tail -n 20 "$TMP_DIR/dpkg.log" >&2
+            err "dpkg -i $_deb failed"
+        fi
+    done
+}
+
+# The first http(s) mirror in this machine's apt sources (one-line and deb822 formats) that serves suite $1.
+debian_mirror() {
+    {
+        for _f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+            [ -f "$_f" ] || continue
+            awk -v cn="$1" '
+                /^[[:space:]]*#/ { next }
+                $1 == "deb" {
+                    i = 2
+                    if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                    if ($(i + 1) == cn && $i ~ /^https?:\/\//) print $i
+                }' "$_f"
+        done
+        for _f in /etc/apt/sources.list.d/*.sources; do
+            [ -f "$_f" ] || continue
+            awk -v cn="$1" '
+                BEGIN { RS = ""; FS = "\n" }
+                {
+                    types = ""; uris = ""; suites = ""; enabled = "yes"
+                    for (i = 1; i <= NF; i++) {
+                        line = $i
+                        if (line ~ /^[[:space:]]*#/) continue
+                        p = index(line, ":"); if (p == 0) continue
+                        key = tolower(substr(line, 1, p - 1)); val = substr(line, p + 1)
+                        gsub(/^[[:space:]]+|[[:space:]]+$/, "", val)
+                        if (key == "types") types = val
+                        else if (key == "uris") uris = val
+                        else if (key == "suites") suites = val
+                        else if (key == "enabled") enabled = tolower(val)
+                    }
+                    if (enabled == "no" || (" " types " ") !~ / deb /) next
+                    ok = 0
+                    ns = split(suites, s, /[[:space:]]+/)
+                    for (j = 1; j <= ns; j++) if (s[j] == cn) ok = 1
+                    if (!ok) next
+                    nu = split(uris, u, /[[:space:]]+/)
+                    for (j = 1; j <= nu; j++) if (u[j] ~ /^https?:\/\//) print u[j]
+                }' "$_f"
+        done
+    } | head -n 1 | sed 's:/*$::'
+}
+
 # Starts the engine when decide_docker planned it (after install_docker: a package may have started it already).
 # Never writes a daemon configuration: dockerd starts with the one it has.
 start_engine() {
     [ -n "$START_ENGINE" ] || return 0
-    case "$(engine_state)" in
+    engine_probe
+    case "$ENGINE_STATE" in
         up) return 0 ;;
         down) ;;
         *) say "the Docker engine does not answer: $ENGINE_ERROR" && return 0 ;;

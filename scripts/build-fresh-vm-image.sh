@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # build-fresh-vm-image.sh: the "fresh VM" image the install.sh tests run `curl … | bash` in
 # (test/install-sh/): a minimal Debian 13 (trixie) made with `debootstrap --variant=minbase`, plus bash, curl and
-# ca-certificates; no Node.js, no Docker CLI. Imported as berth-test/fresh-vm:1. The apt sources point at the same
-# mirror as this machine's own (or BERTH_DEBIAN_MIRROR), so apt works inside it.
+# ca-certificates; no Node.js, no Docker CLI. Imported as berth-test/fresh-vm:1. With `--suite bookworm`, the same
+# from Debian 12 as berth-test/fresh-vm-bookworm:1 (Debian 12 has no Compose v2 package: install.sh handles that).
+# The apt sources point at the same mirror as this machine's own (or BERTH_DEBIAN_MIRROR), so apt works inside it.
 #
 # Cached by tag: the image carries a label with this script's SHA256 and is rebuilt only when the script changes
 # (or with --force). Building takes about a minute. Needs root, debootstrap and a running Docker engine.
 #
-# Usage: scripts/build-fresh-vm-image.sh [--force]
+# Usage: scripts/build-fresh-vm-image.sh [--suite trixie|bookworm] [--force]
 set -euo pipefail
 
 PROG=build-fresh-vm-image
@@ -20,8 +21,24 @@ WORK=""
 
 main() {
     local force=0 recipe current mirror start
-    [ "${1:-}" = --force ] && force=1
-    recipe=$(sha256sum "$0" | cut -c1-16)
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --force) force=1 ;;
+            --suite)
+                [ $# -ge 2 ] || die "--suite needs a value: trixie or bookworm"
+                SUITE=$2
+                shift
+                ;;
+            *) die "unknown option $1 (usage: $0 [--suite trixie|bookworm] [--force])" ;;
+        esac
+        shift
+    done
+    case "$SUITE" in
+        trixie) IMAGE=berth-test/fresh-vm:1 ;;
+        bookworm) IMAGE=berth-test/fresh-vm-bookworm:1 ;;
+        *) die "--suite $SUITE: only trixie and bookworm are built" ;;
+    esac
+    recipe=$( (cat "$0" && echo "$SUITE") | sha256sum | cut -c1-16)
     current=$(docker image inspect --format "{{ index .Config.Labels \"$LABEL\" }}" "$IMAGE" 2>/dev/null || true)
     if [ "$force" = 0 ] && [ "$current" = "$recipe" ]; then
         return 0

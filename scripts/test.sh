@@ -33,6 +33,7 @@ ensure_engine() {
         step "test engine and images" scripts/setup-test-engine.sh
         ensure_tools
         step "fresh-VM image for the install.sh tests" scripts/build-fresh-vm-image.sh
+        step "fresh-VM image, Debian 12" scripts/build-fresh-vm-image.sh --suite bookworm
         return 0
     fi
     if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { repoRoot } from '../helpers.js';
 import {
+  FRESH_VM_BOOKWORM_IMAGE,
   removeVm,
   requireFreshVm,
   runVm,
@@ -45,6 +46,7 @@ async function copyCheckout(dest: string): Promise<string> {
 
 beforeAll(async () => {
   await requireFreshVm();
+  await requireFreshVm(FRESH_VM_BOOKWORM_IMAGE);
   server = await startReleaseServer(root);
   fresh = await copyCheckout(path.join(root, 'fresh'));
   built = await copyCheckout(path.join(root, 'built'));
@@ -141,6 +143,41 @@ describe.sequential('./install.sh from a checkout on a fresh machine', () => {
     expect(output).toMatch(/EXIT=0 COMPOSE=2\.\d+/);
     expect(existsSync(path.join(stack, 'compose.yaml'))).toBe(true);
   }, 260_000);
+
+  test('a fresh Debian 12 machine: --install-docker installs the engine and the CLI, Compose v2 from Debian 13, starts the engine', async () => {
+    const { name, home } = vm();
+    const { exitCode, output } = await runVm(
+      {
+        name,
+        shared: root,
+        home,
+        image: FRESH_VM_BOOKWORM_IMAGE,
+        socket: false,
+        ownEngine: true,
+        mounts: [lentNode],
+        script: [
+          'command -v docker && exit 9',
+          writeKey,
+          `cd ${shellQuote(built)}`,
+          './install.sh --install-docker --yes --no-start --recipe magec --mode openai --openai-api-key-file /root/key --dir /tmp/stack',
+          'echo "EXIT=$? ENGINE=$(docker info --format "{{.ServerVersion}}") COMPOSE=$(docker compose version --short)"',
+          'test -f /tmp/stack/compose.yaml && echo RENDERED',
+          // Debian 13 was read through a package list of install.sh's own: the system's sources never name it.
+          'echo "TRIXIE-IN-SOURCES=$(grep -rs trixie /etc/apt/sources.list /etc/apt/sources.list.d | wc -l)"',
+        ].join('\n'),
+      },
+      300_000,
+    );
+    expect(exitCode, output).toBe(0);
+    expect(output).toContain('missing here: the Docker engine, the docker command, Docker Compose v2');
+    expect(output).toContain('apt-get install docker.io');
+    expect(output).toContain('installing docker-compose from Debian 13 (trixie)');
+    expect(output).toMatch(/dpkg -i docker-compose_2\.\S+\.deb/);
+    expect(output).toContain('starting the Docker engine in the background (no systemd)');
+    expect(output).toMatch(/EXIT=0 ENGINE=20\.10\.\S+ COMPOSE=2\.\d+/);
+    expect(output).toContain('RENDERED');
+    expect(output).toContain('TRIXIE-IN-SOURCES=0');
+  }, 320_000);
 
   test('engine installed but stopped, no systemd: asks, starts dockerd in the background; the wizard shows it ready', async () => {
     const { name, home } = vm();

@@ -24,16 +24,19 @@ import { repoRoot } from '../helpers.js';
 import { docker, requireEngine } from '../engine/harness.js';
 
 export const FRESH_VM_IMAGE = 'berth-test/fresh-vm:1';
+/** The same from Debian 12, the machine kind berth's CI runs on (`build-fresh-vm-image.sh --suite bookworm`). */
+export const FRESH_VM_BOOKWORM_IMAGE = 'berth-test/fresh-vm-bookworm:1';
 /** The stand-in images the magec install uses (see test/engine/stacks.test.ts). */
 export const MAGEC_IMAGES = ['postgres', 'redis', 'magec'].map((name) => `berth-test/${name}:1`);
 
 /** Fails (never skips) without the engine, Compose v2, the test images or the fresh-VM image. */
-export async function requireFreshVm(): Promise<void> {
+export async function requireFreshVm(image = FRESH_VM_IMAGE): Promise<void> {
   await requireEngine(['berth-test/busybox:1', ...MAGEC_IMAGES]);
-  const found = await docker(['image', 'inspect', '--format', '{{.Id}}', FRESH_VM_IMAGE], os.tmpdir());
+  const found = await docker(['image', 'inspect', '--format', '{{.Id}}', image], os.tmpdir());
+  const how = image === FRESH_VM_IMAGE ? '' : ' --suite bookworm';
   if (found.exitCode !== 0)
     throw new Error(
-      `${FRESH_VM_IMAGE} is missing. Build it with \`sudo scripts/build-fresh-vm-image.sh\` (debootstrap; scripts/test.sh runs it).`,
+      `${image} is missing. Build it with \`sudo scripts/build-fresh-vm-image.sh${how}\` (debootstrap; scripts/test.sh runs it).`,
     );
 }
 
@@ -161,6 +164,8 @@ export interface VmOptions {
    * /proc/sys) and its own network (a bridge of the host engine), so that engine's bridge and firewall rules stay
    * inside the VM. Without it the VM shares the host's network. */
   ownEngine?: boolean;
+  /** The VM's image (default FRESH_VM_IMAGE, Debian 13). */
+  image?: string;
 }
 
 /** Capability names by bit, as in linux/capability.h. */
@@ -243,7 +248,7 @@ export function vmArgs(o: VmOptions): string[] {
     ...(o.tty ? ['-it'] : []),
     ...mounts.flatMap((m) => ['-v', m]),
     ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    FRESH_VM_IMAGE,
+    o.image ?? FRESH_VM_IMAGE,
     'bash',
     '-c',
     o.script,

@@ -537,9 +537,14 @@ start_engine() {
     esac
     if has_systemd; then
         say "starting the Docker engine: systemctl start docker"
-        as_root systemctl start docker </dev/null >&2 ||
-            err "systemctl start docker failed; see: journalctl -u docker --no-pager | tail -n 30"
-        wait_engine || err "the Docker engine started but does not answer within 60 s; see: journalctl -u docker"
+        if ! as_root systemctl start docker </dev/null >&2; then
+            engine_failed "systemctl start docker failed; see: journalctl -u docker --no-pager | tail -n 30"
+            return 0
+        fi
+        if ! wait_engine; then
+            engine_failed "the Docker engine started but does not answer within 60 s; see: journalctl -u docker"
+            return 0
+        fi
         if [ "$(systemctl is-enabled docker 2>/dev/null)" = enabled ]; then
             say "the Docker engine is running; systemd starts it at boot."
         else
@@ -547,19 +552,25 @@ start_engine() {
         fi
         return 0
     fi
-    check_cmd dockerd || err "the Docker engine does not run and there is no dockerd here to start."
+    if ! check_cmd dockerd; then
+        engine_failed "the Docker engine does not run and there is no dockerd here to start."
+        return 0
+    fi
     ensure mkdir -p "$BERTH_HOME"
     _log="$BERTH_HOME/dockerd.log"
+    _logged=0
+    [ ! -f "$_log" ] || _logged=$(wc -c <"$_log")
     say "starting the Docker engine in the background (no systemd): dockerd, its log in $_log"
     # Its own session: Ctrl-C in the wizard, or closing this terminal, does not stop it.
     if check_cmd setsid; then
-        as_root setsid -f dockerd </dev/null >>"$_log" 2>&1 || err "dockerd did not start; see $_log"
+        as_root setsid -f dockerd </dev/null >>"$_log" 2>&1 || true
     else
         as_root nohup dockerd </dev/null >>"$_log" 2>&1 &
     fi
-    if ! wait_engine; then
-        tail -n 15 "$_log" >&2
-        err "dockerd did not answer within 60 s (its log is above, and in $_log)."
+    if ! wait_engine "$_log" "$_logged"; then
+        tail -n 5 "$_log" >&2
+        engine_failed "dockerd did not start (the end of its log is above; all of it is in $_log)."
+        return 0
     fi
     if is_wsl; then
         say "the Docker engine is running. Nothing starts it after WSL restarts: turn on systemd ([boot] systemd=true in /etc/wsl.conf, then wsl --shutdown), or start it again with: $(start_command)"
@@ -568,16 +579,29 @@ start_engine() {
     fi
 }
 
-# Waits up to 60 s for the engine to answer.
+# A start that failed stops install.sh, unless berth will not need the engine (--dry-run, --no-start).
+engine_failed() {
+    if [ "${NEED_ENGINE:-1}" = 1 ]; then
+        err "$1"
+    fi
+    say "warning: $1 --dry-run and --no-start do not need the engine, so berth goes on."
+}
+
+# Waits up to 60 s for the engine to answer. $1, $2 (optional): dockerd's log and its size before this start; a
+# dockerd that says it failed to start is not waited for.
 wait_engine() {
     _tries=0
     while [ "$_tries" -lt 120 ]; do
         [ "$(engine_state)" = up ] && return 0
+        if [ -n "${1:-}" ] && tail -c "+$((${2:-0} + 1))" "$1" 2>/dev/null | grep -q 'failed to start daemon'; then
+            return 1
+        fi
         _tries=$((_tries + 1))
         sleep 0.5
     done
     return 1
 }
+
 
 os_name() {
     if [ -r /etc/os-release ]; then
@@ -713,10 +737,10 @@ main() {
     NODE_VERSION=${BERTH_NODE_VERSION:-$DEFAULT_NODE_VERSION}
 
     # Docker first: it asks before anything is downloaded. --help and --version need no Docker at all.
-    _need_engine=1
-    ! args_without_engine "$@" || _need_engine=0
+    NEED_ENGINE=1
+    ! args_without_engine "$@" || NEED_ENGINE=0
     if ! args_only_info "$@"; then
-        decide_docker "$_install_docker" "$_yes" "$_need_engine"
+        decide_docker "$_install_docker" "$_yes" "$NEED_ENGINE"
     else
         MISSING=''
         START_ENGINE=''

@@ -43,7 +43,8 @@ async function onMachine(m: Machine, body: string) {
   'version remote') echo 'Cannot connect to the Docker daemon at tcp://10.0.0.9:2375. Is the docker daemon running?' >&2; exit 1 ;;
 esac`,
   );
-  tool('dockerd', 'exit 0');
+  // Like a dockerd that cannot start: the reason on its output, then it exits.
+  tool('dockerd', "echo 'failed to start daemon: Error initializing network controller (stand-in)'; exit 1");
   tool(
     'systemctl',
     `case "$1" in
@@ -130,6 +131,19 @@ describe('install.sh: the engine step (stand-in docker and systemctl)', () => {
     expect(r.exitCode, r.output).toBe(0);
     expect(r.output).toContain('STATE=up');
     expect(r.calls).toContain('systemctl start docker');
+  });
+
+  test.each([
+    ['berth needs the engine: install.sh stops', 1, 1, 'error: dockerd did not start'],
+    ['--dry-run or --no-start: a warning, and berth goes on', 0, 0, 'warning: dockerd did not start'],
+  ] as const)('no systemd, and dockerd exits at once: %s', async (_name, need, exitCode, message) => {
+    const r = await onMachine(
+      { engine: 'down', systemd: false },
+      `NEED_ENGINE=${need}\n${decideAndStart(1, 1, need)}`,
+    );
+    expect(r.exitCode, r.output).toBe(exitCode);
+    expect(r.output).toContain(message);
+    expect(r.calls).toContain('dockerd');
   });
 
   test.each([

@@ -25,6 +25,9 @@ export interface Finding {
   healthOutput?: string;
   /** Health checks failed in a row. */
   failingStreak?: number;
+  /** It passed its health check during this start (compose said Healthy), then failed it: compose's --wait
+   * counts a container once and exits 0, so only the final `ps` shows it. */
+  turnedUnhealthy?: boolean;
   /** For a dependency failure: how the dependency failed, and who waited for it. */
   dependency?: 'exited' | 'unhealthy' | 'incomplete' | 'running';
   dependents?: string[];
@@ -55,6 +58,7 @@ const UNHEALTHY = /^container (\S+) is unhealthy/;
 const EXITED = /^container (\S+) exited \((\d+)\)/;
 const TIMEOUT = /application not healthy after (\d+)s/;
 const CREATING = /^\s*Container (\S+)\s+Creating$/;
+const HEALTHY = /^\s*Container (\S+)\s+Healthy$/;
 /** berth's own line when it stopped compose at the deadline (steps/start-stack.ts). */
 const BERTH_DEADLINE = /nothing finished starting within (\d+) s/;
 
@@ -164,8 +168,25 @@ function fromPs(e: Evidence): Finding {
 }
 
 function unhealthy(e: Evidence, service: string, evidence?: string): Finding {
-  return { cause: 'unhealthy', service, ...health(e, rowOf(e, service)), ...(evidence ? { evidence } : {}) };
+  return {
+    cause: 'unhealthy',
+    service,
+    ...health(e, rowOf(e, service)),
+    ...(wasHealthy(e, service) ? { turnedUnhealthy: true, dependents: dependentsOf(e, service) } : {}),
+    ...(evidence ? { evidence } : {}),
+  };
 }
+
+/** compose reported the service Healthy during this start. */
+function wasHealthy(e: Evidence, service: string): boolean {
+  return e.composeOutput.some((line) => {
+    const m = HEALTHY.exec(line);
+    return m !== null && serviceOf(e, m[1]!) === service;
+  });
+}
+
+const dependentsOf = (e: Evidence, service: string): string[] =>
+  [...new Set(e.ps.filter((r) => dependsOn(r).includes(service)).map((r) => r.Service))].sort();
 
 function exited(e: Evidence, service: string, evidence?: string): Finding {
   const state = stateOf(e, rowOf(e, service));
@@ -187,13 +208,12 @@ function dependencyFailure(
 ): Finding {
   const base = how === 'unhealthy' ? unhealthy(e, service) : exited(e, service);
   const exitCode = /exit(?:ed \(| )(\d+)/.exec(evidence)?.[1];
-  const dependents = e.ps.filter((r) => dependsOn(r).includes(service)).map((r) => r.Service);
   return {
     ...base,
     cause: 'dependency-failed',
     dependency: how,
     ...(exitCode ? { exitCode: Number(exitCode) } : {}),
-    dependents: [...new Set(dependents)].sort(),
+    dependents: dependentsOf(e, service),
     evidence,
   };
 }

@@ -41,7 +41,11 @@ export function firstWords(output: string | undefined, max = 160): string | unde
 function unhealthyWords(f: Finding): string {
   const times = f.failingStreak ? ` ${f.failingStreak} time${f.failingStreak === 1 ? '' : 's'}` : '';
   const out = firstWords(f.healthOutput);
-  return `is unhealthy: its health check failed${times}${out ? `: ${out}` : ''}`;
+  if (!f.turnedUnhealthy) return `is unhealthy: its health check failed${times}${out ? `: ${out}` : ''}`;
+  const deps = f.dependents?.length
+    ? ` ${f.dependents.join(', ')} depend${f.dependents.length === 1 ? 's' : ''} on it.`
+    : '';
+  return `turned unhealthy after it had passed its health check: it has failed${times} since${out ? `: ${out}` : ''}.${deps}`;
 }
 
 function portHolderWords(h: PortHolder | undefined): string {
@@ -65,7 +69,9 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
     case 'unhealthy':
       return {
         summary: `${svc} ${unhealthyWords(f)}`,
-        hint: `Its log above usually says why. The check itself is services.${f.service ?? '<service>'}.healthcheck in compose.yaml.`,
+        hint: f.turnedUnhealthy
+          ? `It started fine and then stopped answering: its log above usually says why. The check itself is services.${f.service ?? '<service>'}.healthcheck in compose.yaml.`
+          : `Its log above usually says why. The check itself is services.${f.service ?? '<service>'}.healthcheck in compose.yaml.`,
       };
     case 'exited':
       return {

@@ -14,10 +14,26 @@ export async function rollBack(
   waitTimeout: number,
   output: StartOptions['output'],
 ): Promise<never> {
+  const engineGone = failure.reason === 'daemon-unreachable';
   ctx.stdout.write(
-    `\n✖ ${failure.message}\nRolling back: restoring the previous configuration from .berth/backups/${backupName}/ and starting it again…\n`,
+    `\n✖ ${failure.message}\nRolling back: restoring the previous configuration from .berth/backups/${backupName}/` +
+      `${engineGone ? ' (not started: the engine does not answer)' : ' and starting it again'}…\n`,
   );
   restoreBackup(p.dir, backupName);
+  if (engineGone) {
+    // Without an engine nothing can start: the previous files are back, and the next run brings them up.
+    throw new BerthError(
+      `${failure.message} The previous configuration's files were put back; nothing could be started without the engine.`,
+      {
+        exitCode: ExitCode.compose,
+        cause: failure,
+        details: failure.details,
+        hint:
+          `Start the Docker engine, then run berth install --dir ${p.dir} --yes to bring the previous configuration ` +
+          `up again (its answers are the defaults). Your new answers are in .berth/backups/${backupName}-undone/.`,
+      },
+    );
+  }
   try {
     await startStack(p, ctx, waitTimeout, { output });
   } catch (error) {

@@ -6,9 +6,11 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
+import { ENGINE_DOWN } from '../compose/engine-errors.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { BERTH_DIR } from '../install-dir/state.js';
+import type { FailureCause } from '../diagnose/classify.js';
 import { diagnoseFailure } from '../diagnose/diagnose.js';
 import { formatDiagnosis } from '../diagnose/messages.js';
 import { cleanLines } from '../diagnose/evidence.js';
@@ -38,6 +40,8 @@ export class StackStartError extends BerthError {
     readonly output: readonly string[],
     readonly state: ProgressState,
     options: { hint: string; details: string[] },
+    /** What the diagnosis found (daemon-unreachable: the engine stopped answering during the start). */
+    readonly reason?: FailureCause,
   ) {
     super(message, { ...options, exitCode: ExitCode.compose });
     this.name = 'StackStartError';
@@ -85,7 +89,9 @@ export async function startStack(
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
   const ok = exitCode === 0 && !stuck;
-  if (!ok) store.dispatch(await failureEvents(ctx.exec, store.get(), compose, clock));
+  // With the engine gone there are no logs to fetch, and no service to blame.
+  const engineGone = output.some((line) => ENGINE_DOWN.test(line));
+  if (!ok && !engineGone) store.dispatch(await failureEvents(ctx.exec, store.get(), compose, clock));
   const diagnosis = ok
     ? undefined
     : await diagnoseFailure({
@@ -100,12 +106,27 @@ export async function startStack(
   const state = store.get();
   if (!diagnosis) return state;
   const logs = [path.relative(p.dir, logFile), ...(diagnosis.logFile ? [diagnosis.logFile] : [])];
-  throw new StackStartError(diagnosis.summary, diagnosis.service ?? failedService(state), output, state, {
-    details: formatDiagnosis(diagnosis)
-      .slice(1)
-      .filter((line) => !line.startsWith('Hint: ')),
-    hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
-  });
+  // The engine answered before the start (the preflight checks it): one that cannot be reached now stopped.
+  const summary =
+    diagnosis.cause === 'daemon-unreachable'
+      ? diagnosis.summary.replace(
+          /^The Docker engine cannot be reached/,
+          'The Docker engine stopped answering while the stack was starting',
+        )
+      : diagnosis.summary;
+  throw new StackStartError(
+    summary,
+    diagnosis.service ?? failedService(state),
+    output,
+    state,
+    {
+      details: formatDiagnosis(diagnosis)
+        .slice(1)
+        .filter((line) => !line.startsWith('Hint: ')),
+      hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
+    },
+    diagnosis.cause,
+  );
 }
 
 /** Runs `up -d --wait`, logging and handing on each line of its output; resolves with all of it and the exit code. */

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { classify, serviceOf, type Finding } from '../../src/diagnose/classify.js';
 import { diagnoseFailure, type Diagnosis } from '../../src/diagnose/diagnose.js';
 import { emptyEvidence } from '../../src/diagnose/evidence.js';
+import { describe as describeFinding } from '../../src/diagnose/messages.js';
 import { evidenceOf, loadSample, replay } from './replay.js';
 
 const table: [sample: string, finding: Finding][] = [
@@ -208,6 +209,51 @@ describe('classify: less evidence', () => {
       waitSeconds: 60,
       evidence: 'application not healthy after 60s',
     });
+  });
+
+  test('compose exited 0, but a dependency it counted Healthy failed its check since: turned unhealthy, with who depends on it', () => {
+    const e = emptyEvidence(
+      [
+        ' Container p-db-1  Waiting',
+        ' Container p-db-1  Healthy',
+        ' Container p-app-1  Starting',
+        ' Container p-app-1  Healthy',
+      ],
+      0,
+    );
+    e.project = 'p';
+    e.ps = [
+      { Service: 'db', Name: 'p-db-1', State: 'running', Health: 'unhealthy', ExitCode: 0 },
+      {
+        Service: 'app',
+        Name: 'p-app-1',
+        State: 'running',
+        Health: 'healthy',
+        ExitCode: 0,
+        Labels: 'com.docker.compose.depends_on=db:service_healthy:false,com.docker.compose.service=app',
+      },
+    ];
+    e.states['p-db-1'] = {
+      Status: 'running',
+      ExitCode: 0,
+      OOMKilled: false,
+      Health: { Status: 'unhealthy', FailingStreak: 4, Log: [{ ExitCode: 1, Output: 'probe: refused\n' }] },
+    };
+    const finding = classify(e);
+    expect(finding).toEqual({
+      cause: 'unhealthy',
+      service: 'db',
+      healthOutput: 'probe: refused',
+      failingStreak: 4,
+      turnedUnhealthy: true,
+      dependents: ['app'],
+    });
+    expect(describeFinding(finding, {}).summary).toBe(
+      'db turned unhealthy after it had passed its health check: it has failed 4 times since: probe: refused. app depends on it.',
+    );
+    // Never healthy in this start: the plain words.
+    e.composeOutput = [' Container p-db-1  Waiting'];
+    expect(classify(e)).not.toHaveProperty('turnedUnhealthy');
   });
 
   test('compose exited 0 but a service is still starting (compose 2.26.1 race at --wait-timeout): timeout', () => {

@@ -1,0 +1,120 @@
+// Kills at random moments of `berth install` on the real engine (issue 12's subset of the 100 kill trials): one
+// engine-stack install is reconfigured back and forth between two greetings, each run sent SIGKILL, SIGTERM or
+// SIGINT after a seeded random delay (scaled to how long a full run takes here), from before the files are
+// written to after the stack is up. After every kill the folder holds the old set of files or the new set, never
+// a mix; the next run completes; and the project has exactly its two containers and its one volume — nothing
+// orphaned by the interrupted run.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { berth, bundle, cleanEnv } from '../helpers.js';
+import { docker, engineStackInstall, requireEngine, text, useStacks, volumesOf } from './harness.js';
+
+const TRIALS = 8;
+const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
+const GREETINGS = ['Hello from the old set', 'Hello from the new set'] as const;
+const { newStack } = useStacks('kill');
+
+/** A small seeded generator (mulberry32), so a failing trial can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The folder's files and modes, berth's own bookkeeping (.berth/) left out. */
+function snapshot(dir: string): string {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const file = path.join(e.parentPath, e.name);
+    const rel = path.relative(dir, file);
+    if (rel.split(path.sep)[0] === '.berth') continue;
+    out[rel] = `${(statSync(file).mode & 0o777).toString(8)} ${readFileSync(file, 'utf8')}`;
+  }
+  return JSON.stringify(out);
+}
+
+function runAndKill(argv: string[], signal: NodeJS.Signals, delayMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, ...argv], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill(signal), delayMs);
+    child.on('error', reject);
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve(`exit ${code ?? sig}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+    });
+  });
+}
+
+describe('kills at random moments of berth install (real engine)', () => {
+  test(`${TRIALS} trials: the old set or the new set, the next run completes, nothing orphaned`, async () => {
+    await requireEngine();
+    const stack = await newStack();
+    const argv = (i: 0 | 1) => [...engineStackInstall(stack), '--greeting', GREETINGS[i]];
+    const sets: string[] = [];
+    let fullRunMs = 0;
+    for (const i of [0, 1, 0] as const) {
+      const started = performance.now();
+      const r = await berth(argv(i));
+      fullRunMs = Math.max(fullRunMs, performance.now() - started);
+      expect(r.exitCode, text(r)).toBe(0);
+      sets[i] = snapshot(stack.dir);
+    }
+    const next = random(20261130);
+    let current: 0 | 1 = 0;
+    const outcomes = { old: 0, new: 0 };
+    const trials: string[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const target: 0 | 1 = current === 0 ? 1 : 0;
+      const signal = SIGNALS[Math.floor(next() * SIGNALS.length)]!;
+      const delayMs = Math.floor(fullRunMs * (0.05 + next() * 1.1));
+      const how = await runAndKill(argv(target), signal, delayMs);
+      const label = `trial ${trial}: greeting ${current} → ${target}, ${signal} after ${delayMs} ms (${how})`;
+      const after = snapshot(stack.dir);
+      expect(
+        after === sets[current] || after === sets[target],
+        `${label}: neither the old set nor the new`,
+      ).toBe(true);
+      outcomes[after === sets[target] ? 'new' : 'old']++;
+      trials.push(`${label}: ${after === sets[target] ? 'new' : 'old'} set`);
+
+      const again = await berth(argv(target));
+      expect(again.exitCode, `${label}, then: ${text(again)}`).toBe(0);
+      expect(snapshot(stack.dir), `${label}: the next run did not end with the new set`).toBe(sets[target]);
+      const page = await fetch(`http://127.0.0.1:${stack.port}/`, { signal: AbortSignal.timeout(5_000) });
+      expect(await page.text(), label).toContain(GREETINGS[target]);
+      const containers = await docker(
+        [
+          'ps',
+          '-a',
+          '--filter',
+          `label=com.docker.compose.project=${stack.project}`,
+          '--format',
+          '{{.Names}}',
+        ],
+        stack.dir,
+      );
+      expect(String(containers.stdout).split('\n').filter(Boolean).sort(), label).toEqual([
+        `${stack.project}-init-1`,
+        `${stack.project}-web-1`,
+      ]);
+      expect(await volumesOf(stack.project), label).toEqual([`${stack.project}_site`]);
+      current = target;
+    }
+    console.log(trials.join('\n'));
+    // The delays cover both sides of the write: some runs were stopped before it, some after.
+    expect(outcomes.old, JSON.stringify(outcomes)).toBeGreaterThan(0);
+    expect(outcomes.new, JSON.stringify(outcomes)).toBeGreaterThan(0);
+  }, 600_000);
+});

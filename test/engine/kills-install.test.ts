@@ -40,19 +40,30 @@ function snapshot(dir: string): string {
   return JSON.stringify(out);
 }
 
-function runAndKill(argv: string[], signal: NodeJS.Signals, delayMs: number): Promise<string> {
+/** Runs berth; with a signal, sends it after `delayMs`. Resolves when it has exited, however it ended, with how,
+ * and when (ms after the start) it said it wrote the files. */
+function run(
+  argv: string[],
+  kill?: { signal: NodeJS.Signals; delayMs: number },
+): Promise<{ how: string; wroteAt?: number; ms: number }> {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
     const child = spawn(process.execPath, [bundle, ...argv], {
       env: cleanEnv(),
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let wroteAt: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      if (wroteAt === undefined && d.toString().includes('✔ Wrote')) wroteAt = performance.now() - started;
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill(signal), delayMs);
+    const timer = kill && setTimeout(() => child.kill(kill.signal), kill.delayMs);
     child.on('error', reject);
     child.on('close', (code, sig) => {
       clearTimeout(timer);
-      resolve(`exit ${code ?? sig}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+      const how = `exit ${code ?? sig}: ${stderr.trim().split('\n').at(-1) ?? ''}`;
+      resolve({ how, ms: performance.now() - started, ...(wroteAt !== undefined ? { wroteAt } : {}) });
     });
   });
 }
@@ -63,14 +74,17 @@ describe('kills at random moments of berth install (real engine)', () => {
     const stack = await newStack();
     const argv = (i: 0 | 1) => [...engineStackInstall(stack), '--greeting', GREETINGS[i]];
     const sets: string[] = [];
+    // How long a run takes here, and when in it the files are written: the kills aim at both sides of that.
     let fullRunMs = 0;
+    let writeMs = Infinity;
     for (const i of [0, 1, 0] as const) {
-      const started = performance.now();
-      const r = await berth(argv(i));
-      fullRunMs = Math.max(fullRunMs, performance.now() - started);
-      expect(r.exitCode, text(r)).toBe(0);
+      const r = await run(argv(i));
+      expect(r.how, r.how).toMatch(/^exit 0/);
+      fullRunMs = Math.max(fullRunMs, r.ms);
+      writeMs = Math.min(writeMs, r.wroteAt ?? Infinity);
       sets[i] = snapshot(stack.dir);
     }
+    expect(writeMs).toBeLessThan(fullRunMs);
     const next = random(20261130);
     let current: 0 | 1 = 0;
     const outcomes = { old: 0, new: 0 };
@@ -78,8 +92,11 @@ describe('kills at random moments of berth install (real engine)', () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const target: 0 | 1 = current === 0 ? 1 : 0;
       const signal = SIGNALS[Math.floor(next() * SIGNALS.length)]!;
-      const delayMs = Math.floor(fullRunMs * (0.05 + next() * 1.1));
-      const how = await runAndKill(argv(target), signal, delayMs);
+      // Even trials: while berth prepares (before the write); odd ones: from the write to past the stack's start.
+      const delayMs = Math.floor(
+        trial % 2 === 0 ? writeMs * (0.1 + next() * 0.7) : writeMs + (fullRunMs - writeMs) * next() * 1.1,
+      );
+      const { how } = await run(argv(target), { signal, delayMs });
       const label = `trial ${trial}: greeting ${current} → ${target}, ${signal} after ${delayMs} ms (${how})`;
       const after = snapshot(stack.dir);
       expect(

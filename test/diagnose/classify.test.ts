@@ -338,7 +338,7 @@ describe('diagnoseFailure replayed from the samples', () => {
       cause: 'daemon-unreachable',
       summary:
         'The Docker engine cannot be reached: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?',
-      hint: 'Start it (sudo systemctl start docker) and check DOCKER_HOST and `docker context ls`, then install again.',
+      hint: 'Start it (sudo systemctl start docker; where systemd does not run: sudo setsid -f dockerd >>/var/log/dockerd.log 2>&1) and check DOCKER_HOST and `docker context ls`, then install again.',
       logTail: [],
     });
     expect(asked.map((a) => a.slice(0, 4).join(' '))).toEqual([

@@ -43,7 +43,9 @@ export async function doctorCommand(ctx: Context): Promise<number> {
     // Never prompt: what is not given takes its default, and a missing secret does not matter here.
     (request) => Promise.resolve(request.initial ?? ''),
   );
-  facts.ports = await probePorts(portsNeeded(recipe.manifest, answers, facts), probe);
+  // On an existing install, the ports its own stack publishes are not "taken".
+  const project = previous.env.COMPOSE_PROJECT_NAME;
+  facts.ports = await probePorts(portsNeeded(recipe.manifest, answers, facts), probe, project);
   const checks = evaluateMachine(facts, recipe.manifest, answers);
   const shown = Object.fromEntries(
     recipe.manifest.questions

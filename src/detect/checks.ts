@@ -4,6 +4,7 @@ import { evaluate, type Answers } from '../recipes/condition.js';
 import type { RecipeManifest } from '../recipes/schema.js';
 import { budgetFor, modelAdvice } from './advice.js';
 import type { MachineFacts } from './facts.js';
+import { DOCKER_PROXY } from './ports.js';
 import { composeFix, dockerGroupFix, dockerInstallFix, dockerStartFix, familyOf } from './fixes.js';
 import { enabledFeatures, neededFor, portsNeeded, resourceChecks, type Check } from './requirements.js';
 
@@ -131,7 +132,14 @@ export function portChecks(
         ? `${p.holder.name} (pid ${p.holder.pid})`
         : 'a process berth cannot see (run as root to see which)';
       const flag = flagFor(p.port);
-      if (p.holder && /^docker-proxy$|^rootlesskit/.test(p.holder.name))
+      if (p.ownStack)
+        return {
+          id: `port-${p.port}`,
+          title: `Port ${p.port}`,
+          status: 'pass',
+          detail: "published by this install's own stack",
+        } as Check;
+      if (p.holder && DOCKER_PROXY.test(p.holder.name))
         return {
           id: `port-${p.port}`,
           title: `Port ${p.port}`,

@@ -175,7 +175,11 @@ async function machineProblems(
 ): Promise<{ blocking: string[]; warnings: string[] }> {
   if (!start) return { blocking: [], warnings: [] };
   const answers = prepared.resolution.answers;
-  facts.ports = await probePorts(portsNeeded(prepared.recipe.manifest, answers, facts), probe);
+  facts.ports = await probePorts(
+    portsNeeded(prepared.recipe.manifest, answers, facts),
+    probe,
+    prepared.project,
+  );
   return preflight(facts, prepared.recipe, answers, { start: true });
 }
 

@@ -104,6 +104,13 @@ describe('preflight', () => {
     });
   });
 
+  it("a port this install's own stack publishes is neither taken nor a warning", () => {
+    const facts = sampleFacts({
+      ports: [{ port: 8080, free: false, holder: { pid: 7, name: 'docker-proxy' }, ownStack: true }],
+    });
+    expect(preflight(facts, magec, openai)).toEqual({ blocking: [], warnings: [] });
+  });
+
   it('GPU chosen but not ready blocks, with the failing rung fix; optional GPU not ready is fine', () => {
     const facts = sampleFacts({ gpu: toolkitMissing() });
     expect(preflight(facts, magec, { ...local, gpu: true }).blocking).toEqual([

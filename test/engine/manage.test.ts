@@ -19,6 +19,7 @@ import {
   volumesOf,
   type PsEntry,
   engineStackInstall,
+  ENGINE_STACK,
 } from './harness.js';
 
 const TEST_TIMEOUT = 120_000;
@@ -288,6 +289,42 @@ describe.sequential('managing an install on a real Docker engine', () => {
       expect(after.init!.ExitCode).toBe(0);
       expect(await healthTest(after.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
       expect(answersIn(stack.dir).health_path).toBe('/index.html');
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    "the port this install's own stack publishes: no warning on a reconfigure, doctor passes it; another folder is warned",
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      const again = await install(stack, '--greeting', 'Hello again');
+      expect(again.exitCode, text(again)).toBe(0);
+      expect(String(again.stderr)).not.toContain(`Port ${stack.port}`);
+
+      type Report = { checks: { id: string; status: string; detail: string }[] };
+      const doctor = async (dir: string) => {
+        const r = await berth([
+          'doctor',
+          '--json',
+          '--recipe',
+          ENGINE_STACK,
+          '--dir',
+          dir,
+          '--web-port',
+          String(stack.port),
+        ]);
+        return (JSON.parse(String(r.stdout)) as Report).checks.find((c) => c.id === `port-${stack.port}`);
+      };
+      expect(await doctor(stack.dir)).toMatchObject({
+        status: 'pass',
+        detail: "published by this install's own stack",
+      });
+      expect(await doctor(path.join(root, 'another-folder'))).toMatchObject({
+        status: 'warn',
+        detail: expect.stringMatching(/^taken by a container/) as string,
+      });
     },
     TEST_TIMEOUT,
   );

@@ -89,9 +89,38 @@ export function commitFiles(request: TxnRequest, fs: TxnFs = realFs): { backupDi
   const journalTmp = path.join(berth, `${JOURNAL}.tmp`);
   fs.writeFileSync(journalTmp, JSON.stringify(journal), { mode: 0o600 });
   fs.fsyncPath(journalTmp);
-  fs.renameSync(journalTmp, path.join(berth, JOURNAL)); // the commit point
-  apply(request.dir, journal, fs);
+  // From the commit point to the last rename, Ctrl-C, SIGTERM or SIGHUP wait: the folder is never left half
+  // renamed by them. (SIGKILL cannot wait; the journal lets the next run finish the renames.)
+  withSignalsHeld(() => {
+    fs.renameSync(journalTmp, path.join(berth, JOURNAL)); // the commit point
+    apply(request.dir, journal, fs);
+  });
   return { backupDir };
+}
+
+const HELD_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `fn` (synchronous) with SIGINT, SIGTERM and SIGHUP held back. While a listener is attached, Node turns a
+ * signal into an event that can only run after synchronous code, so one that arrives during `fn` is caught once
+ * `fn` is done. The listeners stay until the event loop has been through a poll phase, so that a signal caught
+ * meanwhile is not lost, and then it is raised again with nothing holding it: it does what it would have done.
+ */
+export function withSignalsHeld<T>(fn: () => T): T {
+  const caught: NodeJS.Signals[] = [];
+  const hold = (signal: NodeJS.Signals) => caught.push(signal);
+  for (const signal of HELD_SIGNALS) process.on(signal, hold);
+  try {
+    return fn();
+  } finally {
+    // Two turns: the second runs after a poll phase, the one in which a pending signal becomes its event.
+    setImmediate(() =>
+      setImmediate(() => {
+        for (const signal of HELD_SIGNALS) process.off(signal, hold);
+        if (caught[0]) process.kill(process.pid, caught[0]);
+      }),
+    );
+  }
 }
 
 /** What a backup folder holds, so `restoreBackup` can put the previous set back exactly. */

@@ -5,40 +5,18 @@
 // a mix; the next run completes; and the project has exactly its two containers and its one volume — nothing
 // orphaned by the interrupted run.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, bundle, cleanEnv } from '../helpers.js';
+import { folderSnapshot, seeded } from '../kill-trials.js';
 import { docker, engineStackInstall, requireEngine, text, useStacks, volumesOf } from './harness.js';
 
 const TRIALS = 8;
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
 const GREETINGS = ['Hello from the old set', 'Hello from the new set'] as const;
 const { newStack } = useStacks('kill');
-
-/** A small seeded generator (mulberry32), so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The folder's files and modes, berth's own bookkeeping (.berth/) left out. */
-function snapshot(dir: string): string {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    const rel = path.relative(dir, file);
-    if (rel.split(path.sep)[0] === '.berth') continue;
-    out[rel] = `${(statSync(file).mode & 0o777).toString(8)} ${readFileSync(file, 'utf8')}`;
-  }
-  return JSON.stringify(out);
-}
+const snapshot = (dir: string): string => JSON.stringify(folderSnapshot(dir));
 
 /** Runs berth; with a signal, sends it after `delayMs`. Resolves when it has exited, however it ended, with how,
  * and when (ms after the start) it said it wrote the files. */
@@ -85,7 +63,7 @@ describe('kills at random moments of berth install (real engine)', () => {
       sets[i] = snapshot(stack.dir);
     }
     expect(writeMs).toBeLessThan(fullRunMs);
-    const next = random(20261130);
+    const next = seeded(20261130);
     let current: 0 | 1 = 0;
     const outcomes = { old: 0, new: 0 };
     const trials: string[] = [];

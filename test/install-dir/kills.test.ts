@@ -6,38 +6,16 @@
 // The delays (scaled to how long a full run takes here) and signals come from a seeded generator: a failure names
 // its trial and can be replayed.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, bundle, cleanEnv, tempDir } from '../helpers.js';
+import { folderSnapshot, seeded } from '../kill-trials.js';
 
 const TRIALS = 100;
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT'] as const;
 type Snapshot = Record<string, string>;
-
-/** A small seeded generator (mulberry32), so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The folder's files and modes, berth's own bookkeeping (.berth/: journal, state, backups, logs) left out. */
-function snapshot(dir: string): Snapshot {
-  const out: Snapshot = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    const rel = path.relative(dir, file);
-    if (rel.split(path.sep)[0] === '.berth') continue;
-    out[rel] = `${(statSync(file).mode & 0o777).toString(8)} ${readFileSync(file, 'utf8')}`;
-  }
-  return out;
-}
+const snapshot = folderSnapshot;
 
 // Answers are kept between runs (a re-run reconfigures): the plain set clears the domain explicitly.
 const SET = {
@@ -93,7 +71,7 @@ describe('kills at random moments of a reconfigure', () => {
       expect(Object.keys(sets.domain)).toContain('Caddyfile');
       expect(Object.keys(sets.plain)).not.toContain('Caddyfile');
 
-      const next = random(20261129);
+      const next = seeded(20261129);
       let current: SetName = 'plain';
       const outcomes = { old: 0, new: 0 };
       for (let trial = 0; trial < TRIALS; trial++) {

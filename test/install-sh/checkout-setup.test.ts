@@ -19,10 +19,10 @@ import {
   vmArgs,
   type ReleaseServer,
 } from './fresh-vm.js';
+import { tmuxSession } from '../tmux.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'berth-installsh-checkout-'));
-const tmuxSocket = `berth-checkout-${process.pid}`;
-const tmux = (...args: string[]) => execa('tmux', ['-L', tmuxSocket, ...args], { reject: false });
+const { tmux, waitFor } = tmuxSession(`berth-checkout-${process.pid}`, 'vm');
 const names: string[] = [];
 let server: ReleaseServer;
 let vms = 0;
@@ -239,18 +239,3 @@ describe.sequential('./install.sh from a checkout on a fresh machine', () => {
     );
   }, 300_000);
 });
-
-async function screen(): Promise<string> {
-  return String((await tmux('capture-pane', '-p', '-J', '-t', 'vm')).stdout);
-}
-
-async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${String(text)}; the screen shows:\n${last}`);
-}

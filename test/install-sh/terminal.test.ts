@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   curlPipeBash,
@@ -16,12 +15,12 @@ import {
   vmArgs,
   type ReleaseServer,
 } from './fresh-vm.js';
+import { tmuxSession } from '../tmux.js';
 
 /** Text of the wizard's first screen. The wizard is being reworked: this only needs the recipe's title. */
 const WIZARD_FIRST_SCREEN = 'Magec';
 const root = mkdtempSync(path.join(os.tmpdir(), 'berth-installsh-tty-'));
-const socket = `berth-installsh-${process.pid}`;
-const tmux = (...args: string[]) => execa('tmux', ['-L', socket, ...args], { reject: false });
+const { tmux, screen, waitFor } = tmuxSession(`berth-installsh-${process.pid}`, 'vm');
 let server: ReleaseServer;
 let vms = 0;
 const names: string[] = [];
@@ -38,21 +37,6 @@ afterEach(async () => {
   await tmux('kill-server');
   for (const name of names.splice(0)) await removeVm(name);
 });
-
-async function screen(): Promise<string> {
-  return String((await tmux('capture-pane', '-p', '-J', '-t', 'vm')).stdout);
-}
-
-async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${String(text)}; the screen shows:\n${last}`);
-}
 
 /**
  * Types `curl … | bash -s -- ARGS` in the VM's terminal. Afterwards the pane shows whether the terminal settings

@@ -28,6 +28,8 @@ export interface Finding {
   /** It passed its health check during this start (compose said Healthy), then failed it: compose's --wait
    * counts a container once and exits 0, so only the final `ps` shows it. */
   turnedUnhealthy?: boolean;
+  /** The engine answered compose during this start (it created or started containers), then stopped answering. */
+  engineStopped?: boolean;
   /** For a dependency failure: how the dependency failed, and who waited for it. */
   dependency?: 'exited' | 'unhealthy' | 'incomplete' | 'running';
   dependents?: string[];
@@ -59,13 +61,19 @@ const EXITED = /^container (\S+) exited \((\d+)\)/;
 const TIMEOUT = /application not healthy after (\d+)s/;
 const CREATING = /^\s*Container (\S+)\s+Creating$/;
 const HEALTHY = /^\s*Container (\S+)\s+Healthy$/;
+/** Compose got as far as a container: the engine answered during this start. */
+const CONTAINER_STEP = /^\s*Container \S+\s+(?:Creat|Recreat|Start|Wait|Running|Healthy)/;
 /** berth's own line when it stopped compose at the deadline (steps/start-stack.ts). */
 const BERTH_DEADLINE = /nothing finished starting within (\d+) s/;
 
 export function classify(e: Evidence): Finding {
   const text = e.composeOutput.join('\n');
   if (ENGINE_DOWN.test(text) || e.daemon === 'unreachable')
-    return { cause: 'daemon-unreachable', evidence: find(e, ENGINE_DOWN) };
+    return {
+      cause: 'daemon-unreachable',
+      evidence: find(e, ENGINE_DOWN),
+      ...(e.composeOutput.some((line) => CONTAINER_STEP.test(line)) ? { engineStopped: true } : {}),
+    };
   const symptom = classifyOutput(e, text);
   const full = diskFull(e, symptom.service);
   if (full) return { ...symptom, ...full };

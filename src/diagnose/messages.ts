@@ -102,7 +102,7 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
     }
     case 'daemon-unreachable':
       return {
-        summary: `The Docker engine cannot be reached${f.evidence ? `: ${f.evidence}` : '.'}`,
+        summary: `The Docker engine ${f.engineStopped ? 'stopped answering while the stack was starting' : 'cannot be reached'}${f.evidence ? `: ${f.evidence}` : '.'}`,
         hint: 'Start it (sudo systemctl start docker; where systemd does not run: sudo setsid -f dockerd >>/var/log/dockerd.log 2>&1) and check DOCKER_HOST and `docker context ls`, then install again.',
       };
     case 'disk-full': {

@@ -106,16 +106,8 @@ export async function startStack(
   const state = store.get();
   if (!diagnosis) return state;
   const logs = [path.relative(p.dir, logFile), ...(diagnosis.logFile ? [diagnosis.logFile] : [])];
-  // The engine answered before the start (the preflight checks it): one that cannot be reached now stopped.
-  const summary =
-    diagnosis.cause === 'daemon-unreachable'
-      ? diagnosis.summary.replace(
-          /^The Docker engine cannot be reached/,
-          'The Docker engine stopped answering while the stack was starting',
-        )
-      : diagnosis.summary;
   throw new StackStartError(
-    summary,
+    diagnosis.summary,
     diagnosis.service ?? failedService(state),
     output,
     state,

@@ -163,6 +163,29 @@ describe('classify: less evidence', () => {
       [' Container x-1  Starting', 'Error response from daemon: something new', ''],
       { cause: 'unknown', evidence: 'Error response from daemon: something new' },
     ],
+    [
+      'the engine stopped after compose had created and started containers: it stopped, not unreachable',
+      [
+        ' Container p-init-1  Creating',
+        ' Container p-init-1  Started',
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      ],
+      {
+        cause: 'daemon-unreachable',
+        engineStopped: true,
+        evidence:
+          'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      },
+    ],
+    [
+      'the engine never answered this start',
+      ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
+      {
+        cause: 'daemon-unreachable',
+        evidence:
+          'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      },
+    ],
     ['no output at all', [], { cause: 'unknown' }],
     [
       'no space left in compose’s own output (e.g. while extracting a layer)',

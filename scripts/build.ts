@@ -24,7 +24,8 @@ function bundledRecipesModule(): string {
     const inline = [...(recipe.inline ?? [])].map(
       ([text]) => `[${JSON.stringify(text)}, ${Handlebars.precompile(text, compileOptions)}]`,
     );
-    return `${JSON.stringify(name)}: { manifest: ${JSON.stringify(recipe.manifest)}, templates: [${templates.join(',\n')}], inline: [${inline.join(',\n')}] }`;
+    const statics = JSON.stringify([...(recipe.statics ?? [])]);
+    return `${JSON.stringify(name)}: { manifest: ${JSON.stringify(recipe.manifest)}, templates: [${templates.join(',\n')}], inline: [${inline.join(',\n')}], statics: ${statics} }`;
   });
   return `const recipes = {${entries.join(',\n')}};
 export function bundledRecipeNames() { return Object.keys(recipes).sort(); }
@@ -35,6 +36,7 @@ export function loadBundledRecipe(name) {
     source: 'templates/' + name + '/recipe.yaml',
     templates: new Map(r.templates.map(([file, spec]) => [file, { kind: 'precompiled', spec }])),
     inline: new Map(r.inline.map(([text, spec]) => [text, { kind: 'precompiled', spec }])),
+    statics: new Map(r.statics),
   };
 }
 `;

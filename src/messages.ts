@@ -40,11 +40,16 @@ function answerLines(p: Prepared): string[] {
     const value = isSecretQuestion(q) ? '(set, hidden)' : JSON.stringify(p.resolution.answers[q.id]);
     return `  ${q.id.padEnd(width)}  ${value}  [${p.resolution.origins[q.id]}]`;
   });
-  const secrets = p.recipe.manifest.secrets.map(
-    (s) =>
-      `  ${s.id.padEnd(width)}  ${p.secrets.generated.includes(s.id) ? '(generated now)' : '(kept from .env)'}`,
-  );
+  const secrets = p.recipe.manifest.secrets
+    .filter((s) => s.id in p.secrets.values)
+    .map((s) => `  ${s.id.padEnd(width)}  ${secretOrigin(p, s)}`);
   return [...answers, ...secrets];
+}
+
+function secretOrigin(p: Prepared, s: Prepared['recipe']['manifest']['secrets'][number]): string {
+  if (p.secrets.generated.includes(s.id)) return '(generated now)';
+  const given = s.from === undefined ? undefined : p.resolution.answers[s.from];
+  return typeof given === 'string' && given !== '' ? `(your answer to ${s.from})` : '(kept from .env)';
 }
 
 /** Services in the merged compose files. */

@@ -5,8 +5,9 @@ import { coerce } from '../answers/coerce.js';
 import { RecipeError } from '../errors.js';
 import { referencedIds } from './condition.js';
 import { inlineProblems } from './inline-templates.js';
-import type { Recipe } from './load-recipe.js';
-import type { Condition } from './schema.js';
+import type { Recipe, StaticFile } from './load-recipe.js';
+import type { Condition, RecipeManifest } from './schema.js';
+import { isIgnored } from './ignore.js';
 
 /** `namesOf` lists the names a template reads (the handlebars compiler's parser, loaded with recipe folders). */
 export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[]): void {
@@ -50,8 +51,13 @@ export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[
   });
   manifest.files.forEach((f, i) => {
     checkWhen(`files[${i}]`, f.when, ids);
-    needTemplate(`files[${i}]`, f.template);
+    if (f.template) needTemplate(`files[${i}]`, f.template);
+    if (f.source && !recipe.statics?.has(f.source))
+      problems.push(
+        `files[${i}].source: "${f.source}" is not a file of the recipe folder${isIgnored(f.source, manifest.ignore) ? ' (it is listed in ignore)' : ''}`,
+      );
   });
+  problems.push(...staticPathProblems(recipe), ...secretProblems(manifest, checkWhen));
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
   manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));
@@ -75,3 +81,58 @@ export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[
 
 export const overrideTemplate = (o: { feature: string; template?: string | undefined }): string =>
   o.template ?? `compose.${o.feature}.yaml.hbs`;
+
+/** Paths berth writes itself, which no recipe file may take. */
+const RESERVED_PATHS = new Set(['.env', 'berth.yaml', 'compose.override.yaml', 'compose.yaml']);
+
+/** The recipe folder's static files that are copied as they are: those no `files` entry names as its source. */
+export function autoStatics(recipe: Pick<Recipe, 'manifest' | 'statics'>): [string, StaticFile][] {
+  const listed = new Set(recipe.manifest.files.flatMap((f) => (f.source ? [f.source] : [])));
+  return [...(recipe.statics ?? [])].filter(([p]) => !listed.has(p));
+}
+
+function staticPathProblems(recipe: Recipe): string[] {
+  const m = recipe.manifest;
+  const taken = new Map<string, string>([...RESERVED_PATHS].map((p) => [p, 'berth']));
+  m.overrides.forEach((o, i) => taken.set(`compose.${o.feature}.yaml`, `overrides[${i}] (${o.feature})`));
+  m.files.forEach((f, i) => taken.set(outputPath(f), `files[${i}]`));
+  return autoStatics(recipe).flatMap(([p]) => {
+    const other = taken.get(p);
+    if (other === undefined) return [];
+    return [
+      `${p}: this static file would be copied to ${p}, which ${other === 'berth' ? 'berth writes itself' : `${other} writes`}: rename it, or list it in ignore`,
+    ];
+  });
+}
+
+export const outputPath = (f: {
+  template?: string | undefined;
+  source?: string | undefined;
+  path?: string | undefined;
+}) => f.path ?? (f.template ? f.template.replace(/\.hbs$/, '') : f.source!);
+
+/** Secrets' `from` names a secret question; a secret question lands in .env itself (env) or through a secret. */
+function secretProblems(
+  m: RecipeManifest,
+  checkWhen: (where: string, when: Condition | undefined, before: readonly string[]) => void,
+): string[] {
+  const problems: string[] = [];
+  const ids = m.questions.map((q) => q.id);
+  m.secrets.forEach((s, i) => {
+    checkWhen(`secrets[${i}] (${s.id})`, s.when, ids);
+    if (s.from === undefined) return;
+    const q = m.questions.find((x) => x.id === s.from);
+    if (!q) problems.push(`secrets[${i}] (${s.id}).from: "${s.from}" is not a question id`);
+    else if (q.type !== 'secret')
+      problems.push(
+        `secrets[${i}] (${s.id}).from: "${s.from}" is a ${q.type} question; it must be type secret`,
+      );
+  });
+  m.questions.forEach((q, i) => {
+    if (q.type !== 'secret' || q.env || m.secrets.some((s) => s.from === q.id)) return;
+    problems.push(
+      `questions[${i}] (${q.id}): a secret question must reach .env: give it env, or name it in a secret's from`,
+    );
+  });
+  return problems;
+}

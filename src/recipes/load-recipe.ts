@@ -13,8 +13,16 @@ export interface Recipe {
   templates: ReadonlyMap<string, TemplateSource>;
   /** The templates inside recipe.yaml (environment values, URLs, defaults, notes), by their source text. */
   inline?: ReadonlyMap<string, TemplateSource>;
+  /** Every other file of the recipe folder (not recipe.yaml, not a template), copied verbatim, by relative path. */
+  statics?: ReadonlyMap<string, StaticFile>;
   /** The folder of a recipe loaded by path (`--recipe ./dir`), so a re-run finds it again. */
   folder?: string;
+}
+
+/** A static file of a recipe: UTF-8 text and its permission bits. */
+export interface StaticFile {
+  content: string;
+  mode: number;
 }
 
 /** A template as read from disk (with its compiled function) or as precompiled into the bundle. */

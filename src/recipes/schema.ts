@@ -118,13 +118,6 @@ export const questionSchema = z
     if (q.type !== 'select' && q.choices) {
       ctx.addIssue({ code: 'custom', path: ['choices'], message: `only select questions have choices` });
     }
-    if (q.type === 'secret' && !q.env) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['env'],
-        message: 'a secret question must name its .env variable (secrets reach containers only via .env)',
-      });
-    }
     if (q.type === 'secret' && q.default !== undefined && q.default !== '') {
       ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret question cannot have a default' });
     }
@@ -138,6 +131,10 @@ export const secretSchema = z.strictObject({
   description: z.string().optional(),
   length: z.number().int().min(16).max(256).default(32),
   encoding: z.enum(secretEncodings).default('alnum'),
+  /** Only generated and written to .env when this holds (a MariaDB password only for a MariaDB install). */
+  when: conditionSchema.optional(),
+  /** A secret question: its answer, when the user gives one, is used instead of a generated value. */
+  from: id.optional(),
 });
 export type SecretSpec = z.infer<typeof secretSchema>;
 
@@ -154,17 +151,32 @@ const relativePath = z
     'must be a relative path inside the install directory (no "..", not under .berth/)',
   );
 
-export const fileSchema = z.strictObject({
-  template: relativePath.refine((p) => p.endsWith('.hbs'), 'must end in .hbs'),
-  /** Output path; defaults to the template path minus `.hbs`. */
-  path: relativePath.optional(),
-  mode: fileMode.default(0o644),
-  /** berth: regenerated on every run (edits are detected); user: written once, then never touched. */
-  owner: z.enum(['berth', 'user']).default('berth'),
-  /** The template may read `secrets`; the file is written 0600. */
-  sensitive: z.boolean().default(false),
-  when: conditionSchema.optional(),
-});
+export const fileSchema = z
+  .strictObject({
+    /** A handlebars template in the recipe folder, rendered with the answers. */
+    template: relativePath.refine((p) => p.endsWith('.hbs'), 'must end in .hbs').optional(),
+    /** A static file in the recipe folder, copied byte for byte (use it to give a static file a `when` or a path). */
+    source: relativePath
+      .refine((p) => !p.endsWith('.hbs'), 'is a template (.hbs): write `template:` for it')
+      .optional(),
+    /** Output path; defaults to the template path minus `.hbs`, or the source's own path. */
+    path: relativePath.optional(),
+    /** Default: 0644 for a template, the static file's own mode for a source. */
+    mode: fileMode.optional(),
+    /** berth: regenerated on every run (edits are detected); user: written once, then never touched. */
+    owner: z.enum(['berth', 'user']).default('berth'),
+    /** The template may read `secrets`; the file is written 0600. */
+    sensitive: z.boolean().default(false),
+    when: conditionSchema.optional(),
+  })
+  .superRefine((f, ctx) => {
+    if ((f.template === undefined) === (f.source === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['template'],
+        message: 'give either template (a .hbs file) or source (a static file), not both or neither',
+      });
+  });
 export type FileSpec = z.infer<typeof fileSchema>;
 
 export const overrideSchema = z.strictObject({
@@ -234,6 +246,8 @@ export const recipeSchema = z
     overrides: z.array(overrideSchema).default([]),
     modelAdvice: modelAdvice.optional(),
     files: z.array(fileSchema).default([]),
+    /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
+    ignore: z.array(relativePath).default([]),
     services: z.array(serviceSchema).default([]),
     urls: z.array(urlSchema).default([]),
     /** Shown at the end of an install; a note with `when` only when it holds. */
@@ -242,11 +256,17 @@ export const recipeSchema = z
       .default([]),
   })
   .superRefine((r, ctx) => {
-    const seen = new Map<string, string>();
-    const claim = (key: string, where: string, path: (string | number)[]) => {
+    const seen = new Map<string, { where: string; when: boolean }>();
+    // An env name may be set by several entries only when each has a `when` (rendering refuses two at once).
+    const claim = (key: string, where: string, path: (string | number)[], when?: unknown) => {
       const prior = seen.get(key);
-      if (prior) ctx.addIssue({ code: 'custom', path, message: `${key} is already used by ${prior}` });
-      else seen.set(key, where);
+      if (prior && !(prior.when && when !== undefined))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${key} is already used by ${prior.where}${key.startsWith('env ') ? ' (entries of environment and secrets may share a name only when each has a `when`)' : ''}`,
+        });
+      else if (!prior) seen.set(key, { where, when: when !== undefined });
     };
     r.questions.forEach((q, i) => {
       if (reservedIds.has(q.id)) {
@@ -270,9 +290,11 @@ export const recipeSchema = z
     });
     r.secrets.forEach((s, i) => {
       claim(`id ${s.id}`, `secrets[${i}]`, ['secrets', i, 'id']);
-      claim(`env ${s.env}`, `secrets[${i}]`, ['secrets', i, 'env']);
+      claim(`env ${s.env}`, `secrets[${i}]`, ['secrets', i, 'env'], s.when);
     });
-    r.environment.forEach((e, i) => claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name']));
+    r.environment.forEach((e, i) =>
+      claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name'], e.when),
+    );
     r.overrides.forEach((o, i) =>
       claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']),
     );

@@ -5,9 +5,9 @@ import type { MachineFacts } from '../detect/facts.js';
 import { RecipeError } from '../errors.js';
 import { evaluate, type Answers } from '../recipes/condition.js';
 import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
-import { overrideTemplate } from '../recipes/check-recipe.js';
+import { autoStatics, outputPath, overrideTemplate } from '../recipes/check-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
-import type { Question } from '../recipes/schema.js';
+import type { FileSpec, Question } from '../recipes/schema.js';
 import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
 import { templateFn } from './handlebars.js';
@@ -92,7 +92,7 @@ const file = (
   kind: RenderedFile['kind'],
 ): RenderedFile => ({ path, content, mode, owner, kind });
 
-/** compose.yaml, an override per enabled feature, then the recipe's own files whose `when` holds. */
+/** compose.yaml, an override per enabled feature, the recipe's own files whose `when` holds, its static files. */
 function templateFiles(recipe: Recipe, c: Contexts): RenderedFile[] {
   const m = recipe.manifest;
   const render = (template: string, ctx: object) => runTemplate(recipe, template, ctx);
@@ -101,18 +101,18 @@ function templateFiles(recipe: Recipe, c: Contexts): RenderedFile[] {
     ...c.enabled.map((o) =>
       file(`compose.${o.feature}.yaml`, render(overrideTemplate(o), c.plain), 0o644, 'berth', 'compose'),
     ),
-    ...m.files
-      .filter((f) => evaluate(f.when, c.scope))
-      .map((f) =>
-        file(
-          f.path ?? f.template.replace(/\.hbs$/, ''),
-          render(f.template, f.sensitive ? c.secret : c.plain),
-          f.sensitive ? 0o600 : f.mode,
-          f.owner,
-          'file',
-        ),
-      ),
+    ...m.files.filter((f) => evaluate(f.when, c.scope)).map((f) => recipeFile(recipe, f, c)),
+    ...autoStatics(recipe).map(([p, s]) => file(p, s.content, s.mode, 'berth', 'file')),
   ];
+}
+
+function recipeFile(recipe: Recipe, f: FileSpec, c: Contexts): RenderedFile {
+  if (f.source) {
+    const s = recipe.statics!.get(f.source)!;
+    return file(outputPath(f), s.content, f.sensitive ? 0o600 : (f.mode ?? s.mode), f.owner, 'file');
+  }
+  const content = runTemplate(recipe, f.template!, f.sensitive ? c.secret : c.plain);
+  return file(outputPath(f), content, f.sensitive ? 0o600 : (f.mode ?? 0o644), f.owner, 'file');
 }
 
 /** The URLs to print at the end and the notes that apply, rendered from recipe.yaml. */
@@ -173,8 +173,9 @@ function renderDotenv(input: RenderInput, composeFiles: string[], context: objec
     ...m.questions
       .filter((q) => q.env && isSecretQuestion(q) && q.id in answers)
       .map((q) => asEntry(q.env!, answers[q.id])),
-    ...m.secrets.map((s) => asEntry(s.env, input.secrets[s.id])),
+    ...m.secrets.filter((s) => s.id in input.secrets).map((s) => asEntry(s.env, input.secrets[s.id])),
   ];
+  assertOneValueEach(recipe, [...settings, ...derived, ...secrets]);
   try {
     return formatDotenv(
       [
@@ -216,6 +217,18 @@ export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: Machi
     header +
     stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept })
   );
+}
+
+/** Entries that share an env name (each with a `when`) must not both hold for one set of answers. */
+function assertOneValueEach(recipe: Recipe, entries: DotenvEntry[]): void {
+  const seen = new Set<string>();
+  for (const { name } of entries) {
+    if (seen.has(name))
+      throw new RecipeError(`${recipe.source}: ${name} is set by two entries for these answers.`, {
+        hint: 'Entries of environment and secrets that share a name need `when`s that never hold together.',
+      });
+    seen.add(name);
+  }
 }
 
 function assertUniquePaths(recipe: Recipe, files: RenderedFile[]): void {

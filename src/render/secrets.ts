@@ -1,6 +1,7 @@
 // Generated secrets: made with node:crypto once, then kept forever (read back from `.env`).
 import { randomBytes, randomInt } from 'node:crypto';
 import type { SecretSpec } from '../recipes/schema.js';
+import { evaluate, type Scope } from '../recipes/condition.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -26,16 +27,24 @@ export interface SecretValues {
   generated: string[];
 }
 
-/** Keeps every secret already in the previous `.env` (by its env name); generates the missing ones. */
+/**
+ * The secrets whose `when` holds: the user's answer to the `from` question when given, else the value already in
+ * the previous `.env` (by its env name), else a new one.
+ */
 export function ensureSecrets(
   specs: readonly SecretSpec[],
   previousEnv: Readonly<Record<string, string>>,
+  scope: Scope = { answers: {}, facts: {} },
 ): SecretValues {
   const values: Record<string, string> = {};
   const generated: string[] = [];
   for (const spec of specs) {
+    if (!evaluate(spec.when, scope)) continue;
+    const given = spec.from === undefined ? undefined : scope.answers[spec.from];
     const kept = previousEnv[spec.env];
-    if (kept) {
+    if (typeof given === 'string' && given !== '') {
+      values[spec.id] = given;
+    } else if (kept) {
       values[spec.id] = kept;
     } else {
       values[spec.id] = generateSecret(spec);

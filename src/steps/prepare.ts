@@ -28,7 +28,10 @@ export async function prepare(
     ctx.facts,
     ctx.prompter,
   );
-  const secrets = ensureSecrets(recipe.manifest.secrets, previous.env);
+  const secrets = ensureSecrets(recipe.manifest.secrets, previous.env, {
+    answers: resolution.answers,
+    facts: ctx.facts,
+  });
   const rendering = renderRecipe({
     recipe,
     answers: resolution.answers,

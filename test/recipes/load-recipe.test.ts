@@ -74,11 +74,6 @@ describe('recipe manifest validation', () => {
       'questions[0] (key).default: a secret question cannot have a default',
     ],
     [
-      'a secret question without an env name',
-      `${base}questions:\n  - id: key\n    type: secret\n    prompt: x\n`,
-      'questions[0] (key).env: a secret question must name its .env variable',
-    ],
-    [
       'a bad condition',
       `${base}questions:\n  - id: a\n    type: text\n    prompt: x\n    when: { mode: { bogus: 1 } }\n`,
       'questions[0] (a).when.mode: must be a value, a list of values, {not: value(s)} or {set: true|false}',
@@ -224,6 +219,13 @@ overrides:
       expect(failure(recipeDir(`${withDomain}${extra}`, templatesWithHttps))).toContain(expected);
     },
   );
+
+  it('rejects a secret question that reaches .env neither by its env nor through a secret', () => {
+    const dir = recipeDir(`${base}questions:\n  - id: key\n    type: secret\n    prompt: x\n`);
+    expect(failure(dir)).toContain(
+      "questions[0] (key): a secret question must reach .env: give it env, or name it in a secret's from",
+    );
+  });
 
   it('rejects a default that reads a later answer', () => {
     const dir = recipeDir(

@@ -29,6 +29,7 @@ const IMAGE = new RegExp(
 
 export function coerce(q: Question, raw: unknown): Coerced {
   if (q.type === 'confirm') return coerceBoolean(raw);
+  if (q.type === 'list') return coerceList(q, raw);
   if (typeof raw === 'object' && raw !== null) return fail('must be a single value, not a list or map');
   // An answers file's `key: ~` or `key:` is an empty answer.
   const text = raw === null || raw === undefined ? '' : String(raw);
@@ -53,6 +54,45 @@ export function coerce(q: Question, raw: unknown): Coerced {
   // question, rather than fail while rendering and blame the recipe.
   const envProblem = ruled.ok && typeof ruled.value === 'string' ? checkDotenvValue(ruled.value) : undefined;
   return envProblem ? fail(envProblem) : ruled;
+}
+
+/**
+ * A list: a YAML list (answers file), or one string of comma-separated items (a flag, repeated flags joined, an
+ * env var). Each item is checked as a question of the item type; empty items are dropped, duplicates refused.
+ */
+function coerceList(q: Question, raw: unknown): Coerced {
+  const parts: unknown[] = Array.isArray(raw)
+    ? raw
+    : raw === null || raw === undefined
+      ? []
+      : typeof raw === 'object'
+        ? [raw]
+        : String(raw).split(',');
+  // pattern and message check each item; minLength and maxLength count the items.
+  const { pattern, message } = q.validate ?? {};
+  const item: Question = {
+    id: q.id,
+    prompt: q.prompt,
+    type: q.items ?? 'text',
+    optional: true,
+    validate: { pattern, message },
+  };
+  const items: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (typeof part === 'string' && part.includes(','))
+      return fail(`item ${i + 1} ${shown(part)} holds a comma, which separates items`);
+    const one = coerce(item, part);
+    if (!one.ok) return fail(`item ${i + 1}: ${one.message}`);
+    if (one.value === '') continue;
+    const value = String(one.value);
+    if (items.includes(value)) return fail(`${shown(value)} is given twice`);
+    items.push(value);
+  }
+  if (items.length === 0 && !q.optional) return fail('is required: give at least one item');
+  const { minLength, maxLength } = q.validate ?? {};
+  if (minLength !== undefined && items.length < minLength) return fail(`needs at least ${minLength} item(s)`);
+  if (maxLength !== undefined && items.length > maxLength) return fail(`takes at most ${maxLength} item(s)`);
+  return { ok: true, value: items };
 }
 
 function coerceBoolean(raw: unknown): Coerced {

@@ -69,9 +69,23 @@ export function settleAnswers(
     const scope: Scope = { answers, facts };
     if (!evaluate(q.when, scope)) continue;
     const given = fromGivenSources(q, sources);
+    const previous = given && !q.immutable ? undefined : fromPrevious(q, sources, warnings);
+    const locked = q.immutable ? previous : undefined;
+    const changed = given && locked && !('error' in given) && !sameAnswer(given.value, locked.value);
     if (given && 'error' in given) {
       errors.push(given.error);
       failed.add(q.id);
+      continue;
+    }
+    if (changed) {
+      errors.push(immutableMessage(q, locked.value, given.value));
+      failed.add(q.id);
+      continue;
+    }
+    // An immutable answer of an installed stack is not asked again: it is what the stack was installed with.
+    if (locked && !given) {
+      answers[q.id] = locked.value;
+      origins[q.id] = locked.origin;
       continue;
     }
     if (given) {
@@ -80,7 +94,6 @@ export function settleAnswers(
       if (given.normalised) warnings.push(given.normalised);
       continue;
     }
-    const previous = fromPrevious(q, sources, warnings);
     const fallback = previous ?? defaultFor(q, scope, recipe);
     // Advanced questions (image tags, tuning) are not asked: they keep their previous answer or default.
     if (canAsk && errors.length === 0 && !(q.advanced && fallback)) {
@@ -116,6 +129,17 @@ export async function resolveAnswers(
     if ('done' in step) return step.done;
     typed.set(step.ask.question.id, await prompter!(step.ask));
   }
+}
+
+const sameAnswer = (a: AnswerValue, b: AnswerValue): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function immutableMessage(q: Question, was: AnswerValue, now: AnswerValue): string {
+  const shownValue = (v: AnswerValue) => (isSecretQuestion(q) ? '(hidden)' : JSON.stringify(v));
+  return (
+    `${q.id} cannot change once installed: it was ${shownValue(was)}, now ${shownValue(now)}. ` +
+    `A new value would start on empty data. To move, back up this install, install again with the new answer ` +
+    `in another folder, and move your data across (see docs/recipes.md, immutable answers).`
+  );
 }
 
 function dependsOn(q: Question, ids: ReadonlySet<string>): boolean {

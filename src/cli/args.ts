@@ -35,6 +35,8 @@ export interface CliOptions {
   json: boolean;
   skipChecks: boolean;
   gpuTest: boolean;
+  /** recipe test: run `docker compose config` (--no-compose turns it off). */
+  compose: boolean;
   follow: boolean;
   tail?: string;
   help: boolean;
@@ -59,8 +61,8 @@ export const isUnattended = (cli: Pick<Invocation, 'options'>): boolean =>
 interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
-  /** The question (id) a flag answers, and whether it is the negated --no- form. */
-  question?: { id: string; negate?: boolean };
+  /** The question (id) a flag answers, whether it is the negated --no- form, whether it may repeat (a list). */
+  question?: { id: string; negate?: boolean; list?: boolean };
 }
 
 type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
@@ -149,7 +151,11 @@ function readTokens(
       throw unknownOption(t.rawName, name, def, questions ?? [], Object.keys(specs));
     }
     const value = readValue(t, spec);
-    if (spec.question) flags[spec.question.id] = spec.question.negate ? false : value;
+    const id = spec.question?.id;
+    // A list question's flag may be repeated: its values join as comma-separated items.
+    if (id !== undefined && spec.question?.list && flags[id] !== undefined)
+      flags[id] = `${flags[id]},${value}`;
+    else if (id !== undefined) flags[id] = spec.question!.negate ? false : value;
     else values[name] = value;
   }
   // A bare word after a question flag may be its value, which only questionFlags can tell apart.
@@ -204,6 +210,7 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     json: values.json === true,
     skipChecks: values['skip-checks'] === true,
     gpuTest: values['gpu-test'] === true,
+    compose: values['no-compose'] !== true,
     follow: values.follow === true,
     ...str('tail'),
     help: values.help === true,
@@ -238,7 +245,7 @@ export function questionOptions(questions: readonly Question[]): Record<string, 
     else if (q.type === 'confirm') {
       specs[name] = { type: 'boolean', question: { id: q.id } };
       specs[`no-${name}`] = { type: 'boolean', question: { id: q.id, negate: true } };
-    } else specs[name] = { type: 'string', question: { id: q.id } };
+    } else specs[name] = { type: 'string', question: { id: q.id, list: q.type === 'list' } };
   }
   return specs;
 }

@@ -12,6 +12,10 @@ export interface MachineFacts {
   cpus: number;
   ramGb: number;
   isRoot: boolean;
+  /** The user and group berth runs as (host folders are created owned by a recipe's uid/gid, else by these). */
+  uid: number;
+  gid: number;
+  hostname: string;
   home: string;
   /** This machine's first non-loopback IPv4 address, for URLs when no domain is set. */
   address: string;
@@ -39,6 +43,9 @@ export function basicFacts(): MachineFacts {
     cpus: os.availableParallelism(),
     ramGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    uid: typeof process.getuid === 'function' ? process.getuid() : 0,
+    gid: typeof process.getgid === 'function' ? process.getgid() : 0,
+    hostname: os.hostname(),
     home: os.homedir(),
     address: primaryAddress(),
     gpu: { ready: false, count: 0, names: [] },

@@ -4,13 +4,14 @@
 import { coerce } from '../answers/coerce.js';
 import { RecipeError } from '../errors.js';
 import { referencedIds } from './condition.js';
-import { inlineProblems } from './inline-templates.js';
+import { inlineProblems, nameProblem } from './inline-templates.js';
 import type { Recipe, StaticFile } from './load-recipe.js';
 import type { Condition, RecipeManifest } from './schema.js';
 import { isIgnored } from './ignore.js';
 
 /** `namesOf` lists the names a template reads (the handlebars compiler's parser, loaded with recipe folders). */
-export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[]): void {
+export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[]): void {
+  const namesOf = (text: string) => refsOf(text).map((r) => r.name);
   const { manifest, source, templates } = recipe;
   const problems: string[] = [];
   const ids = manifest.questions.map((q) => q.id);
@@ -71,9 +72,12 @@ export function checkRecipe(recipe: Recipe, namesOf: (source: string) => string[
   }
   manifest.notes.forEach((n, i) => typeof n !== 'string' && checkWhen(`notes[${i}]`, n.when, ids));
   problems.push(...inlineProblems(manifest, namesOf));
-  if (problems.length > 0) {
-    throw new RecipeError(`${source} is not a valid recipe (${problems.length} problem(s)).`, {
-      details: problems.map((p) => `${source}: ${p}`),
+  // Problems in template files name the file and line themselves.
+  const inFiles = fileNameProblems(recipe, refsOf);
+  const count = problems.length + inFiles.length;
+  if (count > 0) {
+    throw new RecipeError(`${source} is not a valid recipe (${count} problem(s)).`, {
+      details: [...problems.map((p) => `${source}: ${p}`), ...inFiles],
       hint: 'The recipe format is described in docs/recipes.md.',
     });
   }
@@ -135,4 +139,39 @@ function secretProblems(
     );
   });
   return problems;
+}
+
+export interface NameRef {
+  name: string;
+  line: number;
+}
+
+/**
+ * The names each template file reads must exist in the recipe: a question, a fact, a feature, a recipe field, the
+ * project — and a secret only in a sensitive file (written 0600). Whether a name is set for given answers is
+ * checked when rendering (and by `berth recipe test`, over every combination).
+ */
+function fileNameProblems(recipe: Recipe, refsOf: (source: string) => NameRef[]): string[] {
+  const m = recipe.manifest;
+  const folder = recipe.source.replace(/\/?recipe\.yaml$/, '');
+  const sensitive = new Set(m.files.filter((f) => f.sensitive && f.template).map((f) => f.template!));
+  return [...recipe.templates].flatMap(([file, source]) => {
+    if (source.kind !== 'text') return [];
+    let refs: NameRef[];
+    try {
+      refs = refsOf(source.text);
+    } catch (error) {
+      return [`${folder}/${file}: not a valid template: ${String((error as Error).message).split('\n')[0]}`];
+    }
+    const kind = sensitive.has(file) ? 'environment' : 'url';
+    return refs.flatMap((ref) => {
+      const problem = nameProblem(ref.name, { kind, field: file, source: source.text }, m);
+      if (!problem) return [];
+      const why = problem.replace(
+        /secrets may only be read in environment values \(they land in the 0600 \.env\)/,
+        'secrets may only be read in environment values and in files marked sensitive: true (written 0600)',
+      );
+      return [`${folder}/${file}:${ref.line}: ${why}`];
+    });
+  });
 }

@@ -1,7 +1,8 @@
 // Evaluates recipe conditions (`when:`) over answers and machine facts.
 import type { Condition, Matcher, Scalar } from './schema.js';
 
-export type AnswerValue = string | number | boolean;
+/** A list answer is its items, in order (never containing a comma: `a,b` on the command line is two items). */
+export type AnswerValue = string | number | boolean | string[];
 export type Answers = Record<string, AnswerValue>;
 
 export interface Scope {
@@ -38,11 +39,14 @@ function matches(actual: unknown, matcher: Matcher): boolean {
   return same(actual, matcher);
 }
 
+/** A list answer matches a value it contains. */
 function same(actual: unknown, expected: Scalar): boolean {
+  if (Array.isArray(actual)) return actual.some((item) => String(item) === String(expected));
   return actual !== undefined && String(actual) === String(expected);
 }
 
 export function isSet(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
   return value !== undefined && value !== null && value !== '' && value !== false;
 }
 

@@ -6,7 +6,7 @@ import type { Recipe } from './load-recipe.js';
 import type { RecipeManifest } from './schema.js';
 import { isSecretQuestion } from '../answers/names.js';
 import { RecipeError } from '../errors.js';
-import { templateFn } from '../render/handlebars.js';
+import { templateErrorText, templateFn } from '../render/handlebars.js';
 
 export type InlineKind = 'environment' | 'url' | 'default' | 'note';
 
@@ -47,7 +47,21 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
 }
 
 /** The facts a recipe may read (MachineFacts' fields). */
-const FACTS = ['os', 'cpus', 'ramGb', 'isRoot', 'home', 'address', 'gpu', 'system', 'ramAvailableGb', 'disk'];
+const FACTS = [
+  'os',
+  'cpus',
+  'ramGb',
+  'isRoot',
+  'uid',
+  'gid',
+  'hostname',
+  'home',
+  'address',
+  'gpu',
+  'system',
+  'ramAvailableGb',
+  'disk',
+];
 const RECIPE_FIELDS = ['name', 'title', 'version'];
 
 /** Why a name read by an inline template is not allowed there, or undefined when it is. */
@@ -94,7 +108,7 @@ export function inlineProblems(m: RecipeManifest, namesOf: (source: string) => s
     try {
       names = namesOf(t.source);
     } catch (error) {
-      return [`${t.field}: not a valid template: ${(error as Error).message.split('\n')[0]}`];
+      return [`${t.field}: not a valid template: ${templateErrorText(error)}`];
     }
     return names.flatMap((name) => {
       const problem = nameProblem(name, t, m);
@@ -114,7 +128,7 @@ export function renderInline(recipe: Recipe, source: string, context: object, fi
   try {
     return templateFn(spec)(context);
   } catch (error) {
-    throw new RecipeError(`${recipe.source}: ${field}: ${(error as Error).message.split('\n')[0]}`, {
+    throw new RecipeError(`${recipe.source}: ${field}: ${templateErrorText(error)}`, {
       cause: error,
       hint: 'It read a value that is not set for these answers: guard it with a `when`, or with {{#if}}.',
     });

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RecipeError } from '../errors.js';
-import { compileTemplate, templateNames } from '../render/compile-template.js';
+import { compileTemplate, templateNameRefs } from '../render/compile-template.js';
 import { utf8Text } from '../answers/shown.js';
 import { checkRecipe } from './check-recipe.js';
 import { isIgnored } from './ignore.js';
@@ -48,7 +48,7 @@ export function compileRecipe(
   const inline = new Map<string, TemplateSource>();
   const recipe: Recipe = { manifest, source, templates, inline, statics };
   // Names first: a template that reads a name that does not exist is refused before anything is compiled.
-  checkRecipe(recipe, templateNames);
+  checkRecipe(recipe, templateNameRefs);
   for (const { source: text } of inlineTemplates(manifest)) {
     inline.set(text, { kind: 'text', text, fn: compileTemplate(text) });
   }

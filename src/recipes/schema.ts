@@ -61,8 +61,11 @@ export const questionTypes = [
   'port',
   'number',
   'path',
+  'list',
 ] as const;
 export type QuestionType = (typeof questionTypes)[number];
+/** What a list question's items may be. */
+export const listItemTypes = ['text', 'domain', 'email', 'path', 'image'] as const;
 
 const id = z
   .string()
@@ -108,6 +111,10 @@ export const questionSchema = z
     advanced: z.boolean().optional(),
     choices: z.array(choice).min(1).optional(),
     validate: validation.optional(),
+    /** A list question: the type of each item (default text). */
+    items: z.enum(listItemTypes).optional(),
+    /** Once installed, the answer cannot change on a reconfigure (a database engine, a site name). */
+    immutable: z.boolean().optional(),
     /** The variable this answer is written to in `.env`; secret answers are also read from it in the environment. */
     env: envName.optional(),
   })
@@ -117,6 +124,9 @@ export const questionSchema = z
     }
     if (q.type !== 'select' && q.choices) {
       ctx.addIssue({ code: 'custom', path: ['choices'], message: `only select questions have choices` });
+    }
+    if (q.items !== undefined && q.type !== 'list') {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'only list questions have items' });
     }
     if (q.type === 'secret' && q.default !== undefined && q.default !== '') {
       ctx.addIssue({ code: 'custom', path: ['default'], message: 'a secret question cannot have a default' });

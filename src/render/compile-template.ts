@@ -17,13 +17,18 @@ const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log'
  * and `with` blocks names are relative to the item, so only the block's own argument is listed there.
  */
 export function templateNames(text: string): string[] {
+  return templateNameRefs(text).map((r) => r.name);
+}
+
+/** templateNames with the line each name is read on. */
+export function templateNameRefs(text: string): { name: string; line: number }[] {
   compiler ??= registerHelpers(HandlebarsCompiler.create());
   const helpers = new Set([...BUILTIN_HELPERS, ...Object.keys(compiler.helpers)]);
-  const names: string[] = [];
+  const names: { name: string; line: number }[] = [];
   const visitor = new HandlebarsCompiler.Visitor();
   const path = (p: hbs.AST.PathExpression) => {
     if (p.data || p.depth > 0 || p.parts.length === 0 || helpers.has(p.original)) return;
-    names.push(p.parts.join('.'));
+    names.push({ name: p.parts.join('.'), line: p.loc?.start.line ?? 1 });
   };
   visitor.PathExpression = path;
   const block = visitor.BlockStatement.bind(visitor);

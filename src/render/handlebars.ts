@@ -25,28 +25,62 @@ export const yamlScalar = (value: unknown): string =>
 export const composeScalar = (value: unknown): string =>
   typeof value === 'string' ? yamlScalar(value.replaceAll('$', '$$$$')) : yamlScalar(value);
 
+const args = (list: unknown[]): unknown[] => list.slice(0, -1); // drop handlebars' options argument
+
+const helpers = {
+  yaml: (value: unknown) => yamlScalar(value),
+  compose: (value: unknown) => composeScalar(value),
+  // A whole env-file value, quoted as one: `{{dotenv "redis://" redis_host ":" redis_port "/1"}}`. Quoting a part
+  // inside a longer value would put the quotes into the value.
+  dotenv: (...parts: unknown[]) =>
+    quoteDotenv(
+      args(parts)
+        .map((p) => String(p ?? ''))
+        .join(''),
+    ),
+  json: (value: unknown) => JSON.stringify(value ?? null),
+  eq: (a: unknown, b: unknown) => String(a) === String(b),
+  ne: (a: unknown, b: unknown) => String(a) !== String(b),
+  in: (value: unknown, ...rest: unknown[]) => args(rest).some((v) => String(v) === String(value)),
+  and: (...rest: unknown[]) => args(rest).every(Boolean),
+  or: (...rest: unknown[]) => args(rest).some(Boolean),
+  not: (value: unknown) => !value,
+  // Lists and computed values: `{{join trusted_domains " "}}`, `{{base64 (concat user ":" token)}}`,
+  // `{{default timezone "UTC"}}` (an empty answer or an empty list takes the fallback).
+  join: (list: unknown, ...rest: unknown[]) => {
+    const [separator = ','] = args(rest);
+    return Array.isArray(list) ? list.map(String).join(String(separator)) : String(list ?? '');
+  },
+  concat: (...parts: unknown[]) =>
+    args(parts)
+      .map((p) => (Array.isArray(p) ? p.join(',') : String(p ?? '')))
+      .join(''),
+  base64: (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'),
+  default: (value: unknown, fallback: unknown) =>
+    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
+      ? fallback
+      : value,
+} satisfies Record<string, (...a: never[]) => unknown>;
+
+export const HELPERS = Object.keys(helpers);
+
 export function registerHelpers(hb: Handlebars): Handlebars {
-  const args = (list: unknown[]): unknown[] => list.slice(0, -1); // drop handlebars' options argument
-  hb.registerHelper({
-    yaml: (value: unknown) => yamlScalar(value),
-    compose: (value: unknown) => composeScalar(value),
-    // A whole env-file value, quoted as one: `{{dotenv "redis://" redis_host ":" redis_port "/1"}}`. Quoting a part
-    // inside a longer value would put the quotes into the value.
-    dotenv: (...parts: unknown[]) =>
-      quoteDotenv(
-        args(parts)
-          .map((p) => String(p ?? ''))
-          .join(''),
-      ),
-    json: (value: unknown) => JSON.stringify(value ?? null),
-    eq: (a: unknown, b: unknown) => String(a) === String(b),
-    ne: (a: unknown, b: unknown) => String(a) !== String(b),
-    in: (value: unknown, ...rest: unknown[]) => args(rest).some((v) => String(v) === String(value)),
-    and: (...rest: unknown[]) => args(rest).every(Boolean),
-    or: (...rest: unknown[]) => args(rest).some(Boolean),
-    not: (value: unknown) => !value,
-  });
+  hb.registerHelper(helpers);
   return hb;
+}
+
+/**
+ * A template error in words that name the line and the fix, instead of handlebars' `"x" not defined in
+ * [object Object] - 3:4` or `Missing helper: "y"`.
+ */
+export function templateErrorText(error: unknown): string {
+  const message = String((error as Error)?.message ?? error).split('\n')[0]!;
+  const missing = /^"(.+)" not defined in .* - (\d+):(\d+)$/.exec(message);
+  if (missing)
+    return `line ${missing[2]}: "${missing[1]}" is not set for these answers (an inactive or unknown name)`;
+  const helper = /^Missing helper: "(.+)"$/.exec(message);
+  if (helper) return `"${helper[1]}" is not a helper (helpers: ${HELPERS.join(', ')})`;
+  return message;
 }
 
 const functions = new WeakMap<TemplateSource, TemplateFn>();

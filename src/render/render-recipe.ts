@@ -10,7 +10,7 @@ import type { Recipe } from '../recipes/load-recipe.js';
 import type { FileSpec, Question } from '../recipes/schema.js';
 import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
-import { templateFn } from './handlebars.js';
+import { templateErrorText, templateFn } from './handlebars.js';
 import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
 
 export interface RenderInput {
@@ -147,7 +147,7 @@ function runTemplate(recipe: Recipe, template: string, context: object): string 
     if (!source) throw new Error('template not found');
     return templateFn(source)(context);
   } catch (error) {
-    throw new RecipeError(`${recipeFolder(recipe)}/${template}: ${(error as Error).message.split('\n')[0]}`, {
+    throw new RecipeError(`${recipeFolder(recipe)}/${template}: ${templateErrorText(error)}`, {
       cause: error,
       hint: 'A template read a value that is not set for these answers: guard it with {{#if}} or fix its name.',
     });
@@ -200,7 +200,8 @@ function renderDotenv(input: RenderInput, composeFiles: string[], context: objec
 export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: MachineFacts): string {
   // An answer left at a default that can change is not recorded: for advanced questions (image tags) a newer
   // recipe's default wins, and a default computed from machine facts is computed again on the next machine.
-  const volatile = (q: Question) => q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.');
+  const volatile = (q: Question) =>
+    q.immutable !== true && (q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.'));
   const atDefault = (q: Question) =>
     volatile(q) && defaultFor(q, { answers, facts }, recipe)?.value === answers[q.id];
   const kept = Object.fromEntries(

@@ -18,6 +18,9 @@ export function sampleFacts(overrides: Partial<DetectedFacts> = {}): DetectedFac
     ramGb: 32,
     ramAvailableGb: 30,
     isRoot: false,
+    uid: 1000,
+    gid: 1000,
+    hostname: 'sample',
     home: '/home/ada',
     address: '192.0.2.10',
     system: {

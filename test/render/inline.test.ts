@@ -78,7 +78,7 @@ notes:
     })();
     expect(error).toBeInstanceOf(RecipeError);
     expect((error as RecipeError).message).toMatch(
-      /^demo\/recipe\.yaml: urls\[0\] \(API\)\.url: "api_domain" not defined/,
+      /^demo\/recipe\.yaml: urls\[0\] \(API\)\.url: line 1: "api_domain" is not set for these answers/,
     );
   });
 

@@ -36,6 +36,7 @@ const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<numbe
   install: installCommand,
   render: installCommand,
   recipes: recipesCommand,
+  recipe: async (ctx) => (await import('./commands/recipe.js')).recipeCommand(ctx),
   doctor: async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx),
   status: async (ctx) => (await import('./commands/status.js')).statusCommand(ctx),
   logs: async (ctx) => (await import('./commands/logs.js')).logsCommand(ctx),

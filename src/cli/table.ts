@@ -49,7 +49,11 @@ export const options = {
   'skip-checks': { type: 'boolean', help: 'install even when berth doctor finds a blocking problem' },
   json: {
     type: 'boolean',
-    help: 'install: one JSON progress event per line on stdout; status/doctor: a JSON document',
+    help: 'install: one JSON progress event per line on stdout; status/doctor/recipe test: a JSON document',
+  },
+  'no-compose': {
+    type: 'boolean',
+    help: 'recipe test: skip only `docker compose config` (for a machine without Docker Compose)',
   },
   'gpu-test': {
     type: 'boolean',
@@ -71,6 +75,7 @@ export const commandNames = [
   'install',
   'render',
   'recipes',
+  'recipe',
   'doctor',
   'status',
   'logs',
@@ -125,6 +130,23 @@ export const commandTable: readonly CommandDef[] = [
     questions: true,
   },
   { name: 'recipes', usage: '', summary: 'list the recipes berth ships', options: [] },
+  {
+    name: 'recipe',
+    usage: 'test DIR|NAME · new NAME',
+    summary: 'check every combination of a recipe’s answers; start a new recipe',
+    options: ['json', 'no-compose', 'dir'],
+    positionals: 'test|new DIR|NAME',
+    details:
+      'berth recipe test DIR|NAME [--json] [--no-compose]\n' +
+      '  Renders every combination of select choices, yes/no answers and optional domains (sample values for the\n' +
+      '  rest; at most 256, spread evenly) and checks each: the Compose JSON Schema, `docker compose config -q`,\n' +
+      '  and the practices of docs/recipes.md (pinned images, healthchecks, depends_on conditions, no database\n' +
+      '  port published, secrets only in .env, build contexts, bind mounts). Needs Docker Compose v2 unless\n' +
+      '  --no-compose. Exit status: 0 when every check passes, 1 naming each failure, 3 when the recipe does not load.\n\n' +
+      'berth recipe new NAME [--dir DIR]\n' +
+      '  Writes a minimal working recipe (one web service, a port question, a healthcheck, a generated secret)\n' +
+      '  into DIR (default ./NAME), which must be empty or absent; `berth recipe test` passes on it.',
+  },
   {
     name: 'doctor',
     usage: '[--mode M]',

@@ -68,6 +68,16 @@ describe('parseCommandLine and questionFlags', () => {
     expect(cli.positionals).toEqual(['web', 'db']);
   });
 
+  it('recipe takes its subcommand and argument as positionals, in any order with its options', () => {
+    const { cli } = parse(['recipe', '--no-compose', 'test', './my-recipe', '--json']);
+    expect(cli.command).toBe('recipe');
+    expect(cli.positionals).toEqual(['test', './my-recipe']);
+    expect(cli.options).toMatchObject({ compose: false, json: true });
+    expect(parse(['recipe', 'new', 'recipe', '--dir', '/d']).cli.positionals).toEqual(['new', 'recipe']);
+    expect(parse(['recipes']).cli.command).toBe('recipes');
+    expect(parse(['status']).cli.options.compose).toBe(true);
+  });
+
   it('a question flag before the command keeps its value: `berth --mode a render`', () => {
     const { cli, flags } = parse(['--mode', 'a', 'render', '--gpu']);
     expect(cli.command).toBe('render');
@@ -97,7 +107,7 @@ describe('parseCommandLine and questionFlags', () => {
     [['--mode', '--'], '--mode "--": a value that starts with -- must be attached. Write --mode=--.'],
     [
       ['deploy'],
-      'Unknown command "deploy". Commands: install, render, recipes, doctor, status, logs, down, uninstall, help. See berth --help.',
+      'Unknown command "deploy". Commands: install, render, recipes, recipe, doctor, status, logs, down, uninstall, help. See berth --help.',
     ],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['status', 'extra'], 'Unexpected argument "extra". See berth --help.'],
@@ -107,11 +117,12 @@ describe('parseCommandLine and questionFlags', () => {
     [['install', '--purge', '--follow'], '--purge is an option of uninstall, not of install.'],
     [['status', '--follow'], '--follow is an option of logs, not of status. See berth status --help'],
     [['render', '--no-start'], '--no-start is an option of install, not of render.'],
-    [['down', '--json'], '--json is an option of install, render, doctor, status, not of down.'],
+    [['down', '--json'], '--json is an option of install, render, recipe, doctor, status, not of down.'],
+    [['status', '--no-compose'], '--no-compose is an option of recipe, not of status.'],
     [['status', '--mode', 'a'], 'Unknown option --mode. See berth status --help for every option.'],
     [
       ['recipes', '--dir', '/x'],
-      '--dir is an option of install, render, doctor, status, logs, down, uninstall',
+      '--dir is an option of install, render, recipe, doctor, status, logs, down, uninstall',
     ],
   ])('%j → %s', (argv, message) => {
     expect(usage(argv)).toContain(message);

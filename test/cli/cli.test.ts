@@ -86,6 +86,7 @@ describe('berth --version, --help, recipes', () => {
       'berth [install]',
       'berth render',
       'berth recipes',
+      'berth recipe test',
       'berth doctor',
       'berth status',
       'berth logs',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check berth has, on a fresh machine too: dependencies, a Docker engine with Compose v2 (on
-# Debian as root it is installed and started), typecheck, lint, build, and all tests — unit, golden,
-# `docker compose config` round trips and stacks brought up on the real engine.
+# Debian as root it is installed and started), typecheck, lint, build, `berth recipe test` on each shipped
+# recipe, and all tests — unit, golden, `docker compose config` round trips and stacks brought up on the real
+# engine.
 set -euo pipefail
 
 main() {
@@ -15,7 +16,17 @@ main() {
     fi
     step "recipe schema up to date" npx tsx scripts/export-schema.ts --check
     step "build" npm run --silent build
+    recipe_tests
     step "tests" npx vitest run
+}
+
+# Every shipped recipe through `berth recipe test`, as a recipe author runs it: each combination of its answers
+# rendered and checked (Compose JSON Schema, the real `docker compose config`, the practices of docs/recipes.md).
+recipe_tests() {
+    local dir
+    for dir in templates/*/; do
+        step "berth recipe test ${dir%/}" node dist/berth.mjs recipe test "${dir%/}"
+    done
 }
 
 step() {

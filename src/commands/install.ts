@@ -19,6 +19,7 @@ import {
 } from '../steps/install-steps.js';
 import { locate } from '../steps/locate.js';
 import { writeFiles } from '../steps/write-files.js';
+import { ensureHostPaths } from '../steps/host-paths.js';
 import { berthVersion } from '../version.js';
 import type { WizardSession } from '../wizard/interview.js';
 
@@ -69,6 +70,10 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   if (validated === undefined) return 0;
   const written = writeFiles(asked.prepared, { berthVersion: berthVersion(), now: ctx.now(), validated });
   run.say.write(`✔ Wrote ${written.changed} file(s) in ${asked.prepared.dir}.\n`);
+  if (!isRender) {
+    const created = ensureHostPaths(asked.prepared.dir, asked.prepared.rendering.hostPaths, ctx.facts);
+    for (const line of created) run.say.write(`✔ ${line}\n`);
+  }
   if (run.start) await startStep(ctx, asked.prepared, written.backupName, run);
   await reportStep(ctx, asked.prepared, written.backupDir, run);
   return 0;

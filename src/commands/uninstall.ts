@@ -1,6 +1,6 @@
 // `berth uninstall`: removes the stack's containers and network. Data stays unless --purge, which first lists
 // exactly what will be deleted and asks (or needs --yes without a terminal).
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Exec } from '../compose/exec.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
@@ -36,8 +36,12 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
     );
     return 0;
   }
+  const hostPaths = (install.state.hostPaths ?? []).filter((p) => !p.path.startsWith(`${install.dir}/`));
   const doomed = [
     ...volumes.map((v) => `volume ${v}`),
+    ...hostPaths.map(
+      (p) => `host folder ${p.path} (${p.description})${p.data ? ': asked about separately' : ''}`,
+    ),
     `folder ${install.dir} (compose files, .env with its secrets, berth.yaml, backups, logs)`,
   ];
   ctx.stdout.write(
@@ -65,9 +69,47 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
       timeoutMs: 120_000,
     });
   }
+  const hostData = await purgeHostPaths(ctx, install.dir, install.state.hostPaths ?? []);
   rmSync(install.dir, { recursive: true, force: true });
   ctx.stdout.write(
-    `Deleted ${install.project}: its containers, ${volumes.length} volume(s) and ${install.dir}.\n`,
+    `Deleted ${install.project}: its containers, ${volumes.length} volume(s) and ${install.dir}.\n${hostData}`,
   );
   return 0;
+}
+
+/**
+ * Host folders outside the install folder that hold data are never deleted with the rest: each is asked about on
+ * its own, on a terminal; without one (or with --yes) they are kept and named, with the command that deletes them.
+ */
+async function purgeHostPaths(
+  ctx: Context,
+  dir: string,
+  paths: readonly { path: string; description: string; data: boolean }[],
+): Promise<string> {
+  const outside = paths.filter((p) => !p.path.startsWith(`${dir}/`) && existsSync(p.path));
+  // A folder that holds no data (a cache, logs) goes with the rest, as listed.
+  for (const p of outside.filter((x) => !x.data)) rmSync(p.path, { recursive: true, force: true });
+  const kept: string[] = [];
+  for (const p of outside.filter((x) => x.data)) {
+    const remove =
+      ctx.prompter !== undefined &&
+      !ctx.cli.options.yes &&
+      (await ctx.prompter({
+        question: {
+          id: 'purge_host_path',
+          type: 'confirm',
+          prompt: `Also delete ${p.path} (${p.description})?`,
+        },
+        initial: false,
+        initialOrigin: 'default',
+        answers: {},
+      })) === true;
+    if (remove) rmSync(p.path, { recursive: true, force: true });
+    else kept.push(p.path);
+  }
+  if (kept.length === 0) return '';
+  return (
+    `Kept the host data folder(s) ${kept.join(', ')}: berth deletes a host folder only when you say yes to it ` +
+    `on a terminal. To delete: rm -rf ${kept.join(' ')}\n`
+  );
 }

@@ -26,6 +26,8 @@ export interface InstallState {
   recipeFolder?: string;
   services?: { name: string; oneshot: boolean }[];
   urls?: { label: string; url: string }[];
+  /** Host folders the stack uses (absolute), for uninstall --purge and backups. */
+  hostPaths?: { path: string; description: string; data: boolean }[];
 }
 
 export const sha256 = (content: string | Buffer): string =>

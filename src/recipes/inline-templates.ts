@@ -8,7 +8,7 @@ import { isSecretQuestion } from '../answers/names.js';
 import { RecipeError } from '../errors.js';
 import { templateErrorText, templateFn } from '../render/handlebars.js';
 
-export type InlineKind = 'environment' | 'url' | 'default' | 'note';
+export type InlineKind = 'environment' | 'url' | 'default' | 'note' | 'path';
 
 export interface InlineTemplate {
   kind: InlineKind;
@@ -27,6 +27,7 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
     add({ kind: 'environment', field: `environment[${i}] (${e.name}).value`, source: e.value }),
   );
   m.urls.forEach((u, i) => add({ kind: 'url', field: `urls[${i}] (${u.label}).url`, source: u.url }));
+  m.hostPaths.forEach((h, i) => add({ kind: 'path', field: `hostPaths[${i}].path`, source: h.path }));
   m.notes.forEach((n, i) =>
     add({
       kind: 'note',

@@ -199,6 +199,23 @@ export const overrideSchema = z.strictObject({
 });
 export type OverrideSpec = z.infer<typeof overrideSchema>;
 
+/** A folder on the host that a service bind-mounts: created before `up`, owned as declared, kept by uninstall. */
+export const hostPathSchema = z.strictObject({
+  /** Absolute (`/srv/app/db`) or inside the install folder (`./logs`); may be a template (`{{data_dir}}/db`). */
+  path: z.string().min(1),
+  description: z.string().min(1),
+  /** Owner of a folder berth creates (a container's non-root user, e.g. 999 for postgres). Default: berth's user. */
+  uid: z.number().int().nonnegative().optional(),
+  gid: z.number().int().nonnegative().optional(),
+  mode: fileMode.default(0o755),
+  /** It holds the stack's data: `uninstall --purge` asks about it on its own, and backups include it. */
+  data: z.boolean().default(true),
+  /** Space it is expected to need, checked against the free space of its filesystem before `up`. */
+  diskGb: z.number().positive().optional(),
+  when: conditionSchema.optional(),
+});
+export type HostPathSpec = z.infer<typeof hostPathSchema>;
+
 /** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */
 const modelAdvice = z.strictObject({
   question: id,
@@ -256,6 +273,7 @@ export const recipeSchema = z
     overrides: z.array(overrideSchema).default([]),
     modelAdvice: modelAdvice.optional(),
     files: z.array(fileSchema).default([]),
+    hostPaths: z.array(hostPathSchema).default([]),
     /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
     ignore: z.array(relativePath).default([]),
     services: z.array(serviceSchema).default([]),

@@ -1,5 +1,5 @@
 // Turns recipe + answers + secrets into the exact bytes of every file berth writes. Pure: same input, same output.
-import { stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { RecipeError } from '../errors.js';
@@ -41,6 +41,18 @@ export interface Rendering {
   urls: { label: string; url: string }[];
   /** The recipe's notes that apply to these answers. */
   notes: string[];
+  /** Host folders to create before `up` (paths as rendered: absolute, or ./ inside the install folder). */
+  hostPaths: RenderedHostPath[];
+}
+
+export interface RenderedHostPath {
+  path: string;
+  description: string;
+  uid: number;
+  gid: number;
+  mode: number;
+  data: boolean;
+  diskGb?: number | undefined;
 }
 
 export const ENV_FILE = '.env';
@@ -50,12 +62,19 @@ export function renderRecipe(input: RenderInput): Rendering {
   const { recipe, answers, facts } = input;
   const c = contexts(input);
   const files = templateFiles(recipe, c);
+  for (const f of files) if (f.kind === 'compose') assertYaml(recipe, f);
   files.push(file(USER_OVERRIDE, userOverrideContent(recipe), 0o644, 'user', 'user'));
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
   files.push(file(ENV_FILE, renderDotenv(input, composeFiles, c.secret), 0o600, 'berth', 'env'));
   files.push(file(ANSWERS_FILE, renderAnswersFile(recipe, answers, facts), 0o644, 'berth', 'answers'));
   assertUniquePaths(recipe, files);
-  return { files, composeFiles, features: c.enabled.map((o) => o.feature), ...urlsAndNotes(recipe, c) };
+  return {
+    files,
+    composeFiles,
+    features: c.enabled.map((o) => o.feature),
+    ...urlsAndNotes(recipe, c),
+    hostPaths: hostPaths(recipe, c, facts),
+  };
 }
 
 type Override = Recipe['manifest']['overrides'][number];
@@ -131,6 +150,48 @@ function urlsAndNotes(recipe: Recipe, c: Contexts): Pick<Rendering, 'urls' | 'no
         : [],
   );
   return { urls, notes };
+}
+
+/** Folders the host keeps for the stack; a path outside the install folder must be a folder of its own. */
+function hostPaths(recipe: Recipe, c: Contexts, facts: MachineFacts): RenderedHostPath[] {
+  return recipe.manifest.hostPaths.flatMap((h, i) => {
+    if (!evaluate(h.when, c.scope)) return [];
+    const field = `hostPaths[${i}].path`;
+    const p = renderInline(recipe, h.path, c.plain, field);
+    const problem = hostPathProblem(p);
+    if (problem) throw new RecipeError(`${recipe.source}: ${field}: ${JSON.stringify(p)} ${problem}.`);
+    const { description, mode, data, diskGb } = h;
+    return [{ path: p, description, uid: h.uid ?? facts.uid, gid: h.gid ?? facts.gid, mode, data, diskGb }];
+  });
+}
+
+const SYSTEM_FOLDERS = new Set(
+  [
+    '/',
+    '/bin',
+    '/boot',
+    '/dev',
+    '/etc',
+    '/home',
+    '/lib',
+    '/lib64',
+    '/opt',
+    '/proc',
+    '/root',
+    '/run',
+    '/sbin',
+  ].concat(['/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib', '/var/log', '/mnt', '/media']),
+);
+
+export function hostPathProblem(p: string): string | undefined {
+  if (!p.startsWith('/') && !p.startsWith('./'))
+    return 'must be absolute (/srv/app/db) or start with ./ (inside the install folder)';
+  if (p.split('/').includes('..')) return 'must not contain ".."';
+  const normal = p.replace(/\/+$/, '') || '/';
+  if (SYSTEM_FOLDERS.has(normal)) return 'is a system folder: give the stack a folder of its own below it';
+  if (normal === '.' || normal === './.berth' || normal.startsWith('./.berth/'))
+    return "must not be the install folder or berth's own state";
+  return undefined;
 }
 
 function secretAnswers(recipe: Recipe, answers: Answers): Record<string, string> {
@@ -230,6 +291,21 @@ function assertOneValueEach(recipe: Recipe, entries: DotenvEntry[]): void {
       });
     seen.add(name);
   }
+}
+
+/** A compose file as rendered must be YAML: a template that breaks it is named with the rendered line. */
+function assertYaml(recipe: Recipe, f: RenderedFile): void {
+  const [error] = parseDocument(f.content).errors;
+  if (!error) return;
+  const line = error.linePos?.[0]?.line;
+  const text = line ? f.content.split('\n')[line - 1] : undefined;
+  throw new RecipeError(
+    `${recipeFolder(recipe)}: ${f.path} as rendered is not valid YAML${line ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    {
+      details: text === undefined ? [] : [`line ${line}: ${text}`],
+      hint: 'A value inserted by the template broke the YAML: write it as one scalar, e.g. {{compose (concat dir ":/data")}}.',
+    },
+  );
 }
 
 function assertUniquePaths(recipe: Recipe, files: RenderedFile[]): void {

@@ -1,6 +1,7 @@
 // The steps of `berth install` and `berth render` (commands/install.ts runs them in order): ask, compose, preflight,
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
+import { hostPathSpaceProblems } from './host-paths.js';
 import { questionFlags } from '../cli/args.js';
 import { composeCli, composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -180,7 +181,9 @@ async function machineProblems(
     probe,
     prepared.project,
   );
-  return preflight(facts, prepared.recipe, answers, { start: true });
+  const found = preflight(facts, prepared.recipe, answers, { start: true });
+  const space = hostPathSpaceProblems(prepared.dir, prepared.rendering.hostPaths);
+  return { ...found, blocking: [...found.blocking, ...space] };
 }
 
 /** Refuses early, before anything is written, when the machine cannot run this stack. */

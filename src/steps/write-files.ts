@@ -9,6 +9,7 @@ import { commitFiles, type TxnFs, realFs } from '../install-dir/transaction.js';
 import { USER_OVERRIDE } from '../render/user-override.js';
 import { serviceNames } from '../messages.js';
 import type { Prepared } from './prepare.js';
+import { hostPathOf } from './host-paths.js';
 
 export interface Written {
   backupDir: string | undefined;
@@ -56,6 +57,15 @@ export function writeFiles(
       oneshot: p.recipe.manifest.services.some((s) => s.name === name && s.oneshot),
     })),
     urls: p.rendering.urls,
+    ...(p.rendering.hostPaths.length > 0
+      ? {
+          hostPaths: p.rendering.hostPaths.map((h) => ({
+            path: hostPathOf(p.dir, h),
+            description: h.description,
+            data: h.data,
+          })),
+        }
+      : {}),
   };
   const unchanged = (s: InstallState | undefined) =>
     JSON.stringify({ ...s, updatedAt: '', berthVersion: '' });

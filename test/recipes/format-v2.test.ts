@@ -218,3 +218,54 @@ environment:
     );
   });
 });
+
+describe('host paths', () => {
+  const manifest = (p: string) =>
+    `${base}questions:\n  - { id: data_dir, type: path, prompt: d, default: /srv/demo }\nhostPaths:\n  - { path: "${p}", description: data, uid: 999, gid: 999, mode: "0700" }\n`;
+
+  it('renders the folder with its owner and mode; the machine user owns it when the recipe names none', async () => {
+    const { rendering } = await renderWith(readRecipeDir(recipeDir(manifest('{{data_dir}}/db'))));
+    expect(rendering.hostPaths).toEqual([
+      {
+        path: '/srv/demo/db',
+        description: 'data',
+        uid: 999,
+        gid: 999,
+        mode: 0o700,
+        data: true,
+        diskGb: undefined,
+      },
+    ]);
+    const mine = readRecipeDir(
+      recipeDir(`${base}hostPaths:\n  - { path: ./logs, description: logs, data: false }\n`),
+    );
+    expect((await renderWith(mine)).rendering.hostPaths[0]).toMatchObject({
+      path: './logs',
+      uid: facts.uid,
+      gid: facts.gid,
+      mode: 0o755,
+    });
+  });
+
+  it.each([
+    ['/etc', 'is a system folder'],
+    ['/var/lib', 'is a system folder'],
+    ['logs', 'must be absolute (/srv/app/db) or start with ./'],
+    ['/srv/app/../../etc', 'must not contain ".."'],
+    ['./', 'must not be the install folder'],
+    ['./.berth/x', "must not be the install folder or berth's own state"],
+  ])('refuses %s when rendering, naming the field', async (p, expected) => {
+    const recipe = readRecipeDir(recipeDir(manifest(p)));
+    await expect(renderWith(recipe)).rejects.toThrow(`hostPaths[0].path: ${JSON.stringify(p)} ${expected}`);
+  });
+
+  it('a compose file broken by an inserted value is named with its rendered line, not reported as a bug', async () => {
+    const dir = recipeDir(`${base}questions:\n  - { id: d, type: path, prompt: d, default: /srv/x }\n`, {
+      'compose.yaml.hbs':
+        'services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - {{compose d}}:/data\n',
+    });
+    await expect(renderWith(readRecipeDir(dir))).rejects.toThrow(
+      /compose\.yaml as rendered is not valid YAML \(line 5\)/,
+    );
+  });
+});

@@ -1,0 +1,77 @@
+// Recipe format v2 on a real Docker engine (test/fixtures/v2-stack): a static script runs with the mode it has
+// in the recipe folder; a host data folder is created before `up`, owned by the container's non-root user with
+// the declared mode, and the container writes into it; a list answer and a user-given secret reach the
+// container through .env; an immutable answer cannot change; `uninstall --purge --yes` keeps the host data
+// folder and says how to delete it. Fails (never skips) without an engine: scripts/setup-test-engine.sh.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { berth, fixtures, modeOf } from '../helpers.js';
+import { composePs, requireEngine, text, useStacks } from './harness.js';
+
+const V2_STACK = path.join(fixtures, 'v2-stack');
+const { root, newStack } = useStacks('v2');
+
+describe('recipe format v2 on the engine', () => {
+  test(
+    'static files, a host data folder, a list and a given secret; immutable; purge keeps host data',
+    { timeout: 180_000 },
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const dataDir = path.join(root, `${stack.project}-data`, 'db');
+      const passwordFile = path.join(root, 'admin-password');
+      writeFileSync(passwordFile, 'seventeen-chars!!\n', { mode: 0o600 });
+      const install = await berth([
+        'install',
+        '--recipe',
+        V2_STACK,
+        '--dir',
+        stack.dir,
+        '--yes',
+        '--data-dir',
+        dataDir,
+        '--sites',
+        'one.example.test',
+        '--sites',
+        'two.example.test',
+        '--admin-password-file',
+        passwordFile,
+      ]);
+      expect(install.exitCode, text(install)).toBe(0);
+      expect(String(install.stdout)).toContain(
+        `Created ${dataDir} (the app's data; owner 999:999, mode 0700).`,
+      );
+      expect((await composePs(stack.dir)).app).toMatchObject({ State: 'running', Health: 'healthy' });
+
+      // The static script, verbatim and executable; the folder as declared; what the container wrote.
+      expect(readFileSync(path.join(stack.dir, 'scripts/run.sh'), 'utf8')).toBe(
+        readFileSync(path.join(V2_STACK, 'scripts/run.sh'), 'utf8'),
+      );
+      expect(modeOf(path.join(stack.dir, 'scripts/run.sh'))).toBe('0755');
+      const info = statSync(dataDir);
+      expect([info.uid, info.gid, modeOf(dataDir)]).toEqual([999, 999, '0700']);
+      expect(readFileSync(path.join(dataDir, 'sites'), 'utf8')).toBe('one.example.test,two.example.test\n');
+      expect(readFileSync(path.join(dataDir, 'password-length'), 'utf8').trim()).toBe('17');
+      expect(readFileSync(path.join(stack.dir, 'berth.yaml'), 'utf8')).toContain(
+        'sites:\n    - one.example.test\n    - two.example.test',
+      );
+
+      // An immutable answer: the same value again is fine; another one is refused before anything changes.
+      const moved = await berth(['install', '--dir', stack.dir, '--yes', '--data-dir', `${dataDir}2`]);
+      expect(moved.exitCode, text(moved)).toBe(2);
+      expect(String(moved.stderr)).toContain('data_dir cannot change once installed');
+      expect(existsSync(`${dataDir}2`)).toBe(false);
+
+      // The host data folder outlives a purge unless a person says yes to it on a terminal.
+      const purge = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
+      expect(purge.exitCode, text(purge)).toBe(0);
+      expect(String(purge.stdout)).toContain(
+        `host folder ${dataDir} (the app's data): asked about separately`,
+      );
+      expect(String(purge.stdout)).toContain(`To delete: rm -rf ${dataDir}`);
+      expect(existsSync(stack.dir)).toBe(false);
+      expect(readFileSync(path.join(dataDir, 'sites'), 'utf8')).toContain('two.example.test');
+    },
+  );
+});

@@ -28,6 +28,8 @@ export interface InstallState {
   urls?: { label: string; url: string }[];
   /** Host folders the stack uses (absolute), for uninstall --purge and backups. */
   hostPaths?: { path: string; description: string; data: boolean }[];
+  /** The `once` hooks that have run and succeeded: they never run again. */
+  hooksDone?: string[];
 }
 
 export const sha256 = (content: string | Buffer): string =>

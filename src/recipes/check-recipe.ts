@@ -59,6 +59,8 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
       );
   });
   problems.push(...staticPathProblems(recipe), ...secretProblems(manifest, checkWhen));
+  manifest.hooks.forEach((h, i) => checkWhen(`hooks[${i}] (${h.id})`, h.when, ids));
+  manifest.hostPaths.forEach((h, i) => checkWhen(`hostPaths[${i}]`, h.when, ids));
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));
   manifest.requirements.forEach((r, i) => checkWhen(`requirements[${i}]`, r.when, ids));

@@ -28,6 +28,9 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
   );
   m.urls.forEach((u, i) => add({ kind: 'url', field: `urls[${i}] (${u.label}).url`, source: u.url }));
   m.hostPaths.forEach((h, i) => add({ kind: 'path', field: `hostPaths[${i}].path`, source: h.path }));
+  m.hooks.forEach((h, i) =>
+    h.run.forEach((arg, j) => add({ kind: 'path', field: `hooks[${i}] (${h.id}).run[${j}]`, source: arg })),
+  );
   m.notes.forEach((n, i) =>
     add({
       kind: 'note',

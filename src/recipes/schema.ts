@@ -216,6 +216,22 @@ export const hostPathSchema = z.strictObject({
 });
 export type HostPathSpec = z.infer<typeof hostPathSchema>;
 
+/** A command run in a service's container once the stack is healthy: every run, or only after the first install. */
+export const hookSchema = z.strictObject({
+  id,
+  description: z.string().min(1),
+  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+  /** The command and its arguments, each a template over answers and facts (never secrets: argv is public). */
+  run: z.array(z.string()).min(1),
+  /** exec: in the service's running container (default); run: a new container of it (`compose run --rm`). */
+  in: z.enum(['exec', 'run']).default('exec'),
+  /** Only after the first install that succeeds (recorded in .berth/state.json); else after every start. */
+  once: z.boolean().default(false),
+  timeoutSeconds: z.number().int().positive().default(600),
+  when: conditionSchema.optional(),
+});
+export type HookSpec = z.infer<typeof hookSchema>;
+
 /** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */
 const modelAdvice = z.strictObject({
   question: id,
@@ -274,6 +290,7 @@ export const recipeSchema = z
     modelAdvice: modelAdvice.optional(),
     files: z.array(fileSchema).default([]),
     hostPaths: z.array(hostPathSchema).default([]),
+    hooks: z.array(hookSchema).default([]),
     /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
     ignore: z.array(relativePath).default([]),
     services: z.array(serviceSchema).default([]),
@@ -323,6 +340,7 @@ export const recipeSchema = z
     r.environment.forEach((e, i) =>
       claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name'], e.when),
     );
+    r.hooks.forEach((h, i) => claim(`hook ${h.id}`, `hooks[${i}]`, ['hooks', i, 'id']));
     r.overrides.forEach((o, i) =>
       claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']),
     );

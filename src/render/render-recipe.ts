@@ -43,6 +43,18 @@ export interface Rendering {
   notes: string[];
   /** Host folders to create before `up` (paths as rendered: absolute, or ./ inside the install folder). */
   hostPaths: RenderedHostPath[];
+  /** Commands to run once the stack is healthy, in order. */
+  hooks: RenderedHook[];
+}
+
+export interface RenderedHook {
+  id: string;
+  description: string;
+  service: string;
+  run: string[];
+  in: 'exec' | 'run';
+  once: boolean;
+  timeoutSeconds: number;
 }
 
 export interface RenderedHostPath {
@@ -74,6 +86,19 @@ export function renderRecipe(input: RenderInput): Rendering {
     features: c.enabled.map((o) => o.feature),
     ...urlsAndNotes(recipe, c),
     hostPaths: hostPaths(recipe, c, facts),
+    hooks: recipe.manifest.hooks
+      .filter((h) => evaluate(h.when, c.scope))
+      .map(({ when: _when, ...h }) => ({
+        ...h,
+        run: h.run.map((arg, j) =>
+          renderInline(
+            recipe,
+            arg,
+            c.plain,
+            `hooks[${recipe.manifest.hooks.findIndex((x) => x.id === h.id)}] (${h.id}).run[${j}]`,
+          ),
+        ),
+      })),
   };
 }
 

@@ -147,7 +147,7 @@ export async function startStep(
   run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   const output = json ? 'json' : 'auto';
   try {
-    await startStack(prepared, ctx, waitTimeout, { output });
+    await startStack(prepared, ctx, waitTimeout, { output, hooks: prepared.rendering.hooks });
   } catch (error) {
     if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
     await rollBack(prepared, backupName, error, { ...ctx, stdout: run.say }, waitTimeout, output);

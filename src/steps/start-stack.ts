@@ -2,7 +2,7 @@
 // own plain progress lines (no polling: berth must cost next to nothing while compose waits). One
 // `config --services` before and one `ps -a` after; the full log goes under .berth/logs/.
 import type { Exec } from '../compose/exec.js';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
@@ -24,12 +24,16 @@ import { createProgressStore, type ProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Prepared } from './prepare.js';
+import type { RenderedHook } from '../render/render-recipe.js';
+import { hookRow, pendingHooks, runHooks, type HookFailure } from './hooks.js';
 
 export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
 
 export interface StartOptions {
   /** auto: the Ink view on a terminal, plain lines otherwise (json with --json). */
   output?: ProgressOutput;
+  /** The recipe's hooks for these answers, run once the stack is healthy (a rollback runs none). */
+  hooks?: readonly RenderedHook[];
 }
 
 /** The stack did not come up: which service failed, and everything compose printed. */
@@ -88,6 +92,15 @@ export async function startStack(
   // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
+  const hookFailure =
+    exitCode === 0 && !stuck
+      ? await afterUp(p.dir, options.hooks ?? [], compose, ctx, store, logFile)
+      : undefined;
+  if (hookFailure) {
+    store.dispatch([{ type: 'done', at: clock(), ok: false }]);
+    await view.closed;
+    throw hookError(hookFailure, output, store.get(), path.relative(p.dir, logFile), p.dir);
+  }
   const ok = exitCode === 0 && !stuck;
   // With the engine gone there are no logs to fetch, and no service to blame.
   const engineGone = output.some((line) => ENGINE_DOWN.test(line));
@@ -118,6 +131,50 @@ export async function startStack(
       hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
     },
     diagnosis.cause,
+  );
+}
+
+/** The hooks still to run, each a progress row, their output appended to the bring-up's log. */
+async function afterUp(
+  dir: string,
+  hooks: readonly RenderedHook[],
+  compose: ComposeOptions,
+  ctx: StartContext,
+  store: ProgressStore,
+  logFile: string,
+): Promise<HookFailure | undefined> {
+  const pending = pendingHooks(dir, hooks);
+  if (pending.length === 0) return undefined;
+  return runHooks(pending, compose, ctx.exec, {
+    dispatch: (events) => store.dispatch(events),
+    log: (line) => appendFileSync(logFile, `${line}\n`, { mode: 0o600 }),
+    clock: () => ctx.now().getTime(),
+  });
+}
+
+function hookError(
+  f: HookFailure,
+  output: readonly string[],
+  state: ProgressState,
+  log: string,
+  dir: string,
+): StackStartError {
+  const status =
+    f.exitCode === undefined ? `did not finish within ${f.hook.timeoutSeconds} s` : `exited ${f.exitCode}`;
+  return new StackStartError(
+    `The stack is up, but hook ${f.hook.id} (${f.hook.description}) ${status}.`,
+    hookRow(f.hook),
+    output,
+    state,
+    {
+      details: [
+        `docker compose ${f.hook.in} ${f.hook.service} ${f.hook.run.join(' ')}`,
+        ...f.lines.map((l) => `  ${l}`),
+      ],
+      hint:
+        `Its output is in ${log} in ${dir}. Fix the cause and run berth install again: ` +
+        (f.hook.once ? 'a once hook runs until it succeeds.' : 'hooks run after every start.'),
+    },
   );
 }
 

@@ -57,6 +57,8 @@ export function writeFiles(
       oneshot: p.recipe.manifest.services.some((s) => s.name === name && s.oneshot),
     })),
     urls: p.rendering.urls,
+    // A once hook that has run stays done across reconfigures.
+    ...(p.previous.state?.hooksDone ? { hooksDone: p.previous.state.hooksDone } : {}),
     ...(p.rendering.hostPaths.length > 0
       ? {
           hostPaths: p.rendering.hostPaths.map((h) => ({

@@ -57,6 +57,25 @@ describe('recipe format v2 on the engine', () => {
         'sites:\n    - one.example.test\n    - two.example.test',
       );
 
+      // Hooks ran once the stack was healthy, each a progress line; the once hook is recorded.
+      expect(String(install.stdout)).toMatch(/hook seed\b.*(completed|done)/);
+      expect(readFileSync(path.join(dataDir, 'hook-sites'), 'utf8')).toBe(
+        'one.example.test two.example.test\n',
+      );
+      expect(readFileSync(path.join(dataDir, 'seeded'), 'utf8')).toBe('seeded\n');
+
+      // A reconfigure runs the every-start hook again, never the once hook; a failing hook is named with its output.
+      const again = await berth(['install', '--dir', stack.dir, '--yes', '--sites', 'three.example.test']);
+      expect(again.exitCode, text(again)).toBe(0);
+      expect(readFileSync(path.join(dataDir, 'hook-sites'), 'utf8')).toBe('three.example.test\n');
+      expect(readFileSync(path.join(dataDir, 'seeded'), 'utf8')).toBe('seeded\n');
+      const failing = await berth(['install', '--dir', stack.dir, '--yes', '--fail-hook', '--no-rollback']);
+      expect(failing.exitCode, text(failing)).toBe(5);
+      expect(String(failing.stderr)).toContain(
+        'The stack is up, but hook broken (a hook that fails) exited 3.',
+      );
+      expect(String(failing.stderr)).toContain('boom');
+
       // An immutable answer: the same value again is fine; another one is refused before anything changes.
       const moved = await berth(['install', '--dir', stack.dir, '--yes', '--data-dir', `${dataDir}2`]);
       expect(moved.exitCode, text(moved)).toBe(2);
@@ -71,7 +90,7 @@ describe('recipe format v2 on the engine', () => {
       );
       expect(String(purge.stdout)).toContain(`To delete: rm -rf ${dataDir}`);
       expect(existsSync(stack.dir)).toBe(false);
-      expect(readFileSync(path.join(dataDir, 'sites'), 'utf8')).toContain('two.example.test');
+      expect(readFileSync(path.join(dataDir, 'sites'), 'utf8')).toContain('three.example.test');
     },
   );
 });

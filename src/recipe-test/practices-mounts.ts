@@ -1,6 +1,7 @@
 // Practices about the install folder as seen from the containers: no image is built from the folder that holds
 // .env (the build context is sent to the builder whole), and every relative bind mount names something the
-// rendering writes — else Docker creates an empty root-owned folder in its place and the service starts broken.
+// rendering writes or a host folder it declares (hostPaths) — else Docker creates an empty root-owned folder in
+// its place and the service starts broken.
 import path from 'node:path';
 import { dotenv, problem, services, type Check, type Problem, type Rendered } from './rendered.js';
 
@@ -73,9 +74,7 @@ function producedPaths(r: Rendered): Set<string> {
     parts.forEach((_, i) => produced.add(parts.slice(0, i + 1).join('/')));
   };
   for (const f of r.rendering.files) add(f.path);
-  // Recipes that declare `hostPaths:` get them created before `up`; older renderings have none.
-  const declared = (r.rendering as { hostPaths?: readonly { path: string }[] }).hostPaths ?? [];
-  for (const h of declared) {
+  for (const h of r.rendering.hostPaths) {
     const rel = inInstallFolder(h.path);
     if (rel !== undefined && rel !== '.' && !outside(rel)) add(rel);
   }
@@ -98,7 +97,7 @@ export const checkBindMounts: Check = (r) => {
           problems.push(
             problem(
               p,
-              `${name} mounts ${source}, which the recipe does not write (no file or folder ${rel})`,
+              `${name} mounts ${source}, which the recipe neither writes nor declares in hostPaths (no file or folder ${rel})`,
             ),
           );
       }

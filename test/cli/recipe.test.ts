@@ -65,7 +65,7 @@ describe('berth recipe test', () => {
         '    in every combination (2)\n' +
         '  ✘ health · worker: a long-running service without a healthcheck test\n' +
         '    in every combination (2)\n' +
-        '  ✘ mounts · compose.yaml: web mounts ./web.conf, which the recipe does not write (no file or folder web.conf)\n',
+        '  ✘ mounts · compose.yaml: web mounts ./web.conf, which the recipe neither writes nor declares in hostPaths (no file or folder web.conf)\n',
     );
     expect(out).toContain('✘ 8 failure(s) in 2 of 2 combination(s).');
     expect(out).not.toContain(sampleSecret({ id: 'worker_token', length: 24, encoding: 'hex' }));

@@ -73,14 +73,20 @@ describe('checkBindMounts', () => {
   it.each([
     [
       '      - ./nginx.conf:/etc/nginx.conf:ro\n',
-      'web mounts ./nginx.conf, which the recipe does not write (no file or folder nginx.conf)',
+      'web mounts ./nginx.conf, which the recipe neither writes nor declares in hostPaths (no file or folder nginx.conf)',
     ],
-    ['      - ./data:/data\n', 'web mounts ./data, which the recipe does not write'],
+    [
+      '      - ./data:/data\n',
+      'web mounts ./data, which the recipe neither writes nor declares in hostPaths',
+    ],
     [
       '      - type: bind\n        source: ./certs\n        target: /certs\n',
-      'web mounts ./certs, which the recipe does not write',
+      'web mounts ./certs, which the recipe neither writes nor declares in hostPaths',
     ],
-    ['      - ${SITE:-./public}:/srv\n', 'web mounts ./public, which the recipe does not write'],
+    [
+      '      - ${SITE:-./public}:/srv\n',
+      'web mounts ./public, which the recipe neither writes nor declares in hostPaths',
+    ],
     ['      - ../shared:/shared\n', 'web mounts ../shared, outside the install folder'],
     ['      - .:/app\n', 'web mounts the whole install folder, .env (secrets) included'],
   ])('fails %j', (line, message) => {
@@ -99,6 +105,18 @@ describe('checkBindMounts', () => {
     ['      - /cache\n'],
   ])('passes %j', (line) => {
     expect(run(checkBindMounts, withWeb(`    volumes:\n${line}`))).toEqual([]);
+  });
+});
+
+describe('checkBindMounts and hostPaths', () => {
+  it('a folder the recipe declares in hostPaths counts as written (berth creates it before up)', () => {
+    const r = withWeb('    volumes:\n      - ./data/db:/var/lib/db\n');
+    expect(run(checkBindMounts, r)).toHaveLength(1);
+    const hostPath = { path: './data', description: 'data', uid: 0, gid: 0, mode: 0o755, data: true };
+    const declared = { ...r, rendering: { ...r.rendering, hostPaths: [hostPath] } };
+    expect(run(checkBindMounts, declared)).toHaveLength(1);
+    const exact = { ...r, rendering: { ...r.rendering, hostPaths: [{ ...hostPath, path: './data/db/' }] } };
+    expect(run(checkBindMounts, exact)).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 // Every line berth prints about an install, in one place so wording is reviewed together and tests assert it.
+import { composeYamlError } from './render/render-recipe.js';
 import { parse } from 'yaml';
 import { isSecretQuestion } from './answers/names.js';
 import { actionWord, type PlanEntry } from './install-dir/plan.js';
@@ -56,7 +57,12 @@ function secretOrigin(p: Prepared, s: Prepared['recipe']['manifest']['secrets'][
 export function serviceNames(p: Pick<Prepared, 'rendering'>): string[] {
   const names = new Set<string>();
   for (const f of p.rendering.files.filter((file) => file.kind === 'compose')) {
-    const doc = parse(f.content, { merge: true }) as { services?: Record<string, unknown> } | null;
+    let doc: { services?: Record<string, unknown> } | null;
+    try {
+      doc = parse(f.content, { merge: true }) as typeof doc;
+    } catch (error) {
+      throw composeYamlError(f, error);
+    }
     for (const name of Object.keys(doc?.services ?? {})) names.add(name);
   }
   return [...names];

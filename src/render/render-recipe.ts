@@ -1,5 +1,5 @@
 // Turns recipe + answers + secrets into the exact bytes of every file berth writes. Pure: same input, same output.
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { RecipeError } from '../errors.js';
@@ -74,7 +74,6 @@ export function renderRecipe(input: RenderInput): Rendering {
   const { recipe, answers, facts } = input;
   const c = contexts(input);
   const files = templateFiles(recipe, c);
-  for (const f of files) if (f.kind === 'compose') assertYaml(recipe, f);
   files.push(file(USER_OVERRIDE, userOverrideContent(recipe), 0o644, 'user', 'user'));
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
   files.push(file(ENV_FILE, renderDotenv(input, composeFiles, c.secret), 0o600, 'berth', 'env'));
@@ -318,19 +317,21 @@ function assertOneValueEach(recipe: Recipe, entries: DotenvEntry[]): void {
   }
 }
 
-/** A compose file as rendered must be YAML: a template that breaks it is named with the rendered line. */
-function assertYaml(recipe: Recipe, f: RenderedFile): void {
-  const [error] = parseDocument(f.content).errors;
-  if (!error) return;
-  const line = error.linePos?.[0]?.line;
+/**
+ * A rendered compose file that is not YAML (a template inserted a value that broke it), named with its rendered
+ * line: the error to throw where the file is first parsed, rather than a parser's stack trace.
+ */
+export function composeYamlError(f: Pick<RenderedFile, 'path' | 'content'>, error: unknown): RecipeError {
+  const pos = (error as { linePos?: { line: number }[] }).linePos;
+  const line = pos?.[0]?.line;
   const text = line ? f.content.split('\n')[line - 1] : undefined;
-  throw new RecipeError(
-    `${recipeFolder(recipe)}: ${f.path} as rendered is not valid YAML${line ? ` (line ${line})` : ''}: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-    {
-      details: text === undefined ? [] : [`line ${line}: ${text}`],
-      hint: 'A value inserted by the template broke the YAML: write it as one scalar, e.g. {{compose (concat dir ":/data")}}.',
-    },
-  );
+  const why = String((error as Error).message)
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '');
+  return new RecipeError(`${f.path} as rendered is not valid YAML${line ? ` (line ${line})` : ''}: ${why}`, {
+    details: text === undefined ? [] : [`line ${line}: ${text}`],
+    hint: 'A value inserted by the template broke the YAML: write it as one scalar, e.g. {{compose (concat dir ":/data")}}.',
+  });
 }
 
 function assertUniquePaths(recipe: Recipe, files: RenderedFile[]): void {

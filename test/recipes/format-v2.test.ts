@@ -5,7 +5,8 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAnswers } from '../../src/answers/resolve.js';
-import type { RecipeError } from '../../src/errors.js';
+import { RecipeError } from '../../src/errors.js';
+import { serviceNames } from '../../src/messages.js';
 import { readRecipeDir } from '../../src/recipes/read-recipe-dir.js';
 import type { Recipe } from '../../src/recipes/load-recipe.js';
 import { parseDotenv } from '../../src/render/dotenv.js';
@@ -264,8 +265,10 @@ describe('host paths', () => {
       'compose.yaml.hbs':
         'services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - {{compose d}}:/data\n',
     });
-    await expect(renderWith(readRecipeDir(dir))).rejects.toThrow(
-      /compose\.yaml as rendered is not valid YAML \(line 5\)/,
+    const { rendering } = await renderWith(readRecipeDir(dir));
+    expect(() => serviceNames({ rendering })).toThrow(
+      /^compose\.yaml as rendered is not valid YAML \(line 5\)/,
     );
+    expect(() => serviceNames({ rendering })).toThrow(RecipeError);
   });
 });

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RecipeError } from '../errors.js';
 import { compileTemplate, templateNameRefs } from '../render/compile-template.js';
+import type { TemplateFn } from '../render/handlebars.js';
 import { utf8Text } from '../answers/shown.js';
 import { checkRecipe } from './check-recipe.js';
 import { isIgnored } from './ignore.js';
@@ -30,12 +31,25 @@ export function readRecipeDir(dir: string, label = path.join(dir, 'recipe.yaml')
         hint: 'Recipe files are text. Add a binary file to `ignore:` in recipe.yaml, or fetch it in a hook or a build.',
       });
     if (file.endsWith('.hbs')) {
-      templates.set(file, { kind: 'text', text: read.text, fn: compileTemplate(read.text) });
+      templates.set(file, { kind: 'text', text: read.text, fn: compiled(`${folder}/${file}`, read.text) });
     } else {
       statics.set(file, { content: read.text, mode: statSync(path.join(dir, file)).mode & 0o755 });
     }
   }
   return compileRecipe(manifest, label, templates, statics);
+}
+
+function compiled(where: string, text: string): TemplateFn {
+  try {
+    return compileTemplate(text);
+  } catch (error) {
+    const message = String((error as Error).message);
+    const line = /^Parse error on line (\d+)/.exec(message)?.[1];
+    throw new RecipeError(`${where}${line ? `:${line}` : ''}: not a valid template.`, {
+      details: message.split('\n').slice(1, 3),
+      hint: 'Check the {{…}} around that line: every {{#block}} needs its {{/block}}; a literal {{ is written \\{{.',
+    });
+  }
 }
 
 /** Checks a manifest against its files and compiles the templates written inside recipe.yaml. */

@@ -5,9 +5,17 @@ import { compileOptions, registerHelpers, type TemplateFn } from './handlebars.j
 
 let compiler: typeof HandlebarsCompiler | undefined;
 
+/** Each template text is parsed once: the name check at load and the compiler share the tree. */
+const parsed = new Map<string, hbs.AST.Program>();
+function parseOnce(text: string): hbs.AST.Program {
+  let ast = parsed.get(text);
+  if (!ast) parsed.set(text, (ast = HandlebarsCompiler.parse(text)));
+  return ast;
+}
+
 export function compileTemplate(text: string): TemplateFn {
   compiler ??= registerHelpers(HandlebarsCompiler.create());
-  return compiler.compile(text, compileOptions);
+  return compiler.compile(parseOnce(text), compileOptions);
 }
 
 const BUILTIN_HELPERS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
@@ -39,6 +47,6 @@ export function templateNameRefs(text: string): { name: string; line: number }[]
     }
     block(b);
   };
-  visitor.accept(HandlebarsCompiler.parse(text));
+  visitor.accept(parseOnce(text));
   return names;
 }

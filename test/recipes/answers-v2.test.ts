@@ -184,6 +184,13 @@ describe('template files read only names the recipe has', () => {
     expect(failure(() => readRecipeDir(dir))).toContain(expected);
   });
 
+  it('refuses a template that does not parse at load, naming the file and line, not as a crash', () => {
+    const dir = recipeDir(text, { 'app.conf.hbs': 'a\n{{#if domain}}x\n', 'creds.hbs': 'x\n' });
+    const message = failure(() => readRecipeDir(dir));
+    expect(message).toMatch(/\/app\.conf\.hbs:\d+: not a valid template\./);
+    expect(message).toContain('{{#if domain}}x');
+  });
+
   it('accepts facts.uid, gid and hostname, features, secrets in a sensitive file, and names inside each', () => {
     const files = {
       'app.conf.hbs':

@@ -10,7 +10,8 @@ import { detectFacts } from '../detect/detect.js';
 import { doctorText } from '../detect/messages.js';
 import { probePorts } from '../detect/ports.js';
 import { contextProbe } from '../detect/probe.js';
-import { portsNeeded } from '../detect/requirements.js';
+import { domainsNeeded, portsNeeded } from '../detect/requirements.js';
+import { dnsFacts } from '../detect/dns.js';
 import { UsageError } from '../errors.js';
 import { parseAnswersFile, readPreviousInstall } from '../install-dir/state.js';
 import { DEFAULT_RECIPE, loadRecipe } from '../recipes/registry.js';
@@ -45,7 +46,10 @@ export async function doctorCommand(ctx: Context): Promise<number> {
   );
   // On an existing install, the ports its own stack publishes are not "taken".
   const project = previous.env.COMPOSE_PROJECT_NAME;
-  facts.ports = await probePorts(portsNeeded(recipe.manifest, answers, facts), probe, project);
+  [facts.ports, facts.dns] = await Promise.all([
+    probePorts(portsNeeded(recipe.manifest, answers, facts), probe, project),
+    dnsFacts(domainsNeeded(recipe.manifest, answers, facts)),
+  ]);
   const checks = evaluateMachine(facts, recipe.manifest, answers);
   const shown = Object.fromEntries(
     recipe.manifest.questions

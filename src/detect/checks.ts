@@ -181,8 +181,35 @@ export function evaluateMachine(facts: MachineFacts, manifest: RecipeManifest, a
     const advice = modelAdvice(budget, typeof chosen === 'string' ? chosen : undefined, sizing.examples);
     checks.push({ id: 'model', title: 'Local models', ...advice });
   }
-  checks.push(...portChecks(facts, ports, flagFor));
+  checks.push(...portChecks(facts, ports, flagFor), ...dnsChecks(facts));
   return checks;
+}
+
+/** Each exposed domain: resolves to this machine (pass), elsewhere or nowhere (a warning naming both sides). */
+export function dnsChecks(facts: MachineFacts): Check[] {
+  const dns = facts.dns;
+  if (!dns) return [];
+  const ours = dns.addresses.join(', ') || 'none found';
+  return dns.domains.map((d): Check => {
+    const base = { id: `dns-${d.domain}`, title: `DNS ${d.domain}` };
+    if (d.addresses.length === 0)
+      return {
+        ...base,
+        status: 'warn',
+        detail: `does not resolve (${d.error ?? 'no address'}): a certificate cannot be issued for it`,
+        fix: [`# add a DNS A record: ${d.domain} → this machine's public address (here: ${ours})`],
+      };
+    if (d.addresses.some((a) => dns.addresses.includes(a)))
+      return { ...base, status: 'pass', detail: `resolves to this machine (${d.addresses.join(', ')})` };
+    return {
+      ...base,
+      status: 'warn',
+      detail:
+        `resolves to ${d.addresses.join(', ')}, not to an address of this machine (${ours}): ` +
+        'fine if that address forwards ports 80 and 443 here, else the certificate cannot be issued',
+      fix: [`# point ${d.domain} at this machine, or forward ports 80 and 443 from ${d.addresses[0]}`],
+    };
+  });
 }
 
 export interface Preflight {
@@ -203,7 +230,9 @@ export function preflight(
 ): Preflight {
   const startOnly = new Set(['docker']);
   const checks = evaluateMachine(facts, recipe.manifest, answers).filter(
-    (c) => options.start !== false || !(startOnly.has(c.id) || c.id.startsWith('port-')),
+    (c) =>
+      options.start !== false ||
+      !(startOnly.has(c.id) || c.id.startsWith('port-') || c.id.startsWith('dns-')),
   );
   const line = (c: Check) => `${c.title}: ${c.detail}${c.fix ? `\n    ${c.fix.join('\n    ')}` : ''}`;
   return {

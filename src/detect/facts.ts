@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { DockerFacts } from './docker.js';
 import type { GpuFacts } from './gpu.js';
 import type { PortFact } from './ports.js';
+import type { DnsFact } from './dns.js';
 import type { DiskFacts } from './resources.js';
 import type { SystemFacts } from './system.js';
 
@@ -30,6 +31,8 @@ export interface MachineFacts {
   docker?: DockerFacts;
   /** Detected for the ports the chosen answers publish. */
   ports?: PortFact[];
+  /** Resolved for the domains the recipe exposes (exposes.domains), with this machine's addresses. */
+  dns?: { domains: DnsFact[]; addresses: string[] };
 }
 
 /** Facts after full detection: every optional field is there. */

@@ -21,6 +21,18 @@ export interface Need {
   notes: string[];
 }
 
+/** The domains `exposes.domains` names, as answered (empty answers left out). */
+export function domainsNeeded(
+  manifest: Pick<RecipeManifest, 'exposes'>,
+  answers: Answers,
+  facts: unknown,
+): string[] {
+  return (manifest.exposes?.domains ?? [])
+    .filter((d) => evaluate(d.when, { answers, facts }))
+    .map((d) => answers[d.question])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
 const gpuRank = { none: 0, optional: 1, required: 2 } as const;
 
 /** Every requirement whose `when` holds, combined: the largest of each minimum, the strongest GPU need. */
@@ -94,12 +106,25 @@ export function enabledFeatures(
   return manifest.overrides.filter((o) => evaluate(o.when, { answers, facts })).map((o) => o.feature);
 }
 
-/** TCP ports the answers publish: every port question, plus the ports each enabled override declares. */
+/**
+ * TCP ports the answers publish: what `exposes.ports` declares when the recipe has it; else every port question,
+ * plus the ports each enabled override declares.
+ */
 export function portsNeeded(
-  manifest: Pick<RecipeManifest, 'questions' | 'overrides'>,
+  manifest: Pick<RecipeManifest, 'questions' | 'overrides' | 'exposes'>,
   answers: Answers,
   facts: unknown,
 ): number[] {
+  const declared = manifest.exposes?.ports;
+  if (declared)
+    return [
+      ...new Set(
+        declared
+          .filter((p) => evaluate(p.when, { answers, facts }))
+          .map((p) => (p.port !== undefined ? p.port : Number(answers[p.question!])))
+          .filter((n) => Number.isInteger(n) && n > 0),
+      ),
+    ];
   const ports = manifest.questions
     .filter((q) => q.type === 'port' && answers[q.id] !== undefined)
     .map((q) => Number(answers[q.id]))

@@ -59,6 +59,7 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
       );
   });
   problems.push(...staticPathProblems(recipe), ...secretProblems(manifest, checkWhen));
+  problems.push(...exposureProblems(manifest, checkWhen));
   manifest.hooks.forEach((h, i) => checkWhen(`hooks[${i}] (${h.id})`, h.when, ids));
   manifest.hostPaths.forEach((h, i) => checkWhen(`hostPaths[${i}]`, h.when, ids));
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
@@ -176,4 +177,28 @@ function fileNameProblems(recipe: Recipe, refsOf: (source: string) => NameRef[])
       return [`${folder}/${file}:${ref.line}: ${why}`];
     });
   });
+}
+
+/** exposes names port questions for ports and domain questions for domains. */
+function exposureProblems(
+  m: RecipeManifest,
+  checkWhen: (where: string, when: Condition | undefined, before: readonly string[]) => void,
+): string[] {
+  const problems: string[] = [];
+  const ids = m.questions.map((q) => q.id);
+  const need = (where: string, id: string, type: 'port' | 'domain') => {
+    const q = m.questions.find((x) => x.id === id);
+    if (!q) problems.push(`${where}.question: "${id}" is not a question id`);
+    else if (q.type !== type)
+      problems.push(`${where}.question: "${id}" is a ${q.type} question, not a ${type} question`);
+  };
+  (m.exposes?.ports ?? []).forEach((p, i) => {
+    checkWhen(`exposes.ports[${i}]`, p.when, ids);
+    if (p.question) need(`exposes.ports[${i}]`, p.question, 'port');
+  });
+  (m.exposes?.domains ?? []).forEach((d, i) => {
+    checkWhen(`exposes.domains[${i}]`, d.when, ids);
+    need(`exposes.domains[${i}]`, d.question, 'domain');
+  });
+  return problems;
 }

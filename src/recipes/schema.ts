@@ -216,6 +216,26 @@ export const hostPathSchema = z.strictObject({
 });
 export type HostPathSpec = z.infer<typeof hostPathSchema>;
 
+/** What the stack makes reachable from outside: the port preflight and the DNS check read only this. */
+const exposedPort = z
+  .strictObject({
+    /** A fixed host port (80, 443) … */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** … or the port question whose answer is the port. */
+    question: id.optional(),
+    description: z.string().optional(),
+    when: conditionSchema.optional(),
+  })
+  .refine((p) => (p.port === undefined) !== (p.question === undefined), {
+    message: 'give either port (a number) or question (a port question id)',
+  });
+export const exposesSchema = z.strictObject({
+  /** Host TCP ports it publishes. Without this list: every port question, and the ports of enabled overrides. */
+  ports: z.array(exposedPort).optional(),
+  /** Domain answers that must resolve to this machine (a certificate is issued for them over ports 80/443). */
+  domains: z.array(z.strictObject({ question: id, when: conditionSchema.optional() })).default([]),
+});
+
 /** A command run in a service's container once the stack is healthy: every run, or only after the first install. */
 export const hookSchema = z.strictObject({
   id,
@@ -291,6 +311,7 @@ export const recipeSchema = z
     files: z.array(fileSchema).default([]),
     hostPaths: z.array(hostPathSchema).default([]),
     hooks: z.array(hookSchema).default([]),
+    exposes: exposesSchema.optional(),
     /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
     ignore: z.array(relativePath).default([]),
     services: z.array(serviceSchema).default([]),

@@ -18,7 +18,8 @@ import { detectFacts } from '../detect/detect.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { probePorts } from '../detect/ports.js';
 import type { ProbeEnv } from '../detect/probe.js';
-import { portsNeeded } from '../detect/requirements.js';
+import { domainsNeeded, portsNeeded } from '../detect/requirements.js';
+import { dnsFacts } from '../detect/dns.js';
 import type { Prepared } from './prepare.js';
 import type { WizardSession } from '../wizard/interview.js';
 
@@ -176,11 +177,10 @@ async function machineProblems(
 ): Promise<{ blocking: string[]; warnings: string[] }> {
   if (!start) return { blocking: [], warnings: [] };
   const answers = prepared.resolution.answers;
-  facts.ports = await probePorts(
-    portsNeeded(prepared.recipe.manifest, answers, facts),
-    probe,
-    prepared.project,
-  );
+  [facts.ports, facts.dns] = await Promise.all([
+    probePorts(portsNeeded(prepared.recipe.manifest, answers, facts), probe, prepared.project),
+    dnsFacts(domainsNeeded(prepared.recipe.manifest, answers, facts)),
+  ]);
   const found = preflight(facts, prepared.recipe, answers, { start: true });
   const space = hostPathSpaceProblems(prepared.dir, prepared.rendering.hostPaths);
   return { ...found, blocking: [...found.blocking, ...space] };

@@ -28,17 +28,32 @@ describe('magec requirements per mode', async () => {
     expect(neededFor(magec.requirements, { mode }, baseFacts)).toMatchObject(expected);
   });
 
-  it('ports: the port answers, plus 80/443 with a domain (the https override declares them)', () => {
+  it('ports: the port answers, plus 80/443 with a domain (magec declares them in exposes)', () => {
     expect(
       portsNeeded(magec, { mode: 'openai', magec_port: 8080, admin_port: 8081, domain: '' }, baseFacts),
     ).toEqual([8080, 8081]);
     expect(
-      portsNeeded(magec, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts),
+      portsNeeded(magec, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts).sort(),
+    ).toEqual([443, 80, 9000, 9001].sort());
+  });
+
+  it('ports, without exposes: every port answer, plus the ports an enabled override declares', () => {
+    const legacy = {
+      ...magec,
+      exposes: undefined,
+      overrides: magec.overrides.map((o) => (o.feature === 'https' ? { ...o, ports: [80, 443] } : o)),
+    };
+    expect(
+      portsNeeded(legacy, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts),
     ).toEqual([80, 443, 9000, 9001]);
   });
 
-  it('ports: a recipe without an override that declares them never needs 80/443 for a domain', () => {
-    const plain = { ...magec, overrides: magec.overrides.map(({ ports: _ports, ...o }) => o) };
+  it('ports: a recipe without exposes or an override that declares them never needs 80/443 for a domain', () => {
+    const plain = {
+      ...magec,
+      exposes: undefined,
+      overrides: magec.overrides.map(({ ports: _ports, ...o }) => o),
+    };
     expect(
       portsNeeded(plain, { magec_port: 9000, admin_port: 9001, domain: 'a.example.com' }, baseFacts),
     ).toEqual([9000, 9001]);

@@ -272,3 +272,25 @@ describe('host paths', () => {
     expect(() => serviceNames({ rendering })).toThrow(RecipeError);
   });
 });
+
+describe('exposes', () => {
+  it.each([
+    [
+      'a port entry naming a text question',
+      'questions:\n  - { id: t, type: text, prompt: t }\nexposes:\n  ports:\n    - { question: t }\n',
+      'exposes.ports[0].question: "t" is a text question, not a port question',
+    ],
+    [
+      'a domain entry naming no question',
+      'exposes:\n  domains:\n    - { question: site }\n',
+      'exposes.domains[0].question: "site" is not a question id',
+    ],
+    [
+      'a port entry with both port and question',
+      'questions:\n  - { id: p, type: port, prompt: p }\nexposes:\n  ports:\n    - { port: 80, question: p }\n',
+      'give either port (a number) or question (a port question id)',
+    ],
+  ] as const)('refuses %s', (_name, extra, expected) => {
+    expect(failure(recipeDir(`${base}${extra}`))).toContain(expected);
+  });
+});

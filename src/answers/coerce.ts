@@ -137,6 +137,8 @@ function coerceType(q: Question, text: string): Coerced {
       return path.isAbsolute(text)
         ? { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') }
         : fail(`${shown(text)} is not an absolute path (start it with /)`);
+    case 'source':
+      return coerceSource(text);
     case 'secret': {
       const problem = checkDotenvValue(text);
       return problem ? fail(problem) : { ok: true, value: text };
@@ -144,6 +146,17 @@ function coerceType(q: Question, text: string): Coerced {
     default:
       return { ok: true, value: text };
   }
+}
+
+const GIT_URL = /^(?:https?:\/\/|ssh:\/\/|git:\/\/|git@)[^\s]+$/;
+
+/** A build source: an absolute folder on this machine, or a Git URL (a `#ref` may name a branch, tag or commit). */
+function coerceSource(text: string): Coerced {
+  if (GIT_URL.test(text)) return { ok: true, value: text };
+  if (path.isAbsolute(text)) return { ok: true, value: path.normalize(text).replace(/(.)\/$/, '$1') };
+  return fail(
+    `${shown(text)} is neither an absolute folder path nor a Git URL (https://host/repo.git#branch, git@host:repo.git)`,
+  );
 }
 
 /** Lower-case, IDN to punycode, labels checked: a name a certificate authority would accept. */

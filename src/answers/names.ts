@@ -29,6 +29,8 @@ export function valueHint(q: Question): string {
       return 'EMAIL';
     case 'path':
       return 'PATH';
+    case 'source':
+      return 'FOLDER|GIT-URL';
     case 'list':
       return 'A,B,… (or repeat the flag)';
     default:

@@ -1,5 +1,6 @@
 // Practices about each service: pinned images from .env, healthchecks and restart policies, depends_on
 // conditions, and no database or cache port on the host.
+import { BUILD_FILE } from '../render/render-recipe.js';
 import { dotenv, interpolate, oneshot, problem, services, type Check, type Problem } from './rendered.js';
 
 const IMAGE_REF = /^\$\{([A-Z][A-Z0-9_]*):\?[^}]+\}$/;
@@ -23,6 +24,9 @@ export const checkImages: Check = (r) => {
     const images = defs.filter((d) => d.service.image !== undefined);
     if (images.length === 0) problems.push(problem(undefined, `${name}: no image in any compose file`));
     for (const { path: p, service } of images) {
+      // An image berth builds from the user's source is tagged with the recipe's version in compose.build.yaml.
+      if (p === BUILD_FILE && r.rendering.builds.some((b) => b.service === name && b.image === service.image))
+        continue;
       const match = IMAGE_REF.exec(String(service.image));
       if (!match) {
         problems.push(

@@ -88,6 +88,8 @@ function typeSamples(recipe: Recipe, q: Question): unknown[] {
       return secretSamples(q);
     case 'domain':
       return [sampleDomain(recipe, q)];
+    case 'source':
+      return ['https://example.test/sample.git#main', '/srv/sample-source'];
     default:
       return ['sample', 'https://sample.example.test', 'sample.example.test', 'sample-value-0001'];
   }
@@ -95,7 +97,9 @@ function typeSamples(recipe: Recipe, q: Question): unknown[] {
 
 /** Whether each value of a question is its own combination (select, confirm, an optional domain). */
 export const isBranching = (q: Question): boolean =>
-  q.type === 'select' || q.type === 'confirm' || (q.type === 'domain' && q.optional === true);
+  q.type === 'select' ||
+  q.type === 'confirm' ||
+  ((q.type === 'domain' || q.type === 'source') && q.optional === true);
 
 /**
  * The values to try for a question, given its default (`initial`): every choice, yes and no, a domain and
@@ -108,6 +112,6 @@ export function sampleValues(recipe: Recipe, q: Question, initial: AnswerValue |
   const tries = [...(preferDefault ? [initial] : []), ...typeSamples(recipe, q)];
   const first = tries.map((t) => coerce(q, t)).find((c) => c.ok && c.value !== '');
   const values: AnswerValue[] = first?.ok ? [first.value] : [];
-  if (q.optional && (q.type === 'domain' || values.length === 0)) values.push('');
+  if (q.optional && (q.type === 'domain' || q.type === 'source' || values.length === 0)) values.push('');
   return values;
 }

@@ -60,6 +60,19 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
   });
   problems.push(...staticPathProblems(recipe), ...secretProblems(manifest, checkWhen));
   problems.push(...exposureProblems(manifest, checkWhen));
+  manifest.builds.forEach((b, i) => {
+    checkWhen(`builds[${i}] (${b.service})`, b.when, ids);
+    const q = manifest.questions.find((x) => x.id === b.source);
+    if (!q) problems.push(`builds[${i}] (${b.service}).source: "${b.source}" is not a question id`);
+    else if (q.type !== 'source')
+      problems.push(
+        `builds[${i}] (${b.service}).source: "${b.source}" is a ${q.type} question; it must be type source`,
+      );
+  });
+  if (manifest.builds.length > 0 && manifest.overrides.some((o) => o.feature === 'build'))
+    problems.push(
+      'overrides: the feature name "build" is taken by compose.build.yaml (the builds); rename it',
+    );
   manifest.hooks.forEach((h, i) => checkWhen(`hooks[${i}] (${h.id})`, h.when, ids));
   manifest.hostPaths.forEach((h, i) => checkWhen(`hostPaths[${i}]`, h.when, ids));
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
@@ -90,7 +103,13 @@ export const overrideTemplate = (o: { feature: string; template?: string | undef
   o.template ?? `compose.${o.feature}.yaml.hbs`;
 
 /** Paths berth writes itself, which no recipe file may take. */
-const RESERVED_PATHS = new Set(['.env', 'berth.yaml', 'compose.override.yaml', 'compose.yaml']);
+const RESERVED_PATHS = new Set([
+  '.env',
+  'berth.yaml',
+  'compose.override.yaml',
+  'compose.yaml',
+  'compose.build.yaml',
+]);
 
 /** The recipe folder's static files that are copied as they are: those no `files` entry names as its source. */
 export function autoStatics(recipe: Pick<Recipe, 'manifest' | 'statics'>): [string, StaticFile][] {

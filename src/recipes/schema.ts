@@ -62,6 +62,7 @@ export const questionTypes = [
   'number',
   'path',
   'list',
+  'source',
 ] as const;
 export type QuestionType = (typeof questionTypes)[number];
 /** What a list question's items may be. */
@@ -236,6 +237,17 @@ export const exposesSchema = z.strictObject({
   domains: z.array(z.strictObject({ question: id, when: conditionSchema.optional() })).default([]),
 });
 
+/** An image berth builds for a service from a source the user gives (a folder on this machine or a Git URL). */
+export const buildSchema = z.strictObject({
+  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+  /** A question of type source: its answer is the build context. Never the install folder (it holds .env). */
+  source: id,
+  /** The Dockerfile, relative to the source (default Dockerfile). */
+  dockerfile: relativePath.optional(),
+  when: conditionSchema.optional(),
+});
+export type BuildSpec = z.infer<typeof buildSchema>;
+
 /** A command run in a service's container once the stack is healthy: every run, or only after the first install. */
 export const hookSchema = z.strictObject({
   id,
@@ -311,6 +323,7 @@ export const recipeSchema = z
     files: z.array(fileSchema).default([]),
     hostPaths: z.array(hostPathSchema).default([]),
     hooks: z.array(hookSchema).default([]),
+    builds: z.array(buildSchema).default([]),
     exposes: exposesSchema.optional(),
     /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
     ignore: z.array(relativePath).default([]),

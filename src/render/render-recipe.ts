@@ -10,7 +10,7 @@ import type { Recipe } from '../recipes/load-recipe.js';
 import type { FileSpec, Question } from '../recipes/schema.js';
 import { defaultFor } from '../answers/resolve.js';
 import { formatDotenv, type DotenvEntry } from './dotenv.js';
-import { templateErrorText, templateFn } from './handlebars.js';
+import { composeScalar, templateErrorText, templateFn, yamlScalar } from './handlebars.js';
 import { USER_OVERRIDE, userOverrideContent } from './user-override.js';
 
 export interface RenderInput {
@@ -45,7 +45,20 @@ export interface Rendering {
   hostPaths: RenderedHostPath[];
   /** Commands to run once the stack is healthy, in order. */
   hooks: RenderedHook[];
+  /** Images built from the user's sources before the stack starts (written to compose.build.yaml). */
+  builds: RenderedBuild[];
 }
+
+export interface RenderedBuild {
+  service: string;
+  /** An absolute folder on this machine, or a Git URL. */
+  context: string;
+  dockerfile?: string | undefined;
+  /** The local tag the image gets: berth-build/<project>-<service>:<recipe version>. */
+  image: string;
+}
+
+export const BUILD_FILE = 'compose.build.yaml';
 
 export interface RenderedHook {
   id: string;
@@ -74,6 +87,8 @@ export function renderRecipe(input: RenderInput): Rendering {
   const { recipe, answers, facts } = input;
   const c = contexts(input);
   const files = templateFiles(recipe, c);
+  const builds = buildsFor(input, c);
+  if (builds.length > 0) files.push(file(BUILD_FILE, buildFile(builds), 0o644, 'berth', 'compose'));
   files.push(file(USER_OVERRIDE, userOverrideContent(recipe), 0o644, 'user', 'user'));
   const composeFiles = [...files.filter((f) => f.kind === 'compose').map((f) => f.path), USER_OVERRIDE];
   files.push(file(ENV_FILE, renderDotenv(input, composeFiles, c.secret), 0o600, 'berth', 'env'));
@@ -85,6 +100,7 @@ export function renderRecipe(input: RenderInput): Rendering {
     features: c.enabled.map((o) => o.feature),
     ...urlsAndNotes(recipe, c),
     hostPaths: hostPaths(recipe, c, facts),
+    builds,
     hooks: recipe.manifest.hooks
       .filter((h) => evaluate(h.when, c.scope))
       .map(({ when: _when, ...h }) => ({
@@ -174,6 +190,32 @@ function urlsAndNotes(recipe: Recipe, c: Contexts): Pick<Rendering, 'urls' | 'no
         : [],
   );
   return { urls, notes };
+}
+
+/** The builds whose `when` holds and whose source question is answered. */
+function buildsFor(input: RenderInput, c: Contexts): RenderedBuild[] {
+  const { recipe, answers, project } = input;
+  return recipe.manifest.builds.flatMap((b) => {
+    const context = answers[b.source];
+    if (!evaluate(b.when, c.scope) || typeof context !== 'string' || context === '') return [];
+    const image = `berth-build/${project}-${b.service}:${recipe.manifest.version}`.toLowerCase();
+    return [{ service: b.service, context, dockerfile: b.dockerfile, image }];
+  });
+}
+
+/** compose.build.yaml: each built service's build context and the local tag of its image. */
+function buildFile(builds: readonly RenderedBuild[]): string {
+  const lines = [
+    '# Written by berth: the images this install builds from your sources (recipe.yaml `builds`).',
+    '# The context is your folder or Git URL, never the install folder (it holds .env).',
+    'services:',
+  ];
+  for (const b of builds) {
+    lines.push(`  ${yamlScalar(b.service)}:`, '    build:', `      context: ${composeScalar(b.context)}`);
+    if (b.dockerfile) lines.push(`      dockerfile: ${composeScalar(b.dockerfile)}`);
+    lines.push(`    image: ${composeScalar(b.image)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Folders the host keeps for the stack; a path outside the install folder must be a folder of its own. */

@@ -2,6 +2,7 @@
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
 import { hostPathSpaceProblems } from './host-paths.js';
+import { buildSourceProblems } from './builds.js';
 import { questionFlags } from '../cli/args.js';
 import { composeCli, composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -148,7 +149,11 @@ export async function startStep(
   run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   const output = json ? 'json' : 'auto';
   try {
-    await startStack(prepared, ctx, waitTimeout, { output, hooks: prepared.rendering.hooks });
+    await startStack(prepared, ctx, waitTimeout, {
+      output,
+      hooks: prepared.rendering.hooks,
+      builds: prepared.rendering.builds,
+    });
   } catch (error) {
     if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
     await rollBack(prepared, backupName, error, { ...ctx, stdout: run.say }, waitTimeout, output);
@@ -183,7 +188,8 @@ async function machineProblems(
   ]);
   const found = preflight(facts, prepared.recipe, answers, { start: true });
   const space = hostPathSpaceProblems(prepared.dir, prepared.rendering.hostPaths);
-  return { ...found, blocking: [...found.blocking, ...space] };
+  const sources = buildSourceProblems(prepared.dir, prepared.rendering.builds);
+  return { ...found, blocking: [...found.blocking, ...space, ...sources] };
 }
 
 /** Refuses early, before anything is written, when the machine cannot run this stack. */

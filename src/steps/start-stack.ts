@@ -24,8 +24,9 @@ import { createProgressStore, type ProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Prepared } from './prepare.js';
-import type { RenderedHook } from '../render/render-recipe.js';
+import type { RenderedBuild, RenderedHook } from '../render/render-recipe.js';
 import { hookRow, pendingHooks, runHooks, type HookFailure } from './hooks.js';
+import { buildRow, runBuilds, type BuildFailure } from './builds.js';
 
 export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
 
@@ -34,6 +35,8 @@ export interface StartOptions {
   output?: ProgressOutput;
   /** The recipe's hooks for these answers, run once the stack is healthy (a rollback runs none). */
   hooks?: readonly RenderedHook[];
+  /** Images to build from the user's sources before `up` (a rollback builds none). */
+  builds?: readonly RenderedBuild[];
 }
 
 /** The stack did not come up: which service failed, and everything compose printed. */
@@ -79,6 +82,13 @@ export async function startStack(
     { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
   ]);
 
+  const built = await buildImages(options.builds ?? [], compose, store, log, clock);
+  if (built) {
+    store.dispatch([{ type: 'done', at: clock(), ok: false }]);
+    await new Promise<void>((resolve) => log.end(resolve));
+    await view.closed;
+    throw buildError(built, store.get(), path.relative(p.dir, logFile), p.dir);
+  }
   const { output, exitCode } = await followUp(compose, waitTimeout, log, (line) =>
     store.dispatch(parseComposeLine(line, known, clock())),
   );
@@ -131,6 +141,35 @@ export async function startStack(
       hint: `${diagnosis.hint} Full logs: ${logs.join(' and ')} in ${p.dir}.`,
     },
     diagnosis.cause,
+  );
+}
+
+async function buildImages(
+  builds: readonly RenderedBuild[],
+  compose: ComposeOptions,
+  store: ProgressStore,
+  log: NodeJS.WritableStream,
+  clock: () => number,
+): Promise<BuildFailure | undefined> {
+  if (builds.length === 0) return undefined;
+  return runBuilds(builds, compose, {
+    dispatch: (events) => store.dispatch(events),
+    log: (line) => log.write(`${line}\n`),
+    clock,
+  });
+}
+
+function buildError(f: BuildFailure, state: ProgressState, log: string, dir: string): StackStartError {
+  const status = f.exitCode === undefined ? 'was stopped' : `failed (exit ${f.exitCode})`;
+  return new StackStartError(
+    `The image for ${f.build.service} could not be built from ${f.build.context}: the build ${status}. Nothing was started.`,
+    buildRow(f.build),
+    [],
+    state,
+    {
+      details: f.lines.map((l) => `  ${l}`),
+      hint: `The whole build output is in ${log} in ${dir}. Fix the source (or answer with another one) and run berth install again.`,
+    },
   );
 }
 

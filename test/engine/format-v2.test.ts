@@ -3,11 +3,11 @@
 // the declared mode, and the container writes into it; a list answer and a user-given secret reach the
 // container through .env; an immutable answer cannot change; `uninstall --purge --yes` keeps the host data
 // folder and says how to delete it. Fails (never skips) without an engine: scripts/setup-test-engine.sh.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, fixtures, modeOf } from '../helpers.js';
-import { composePs, requireEngine, text, useStacks } from './harness.js';
+import { composePs, docker, requireEngine, text, useStacks } from './harness.js';
 
 const V2_STACK = path.join(fixtures, 'v2-stack');
 const { root, newStack } = useStacks('v2');
@@ -91,6 +91,65 @@ describe('recipe format v2 on the engine', () => {
       expect(String(purge.stdout)).toContain(`To delete: rm -rf ${dataDir}`);
       expect(existsSync(stack.dir)).toBe(false);
       expect(readFileSync(path.join(dataDir, 'sites'), 'utf8')).toContain('three.example.test');
+    },
+  );
+
+  test(
+    'builds an image from a local folder before up, names a failing build and refuses a bad source',
+    { timeout: 180_000 },
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      const source = path.join(root, `${stack.project}-src`);
+      mkdirSync(source);
+      writeFileSync(
+        path.join(source, 'Dockerfile'),
+        'FROM berth-test/busybox:1\nRUN echo built-from-source > /built.txt\n',
+      );
+      const image = `berth-build/${stack.project}-built:1.0.0`;
+      const base = [
+        'install',
+        '--recipe',
+        V2_STACK,
+        '--dir',
+        stack.dir,
+        '--yes',
+        '--data-dir',
+        path.join(root, `${stack.project}-data`),
+      ];
+      try {
+        const install = await berth([...base, '--app-source', source]);
+        expect(install.exitCode, text(install)).toBe(0);
+        expect(String(install.stdout)).toMatch(/build built\b.*(completed|done)/);
+        expect((await composePs(stack.dir)).built).toMatchObject({ State: 'running', Health: 'healthy' });
+        const logs = await docker(['compose', 'logs', '--no-log-prefix', 'built'], stack.dir);
+        expect(String(logs.stdout)).toContain('built-from-source');
+        expect(readFileSync(path.join(stack.dir, 'compose.build.yaml'), 'utf8')).toContain(
+          `image: "${image}"`,
+        );
+
+        // A source that does not build: named with its last lines, nothing started from it.
+        writeFileSync(
+          path.join(source, 'Dockerfile'),
+          'FROM berth-test/busybox:1\nRUN echo broken-step >&2 && exit 7\n',
+        );
+        const broken = await berth(['install', '--dir', stack.dir, '--yes', '--no-rollback']);
+        expect(broken.exitCode, text(broken)).toBe(5);
+        expect(String(broken.stderr)).toContain(`The image for built could not be built from ${source}`);
+        expect(String(broken.stderr)).toContain('exit code: 7');
+
+        // Sources refused before anything is written: no Dockerfile; the install folder itself (.env inside).
+        const empty = path.join(root, `${stack.project}-empty`);
+        mkdirSync(empty);
+        const none = await berth(['install', '--dir', stack.dir, '--yes', '--app-source', empty]);
+        expect(none.exitCode, text(none)).toBe(6);
+        expect(String(none.stderr)).toContain(`Build of built: ${empty} has no Dockerfile.`);
+        const self = await berth(['install', '--dir', stack.dir, '--yes', '--app-source', stack.dir]);
+        expect(self.exitCode, text(self)).toBe(6);
+        expect(String(self.stderr)).toContain('whose .env (secrets) the builder would be sent');
+      } finally {
+        await docker(['image', 'rm', '--force', image], root);
+      }
     },
   );
 });

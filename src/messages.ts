@@ -1,4 +1,5 @@
 // Every line berth prints about an install, in one place so wording is reviewed together and tests assert it.
+import { parseDotenv } from './render/dotenv.js';
 import { composeYamlError } from './render/render-recipe.js';
 import { parse } from 'yaml';
 import { isSecretQuestion } from './answers/names.js';
@@ -53,19 +54,32 @@ function secretOrigin(p: Prepared, s: Prepared['recipe']['manifest']['secrets'][
   return typeof given === 'string' && given !== '' ? `(your answer to ${s.from})` : '(kept from .env)';
 }
 
-/** Services in the merged compose files. */
+/**
+ * The services that start: those of the merged compose files, less a service whose `profiles` (as the last file
+ * that sets them leaves them) name no profile of COMPOSE_PROFILES in the rendered .env — compose skips it, so the
+ * review, the progress and `berth status` never list it.
+ */
 export function serviceNames(p: Pick<Prepared, 'rendering'>): string[] {
-  const names = new Set<string>();
+  const profiles = new Map<string, string[]>();
   for (const f of p.rendering.files.filter((file) => file.kind === 'compose')) {
-    let doc: { services?: Record<string, unknown> } | null;
+    let doc: { services?: Record<string, { profiles?: unknown } | null> } | null;
     try {
       doc = parse(f.content, { merge: true }) as typeof doc;
     } catch (error) {
       throw composeYamlError(f, error);
     }
-    for (const name of Object.keys(doc?.services ?? {})) names.add(name);
+    for (const [name, spec] of Object.entries(doc?.services ?? {})) {
+      const own = Array.isArray(spec?.profiles) ? spec.profiles.map(String) : undefined;
+      profiles.set(name, own ?? profiles.get(name) ?? []);
+    }
   }
-  return [...names];
+  const envFile = p.rendering.files.find((f) => f.kind === 'env');
+  const active = new Set(
+    (envFile ? (parseDotenv(envFile.content).COMPOSE_PROFILES ?? '') : '').split(',').filter(Boolean),
+  );
+  return [...profiles]
+    .filter(([, needs]) => needs.length === 0 || needs.some((x) => active.has(x)))
+    .map(([n]) => n);
 }
 
 /** Services in the merged compose files, marking one-shot jobs. */

@@ -294,3 +294,16 @@ describe('exposes', () => {
     expect(failure(recipeDir(`${base}${extra}`))).toContain(expected);
   });
 });
+
+describe('profiles: only what starts is listed', () => {
+  it('leaves out a service whose profile is not in COMPOSE_PROFILES, and lists it once the profile is on', async () => {
+    const manifest = `${base}questions:\n  - { id: dev, type: confirm, prompt: d, default: false }\nenvironment:\n  - { name: COMPOSE_PROFILES, value: dev, when: { dev: true } }\n`;
+    const dir = recipeDir(manifest, {
+      'compose.yaml.hbs':
+        'services:\n  web:\n    image: nginx:1.27\n  mailpit:\n    image: axllent/mailpit:v1.20\n    profiles: [dev]\n',
+    });
+    const recipe = readRecipeDir(dir);
+    expect(serviceNames(await renderWith(recipe))).toEqual(['web']);
+    expect(serviceNames(await renderWith(recipe, { dev: true }))).toEqual(['web', 'mailpit']);
+  });
+});

@@ -96,28 +96,61 @@ const validation = z.strictObject({
 
 export const questionSchema = z
   .strictObject({
-    id,
-    type: z.enum(questionTypes, {
-      // `password` and `secret` once behaved the same; one name is left.
-      error: (issue) =>
-        issue.input === 'password' ? 'type password is now called secret: write `type: secret`' : undefined,
-    }),
-    prompt: z.string().min(1),
-    help: z.string().optional(),
-    default: defaultValue.optional(),
-    when: conditionSchema.optional(),
-    /** An empty answer is accepted (e.g. "no domain"). */
-    optional: z.boolean().optional(),
-    /** Not asked by the wizard unless the user opens advanced settings; still a flag, env var and answers key. */
-    advanced: z.boolean().optional(),
-    choices: z.array(choice).min(1).optional(),
-    validate: validation.optional(),
-    /** A list question: the type of each item (default text). */
-    items: z.enum(listItemTypes).optional(),
-    /** Once installed, the answer cannot change on a reconfigure (a database engine, a site name). */
-    immutable: z.boolean().optional(),
-    /** The variable this answer is written to in `.env`; secret answers are also read from it in the environment. */
-    env: envName.optional(),
+    id: id.describe('lower_snake_case; the flag is --id with - for _, the env var BERTH_ID.'),
+    type: z
+      .enum(questionTypes, {
+        // `password` and `secret` once behaved the same; one name is left.
+        error: (issue) =>
+          issue.input === 'password' ? 'type password is now called secret: write `type: secret`' : undefined,
+      })
+      .describe(
+        'select confirm text secret domain email image port number path list source: how it is asked and checked.',
+      ),
+    prompt: z.string().min(1).describe('The question as the wizard asks it.'),
+    help: z
+      .string()
+      .optional()
+      .describe('Longer text for --help and the wizard (shown dimmed under the question).'),
+    default: defaultValue
+      .optional()
+      .describe(
+        'A value (strings may be templates over earlier answers and facts), or {when, value} cases: the first that holds.',
+      ),
+    when: conditionSchema
+      .optional()
+      .describe(
+        'Asked only when this holds (over earlier answers and facts); otherwise the answer does not exist.',
+      ),
+    optional: z.boolean().optional().describe('An empty answer is accepted (e.g. "no domain").'),
+    advanced: z
+      .boolean()
+      .optional()
+      .describe(
+        'Not asked by the wizard unless the user opens advanced settings; still a flag, env var and answers key.',
+      ),
+    choices: z
+      .array(choice)
+      .min(1)
+      .optional()
+      .describe("A select question's choices: value, label, description."),
+    validate: validation
+      .optional()
+      .describe('pattern (+ message), min/max for numbers, minLength/maxLength for text (items for a list).'),
+    items: z
+      .enum(listItemTypes)
+      .optional()
+      .describe('A list question: the type of each item (default text).'),
+    immutable: z
+      .boolean()
+      .optional()
+      .describe(
+        'Once installed, the answer cannot change on a reconfigure (a database engine, a site name).',
+      ),
+    env: envName
+      .optional()
+      .describe(
+        'The variable this answer is written to in `.env`; secret answers are also read from it in the environment.',
+      ),
   })
   .superRefine((q, ctx) => {
     if (q.type === 'select' && !q.choices) {
@@ -142,10 +175,16 @@ export const secretSchema = z.strictObject({
   description: z.string().optional(),
   length: z.number().int().min(16).max(256).default(32),
   encoding: z.enum(secretEncodings).default('alnum'),
-  /** Only generated and written to .env when this holds (a MariaDB password only for a MariaDB install). */
-  when: conditionSchema.optional(),
-  /** A secret question: its answer, when the user gives one, is used instead of a generated value. */
-  from: id.optional(),
+  when: conditionSchema
+    .optional()
+    .describe(
+      'Only generated and written to .env when this holds (a MariaDB password only for a MariaDB install).',
+    ),
+  from: id
+    .optional()
+    .describe(
+      'A secret question: its answer, when the user gives one, is used instead of a generated value.',
+    ),
 });
 export type SecretSpec = z.infer<typeof secretSchema>;
 
@@ -164,20 +203,30 @@ const relativePath = z
 
 export const fileSchema = z
   .strictObject({
-    /** A handlebars template in the recipe folder, rendered with the answers. */
-    template: relativePath.refine((p) => p.endsWith('.hbs'), 'must end in .hbs').optional(),
+    template: relativePath
+      .refine((p) => p.endsWith('.hbs'), 'must end in .hbs')
+      .optional()
+      .describe('A handlebars template in the recipe folder, rendered with the answers.'),
     /** A static file in the recipe folder, copied byte for byte (use it to give a static file a `when` or a path). */
     source: relativePath
       .refine((p) => !p.endsWith('.hbs'), 'is a template (.hbs): write `template:` for it')
       .optional(),
-    /** Output path; defaults to the template path minus `.hbs`, or the source's own path. */
-    path: relativePath.optional(),
-    /** Default: 0644 for a template, the static file's own mode for a source. */
-    mode: fileMode.optional(),
-    /** berth: regenerated on every run (edits are detected); user: written once, then never touched. */
-    owner: z.enum(['berth', 'user']).default('berth'),
-    /** The template may read `secrets`; the file is written 0600. */
-    sensitive: z.boolean().default(false),
+    path: relativePath
+      .optional()
+      .describe("Output path; defaults to the template path minus `.hbs`, or the source's own path."),
+    mode: fileMode
+      .optional()
+      .describe("Default: 0644 for a template, the static file's own mode for a source."),
+    owner: z
+      .enum(['berth', 'user'])
+      .default('berth')
+      .describe(
+        'berth: regenerated on every run (edits are detected); user: written once, then never touched.',
+      ),
+    sensitive: z
+      .boolean()
+      .default(false)
+      .describe('The template may read `secrets`; the file is written 0600.'),
     when: conditionSchema.optional(),
   })
   .superRefine((f, ctx) => {
@@ -195,24 +244,45 @@ export const overrideSchema = z.strictObject({
   template: relativePath.optional(),
   when: conditionSchema,
   description: z.string().optional(),
-  /** Host TCP ports this override publishes (an HTTPS proxy: 80 and 443), checked like port answers. */
-  ports: z.array(z.number().int().min(1).max(65535)).optional(),
+  ports: z
+    .array(z.number().int().min(1).max(65535))
+    .optional()
+    .describe(
+      'Host TCP ports this override publishes (an HTTPS proxy: 80 and 443), checked like port answers.',
+    ),
 });
 export type OverrideSpec = z.infer<typeof overrideSchema>;
 
 /** A folder on the host that a service bind-mounts: created before `up`, owned as declared, kept by uninstall. */
 export const hostPathSchema = z.strictObject({
-  /** Absolute (`/srv/app/db`) or inside the install folder (`./logs`); may be a template (`{{data_dir}}/db`). */
-  path: z.string().min(1),
+  path: z
+    .string()
+    .min(1)
+    .describe(
+      'Absolute (`/srv/app/db`) or inside the install folder (`./logs`); may be a template (`{{data_dir}}/db`).',
+    ),
   description: z.string().min(1),
-  /** Owner of a folder berth creates (a container's non-root user, e.g. 999 for postgres). Default: berth's user. */
-  uid: z.number().int().nonnegative().optional(),
+  uid: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      "Owner of a folder berth creates (a container's non-root user, e.g. 999 for postgres). Default: berth's user.",
+    ),
   gid: z.number().int().nonnegative().optional(),
   mode: fileMode.default(0o755),
-  /** It holds the stack's data: `uninstall --purge` asks about it on its own, and backups include it. */
-  data: z.boolean().default(true),
-  /** Space it is expected to need, checked against the free space of its filesystem before `up`. */
-  diskGb: z.number().positive().optional(),
+  data: z
+    .boolean()
+    .default(true)
+    .describe(
+      "It holds the stack's data: `uninstall --purge` asks about it on its own, and backups include it.",
+    ),
+  diskGb: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Space it is expected to need, checked against the free space of its filesystem before `up`.'),
   when: conditionSchema.optional(),
 });
 export type HostPathSpec = z.infer<typeof hostPathSchema>;
@@ -220,10 +290,8 @@ export type HostPathSpec = z.infer<typeof hostPathSchema>;
 /** What the stack makes reachable from outside: the port preflight and the DNS check read only this. */
 const exposedPort = z
   .strictObject({
-    /** A fixed host port (80, 443) … */
-    port: z.number().int().min(1).max(65535).optional(),
-    /** … or the port question whose answer is the port. */
-    question: id.optional(),
+    port: z.number().int().min(1).max(65535).optional().describe('A fixed host port (80, 443) …'),
+    question: id.optional().describe('… or the port question whose answer is the port.'),
     description: z.string().optional(),
     when: conditionSchema.optional(),
   })
@@ -231,19 +299,29 @@ const exposedPort = z
     message: 'give either port (a number) or question (a port question id)',
   });
 export const exposesSchema = z.strictObject({
-  /** Host TCP ports it publishes. Without this list: every port question, and the ports of enabled overrides. */
-  ports: z.array(exposedPort).optional(),
-  /** Domain answers that must resolve to this machine (a certificate is issued for them over ports 80/443). */
-  domains: z.array(z.strictObject({ question: id, when: conditionSchema.optional() })).default([]),
+  ports: z
+    .array(exposedPort)
+    .optional()
+    .describe(
+      'Host TCP ports it publishes. Without this list: every port question, and the ports of enabled overrides.',
+    ),
+  domains: z
+    .array(z.strictObject({ question: id, when: conditionSchema.optional() }))
+    .default([])
+    .describe(
+      'Domain answers that must resolve to this machine (a certificate is issued for them over ports 80/443).',
+    ),
 });
 
 /** An image berth builds for a service from a source the user gives (a folder on this machine or a Git URL). */
 export const buildSchema = z.strictObject({
   service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
-  /** A question of type source: its answer is the build context. Never the install folder (it holds .env). */
-  source: id,
-  /** The Dockerfile, relative to the source (default Dockerfile). */
-  dockerfile: relativePath.optional(),
+  source: id.describe(
+    'A question of type source: its answer is the build context. Never the install folder (it holds .env).',
+  ),
+  dockerfile: relativePath
+    .optional()
+    .describe('The Dockerfile, relative to the source (default Dockerfile).'),
   when: conditionSchema.optional(),
 });
 export type BuildSpec = z.infer<typeof buildSchema>;
@@ -253,12 +331,24 @@ export const hookSchema = z.strictObject({
   id,
   description: z.string().min(1),
   service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
-  /** The command and its arguments, each a template over answers and facts (never secrets: argv is public). */
-  run: z.array(z.string()).min(1),
-  /** exec: in the service's running container (default); run: a new container of it (`compose run --rm`). */
-  in: z.enum(['exec', 'run']).default('exec'),
-  /** Only after the first install that succeeds (recorded in .berth/state.json); else after every start. */
-  once: z.boolean().default(false),
+  run: z
+    .array(z.string())
+    .min(1)
+    .describe(
+      'The command and its arguments, each a template over answers and facts (never secrets: argv is public).',
+    ),
+  in: z
+    .enum(['exec', 'run'])
+    .default('exec')
+    .describe(
+      "exec: in the service's running container (default); run: a new container of it (`compose run --rm`).",
+    ),
+  once: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Only after the first install that succeeds (recorded in .berth/state.json); else after every start.',
+    ),
   timeoutSeconds: z.number().int().positive().default(600),
   when: conditionSchema.optional(),
 });
@@ -284,55 +374,124 @@ export type Requirement = z.infer<typeof requirement>;
 export const serviceSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
   description: z.string().optional(),
-  /** A job that runs to completion (migrations, model pulls) rather than staying up. */
-  oneshot: z.boolean().default(false),
+  oneshot: z
+    .boolean()
+    .default(false)
+    .describe('A job that runs to completion (migrations, model pulls) rather than staying up.'),
 });
 
 export const urlSchema = z.strictObject({
   label: z.string().min(1),
-  /** A template over answers and facts, e.g. `https://{{domain}}`. */
-  url: z.string().min(1),
+  url: z.string().min(1).describe('A template over answers and facts, e.g. `https://{{domain}}`.'),
   when: conditionSchema.optional(),
 });
 
 export const environmentSchema = z.strictObject({
   name: envName,
-  /** A template over answers, facts and features. */
-  value: z.string(),
+  value: z.string().describe('A template over answers, facts and features.'),
   when: conditionSchema.optional(),
 });
 
 export const recipeSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-kebab-case'),
-    title: z.string().min(1),
+    $schema: z.string().optional().describe('The JSON Schema for editors: schema/recipe.schema.json.'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'must be lower-kebab-case')
+      .describe(
+        'The recipe name (lower-kebab-case): --recipe NAME, and the default install folder /opt/<name> or ~/<name>.',
+      ),
+    title: z
+      .string()
+      .min(1)
+      .describe('The name shown to people (the wizard, berth recipes, the end of an install).'),
     version: z
       .string()
-      .regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.2.0'),
-    description: z.string().min(1),
-    homepage: z.string().url().optional(),
-    requirements: z.array(requirement).default([]),
-    questions: z.array(questionSchema).default([]),
-    secrets: z.array(secretSchema).default([]),
-    /** Extra `.env` entries derived from answers (ports, URLs, flags for compose interpolation). */
-    environment: z.array(environmentSchema).default([]),
-    compose: z.strictObject({ template: relativePath }).default({ template: 'compose.yaml.hbs' }),
-    overrides: z.array(overrideSchema).default([]),
-    modelAdvice: modelAdvice.optional(),
-    files: z.array(fileSchema).default([]),
-    hostPaths: z.array(hostPathSchema).default([]),
-    hooks: z.array(hookSchema).default([]),
-    builds: z.array(buildSchema).default([]),
-    exposes: exposesSchema.optional(),
-    /** Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /). */
-    ignore: z.array(relativePath).default([]),
-    services: z.array(serviceSchema).default([]),
-    urls: z.array(urlSchema).default([]),
-    /** Shown at the end of an install; a note with `when` only when it holds. */
+      .regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'must be a semantic version like 1.2.0')
+      .describe("The recipe's own version (semver), recorded in berth.yaml and state.json."),
+    description: z
+      .string()
+      .min(1)
+      .describe("One line shown by berth recipes and in the wizard's list of stacks."),
+    homepage: z.string().url().optional().describe('Where people read more about the software.'),
+    requirements: z
+      .array(requirement)
+      .default([])
+      .describe(
+        'Minimum CPU, memory, disk and GPU; every entry whose when holds applies, the largest of each wins.',
+      ),
+    questions: z
+      .array(questionSchema)
+      .default([])
+      .describe('Asked in order; each is also a flag (--id), an env var (BERTH_ID) and an answers-file key.'),
+    secrets: z
+      .array(secretSchema)
+      .default([])
+      .describe(
+        'Generated once with node:crypto (or taken from a secret question), kept in the 0600 .env forever.',
+      ),
+    environment: z
+      .array(environmentSchema)
+      .default([])
+      .describe('Extra `.env` entries derived from answers (ports, URLs, flags for compose interpolation).'),
+    compose: z
+      .strictObject({ template: relativePath })
+      .default({ template: 'compose.yaml.hbs' })
+      .describe('The base compose template (default compose.yaml.hbs), written as compose.yaml.'),
+    overrides: z
+      .array(overrideSchema)
+      .default([])
+      .describe(
+        'Features: compose.<feature>.yaml written and listed in COMPOSE_FILE only when its when holds.',
+      ),
+    modelAdvice: modelAdvice
+      .optional()
+      .describe(
+        'Sizing advice for a locally run model: the answer naming it, and an example model per size.',
+      ),
+    files: z
+      .array(fileSchema)
+      .default([])
+      .describe('Other files: templates (.hbs) rendered, or static files with a when, path or mode.'),
+    hostPaths: z
+      .array(hostPathSchema)
+      .default([])
+      .describe('Host folders created before up with an owner and mode, kept by uninstall unless confirmed.'),
+    hooks: z
+      .array(hookSchema)
+      .default([])
+      .describe(
+        "Commands run in a service's container once the stack is healthy, after every start or once.",
+      ),
+    builds: z
+      .array(buildSchema)
+      .default([])
+      .describe('Images built from a source the user gives (a folder or a Git URL) before up.'),
+    exposes: exposesSchema
+      .optional()
+      .describe(
+        'The ports the stack publishes and the domains that must reach this machine (port and DNS checks).',
+      ),
+    ignore: z
+      .array(relativePath)
+      .default([])
+      .describe(
+        'Files of the recipe folder that are not copied into the install folder (a path, or a folder ending in /).',
+      ),
+    services: z
+      .array(serviceSchema)
+      .default([])
+      .describe(
+        'Metadata for the progress view and the final screen: descriptions, and which services are one-shot jobs.',
+      ),
+    urls: z
+      .array(urlSchema)
+      .default([])
+      .describe('Where to go next, printed at the end of an install and by berth status.'),
     notes: z
       .array(z.union([z.string(), z.strictObject({ text: z.string(), when: conditionSchema })]))
-      .default([]),
+      .default([])
+      .describe('Shown at the end of an install (templates); a note with when only when it holds.'),
   })
   .superRefine((r, ctx) => {
     const seen = new Map<string, { where: string; when: boolean }>();

@@ -281,6 +281,21 @@ describe('shipped recipes', () => {
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it('describes every field of recipe.yaml and of a question, so editors show what each does', () => {
+    const schema = recipeJsonSchema() as {
+      properties: Record<string, { description?: string; items?: never }>;
+    };
+    const undescribed = (props: Record<string, { description?: string }>) =>
+      Object.entries(props)
+        .filter(([, p]) => !p.description)
+        .map(([k]) => k);
+    expect(undescribed(schema.properties)).toEqual([]);
+    const question = (
+      schema.properties.questions as unknown as { items: { properties: Record<string, object> } }
+    ).items.properties;
+    expect(undescribed(question)).toEqual([]);
+  });
+
   it('the committed schema/recipe.schema.json is up to date', () => {
     const committed = readFileSync(path.join(repoRoot, 'schema/recipe.schema.json'), 'utf8');
     expect(committed).toBe(`${JSON.stringify(recipeJsonSchema(), null, 2)}\n`);

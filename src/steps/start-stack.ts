@@ -89,9 +89,17 @@ export async function startStack(
     await view.closed;
     throw buildError(built, store.get(), path.relative(p.dir, logFile), p.dir);
   }
-  const { output, exitCode } = await followUp(compose, waitTimeout, log, (line) =>
-    store.dispatch(parseComposeLine(line, known, clock())),
-  );
+  const up = () =>
+    followUp(compose, waitTimeout, log, (line) => store.dispatch(parseComposeLine(line, known, clock())));
+  let { output, exitCode } = await up();
+  // compose renames a container it recreates to <id>_<name> first: a run stopped right then leaves that container,
+  // and every later `up` fails on its name. It is only ever compose's leftover: remove it and start again, once.
+  const leftover = exitCode === 0 ? undefined : leftoverContainer(output, p.project);
+  if (leftover) {
+    log.write(`berth: removing ${leftover}, left by an interrupted recreate, and starting again\n`);
+    await ctx.exec('docker', ['rm', '--force', leftover], { env: composeEnv(compose), timeoutMs: 60_000 });
+    ({ output, exitCode } = await up());
+  }
   await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
     psEvents(
@@ -215,6 +223,15 @@ function hookError(
         (f.hook.once ? 'a once hook runs until it succeeds.' : 'hooks run after every start.'),
     },
   );
+}
+
+/** The container compose left renamed to `<12 hex>_<project>-…` when a recreate was cut short, if `up` hit it. */
+export function leftoverContainer(output: readonly string[], project: string): string | undefined {
+  for (const line of output) {
+    const name = /Conflict\. The container name "\/([0-9a-f]{12}_[^"]+)" is already in use/.exec(line)?.[1];
+    if (name?.slice(13).startsWith(`${project}-`)) return name;
+  }
+  return undefined;
 }
 
 /** Runs `up -d --wait`, logging and handing on each line of its output; resolves with all of it and the exit code. */

@@ -12,6 +12,18 @@ import { composePs, docker, requireEngine, text, useStacks } from './harness.js'
 const V2_STACK = path.join(fixtures, 'v2-stack');
 const { root, newStack } = useStacks('v2');
 
+/** `berth install` of v2-stack into the stack's folder, unattended, with its host data folder. */
+const installV2 = (stack: { dir: string }, dataDir: string): string[] => [
+  'install',
+  '--recipe',
+  V2_STACK,
+  '--dir',
+  stack.dir,
+  '--yes',
+  '--data-dir',
+  dataDir,
+];
+
 describe('recipe format v2 on the engine', () => {
   test(
     'static files, a host data folder, a list and a given secret; immutable; purge keeps host data',
@@ -23,14 +35,7 @@ describe('recipe format v2 on the engine', () => {
       const passwordFile = path.join(root, 'admin-password');
       writeFileSync(passwordFile, 'seventeen-chars!!\n', { mode: 0o600 });
       const install = await berth([
-        'install',
-        '--recipe',
-        V2_STACK,
-        '--dir',
-        stack.dir,
-        '--yes',
-        '--data-dir',
-        dataDir,
+        ...installV2(stack, dataDir),
         '--sites',
         'one.example.test',
         '--sites',
@@ -107,16 +112,7 @@ describe('recipe format v2 on the engine', () => {
         'FROM berth-test/busybox:1\nRUN echo built-from-source > /built.txt\n',
       );
       const image = `berth-build/${stack.project}-built:1.0.0`;
-      const base = [
-        'install',
-        '--recipe',
-        V2_STACK,
-        '--dir',
-        stack.dir,
-        '--yes',
-        '--data-dir',
-        path.join(root, `${stack.project}-data`),
-      ];
+      const base = installV2(stack, path.join(root, `${stack.project}-data`));
       try {
         const install = await berth([...base, '--app-source', source]);
         expect(install.exitCode, text(install)).toBe(0);

@@ -396,4 +396,35 @@ describe.sequential('managing an install on a real Docker engine', () => {
     },
     TEST_TIMEOUT,
   );
+
+  test(
+    'a container compose left renamed by a recreate cut short is removed, and the reconfigure comes up',
+    async () => {
+      await requireEngine();
+      const stack = await newStack();
+      await installed(stack);
+      // What a `docker compose up` stopped mid-recreate leaves: the old container renamed to <id>_<name>.
+      const id = String((await docker(['compose', 'ps', '-a', '-q', 'init'], stack.dir)).stdout)
+        .trim()
+        .slice(0, 12);
+      const renamed = await docker(
+        ['rename', `${stack.project}-init-1`, `${id}_${stack.project}-init-1`],
+        stack.dir,
+      );
+      expect(renamed.exitCode, text(renamed)).toBe(0);
+      const again = await install(stack, '--greeting', 'After an interrupted recreate');
+      expect(again.exitCode, text(again)).toBe(0);
+      expectUp(await composePs(stack.dir));
+      expect((await page(stack.port)).body).toContain('After an interrupted recreate');
+      const left = await docker(['ps', '-a', '--filter', `name=${id}_`, '--format', '{{.Names}}'], stack.dir);
+      expect(String(left.stdout).trim()).toBe('');
+      const logs = readdirSync(path.join(stack.dir, '.berth', 'logs')).map((f) =>
+        readFileSync(path.join(stack.dir, '.berth', 'logs', f), 'utf8'),
+      );
+      expect(logs.join('\n')).toContain(
+        `berth: removing ${id}_${stack.project}-init-1, left by an interrupted recreate`,
+      );
+    },
+    TEST_TIMEOUT,
+  );
 });

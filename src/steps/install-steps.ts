@@ -13,7 +13,7 @@ import { rollBack } from './roll-back.js';
 import { StackStartError, startStack } from './start-stack.js';
 import { checkFiles, finalFiles, type Checked } from './validate.js';
 import { assertNoUserEdits } from './write-files.js';
-import { BerthError, ExitCode } from '../errors.js';
+import { BerthError, ExitCode, RecipeError } from '../errors.js';
 import { preflight } from '../detect/checks.js';
 import { detectFacts } from '../detect/detect.js';
 import type { MachineFacts } from '../detect/facts.js';
@@ -121,6 +121,7 @@ export async function validateStep(
 ): Promise<string | undefined> {
   assertNoUserEdits(prepared, ctx.cli.options.force);
   const checked = await checking;
+  if (prepared.recipe.folder) await checkFolderRecipe(prepared);
   run.say.write(VALIDATED[String(checked.composeChecked) as keyof typeof VALIDATED]);
   if (!run.dryRun) return checked.validated ?? '';
   for (const f of finalFiles(prepared)) {
@@ -129,6 +130,30 @@ export async function validateStep(
   }
   run.say.write(`\nDry run: nothing was written.\n`);
   return undefined;
+}
+
+/**
+ * A recipe loaded from a folder (not one berth ships, which CI runs through `berth recipe test`): its bind mounts
+ * and build contexts are checked for these answers, so a mount of a file the recipe does not write is the
+ * recipe's error here, not an empty folder Docker makes in its place.
+ */
+async function checkFolderRecipe(p: Prepared): Promise<void> {
+  const { checkBindMounts, checkBuildContext } = await import('../recipe-test/practices-mounts.js');
+  const rendered = {
+    recipe: p.recipe,
+    answers: p.resolution.answers,
+    secrets: p.secrets.values,
+    rendering: p.rendering,
+  };
+  const problems = [...checkBindMounts(rendered), ...checkBuildContext(rendered)];
+  if (problems.length === 0) return;
+  throw new RecipeError(
+    `${p.recipe.source}: the rendered compose files mount or build what they should not.`,
+    {
+      details: problems.map((x) => `${x.file ? `${x.file}: ` : ''}${x.message}`),
+      hint: 'Add the file to the recipe folder (static files are copied as they are), declare the folder in hostPaths, or fix the path; berth recipe test checks every combination.',
+    },
+  );
 }
 
 const VALIDATED = {

@@ -1,7 +1,7 @@
 // Recipe format v2, load and render: static files copied verbatim with their mode (and `ignore`), secrets with
 // `when` and `from`, env names shared by entries with exclusive `when`s — each refused with a message naming the
 // file and field when it is wrong.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveAnswers } from '../../src/answers/resolve.js';
@@ -13,7 +13,7 @@ import { parseDotenv } from '../../src/render/dotenv.js';
 import { renderRecipe, type Rendering } from '../../src/render/render-recipe.js';
 import { ensureSecrets } from '../../src/render/secrets.js';
 import { facts } from '../render/cases.js';
-import { tempDir } from '../helpers.js';
+import { berth, tempDir } from '../helpers.js';
 
 const base = 'name: demo\ntitle: Demo\nversion: 1.0.0\ndescription: A demo recipe.\n';
 const compose = 'services:\n  web:\n    image: nginx:1.27\n';
@@ -305,5 +305,26 @@ describe('profiles: only what starts is listed', () => {
     const recipe = readRecipeDir(dir);
     expect(serviceNames(await renderWith(recipe))).toEqual(['web']);
     expect(serviceNames(await renderWith(recipe, { dev: true }))).toEqual(['web', 'mailpit']);
+  });
+});
+
+describe('a recipe folder is checked for what its compose files mount', () => {
+  it('refuses a bind mount of a file the recipe does not write (exit 3, naming it), before anything is written', async () => {
+    const dir = recipeDir(base, {
+      'compose.yaml.hbs':
+        'services:\n  db:\n    image: postgres:16.4\n    volumes:\n      - ./init.sql:/docker-entrypoint-initdb.d/init.sql:ro\n',
+    });
+    const target = path.join(tempDir(), 'install');
+    const r = await berth(['install', '--recipe', dir, '--dir', target, '--yes', '--no-start']);
+    expect(r.exitCode, String(r.stderr)).toBe(3);
+    expect(String(r.stderr)).toContain(
+      'compose.yaml: db mounts ./init.sql, which the recipe neither writes nor declares in hostPaths',
+    );
+    expect(existsSync(target)).toBe(false);
+    // The same recipe with the file beside it: a static file, copied, and the mount is fine.
+    writeFileSync(path.join(dir, 'init.sql'), 'CREATE TABLE t (id int);\n');
+    const fixed = await berth(['install', '--recipe', dir, '--dir', target, '--yes', '--no-start']);
+    expect(fixed.exitCode, String(fixed.stderr)).toBe(0);
+    expect(readFileSync(path.join(target, 'init.sql'), 'utf8')).toBe('CREATE TABLE t (id int);\n');
   });
 });

@@ -39,6 +39,7 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
   const hostPaths = (install.state.hostPaths ?? []).filter((p) => !p.path.startsWith(`${install.dir}/`));
   const doomed = [
     ...volumes.map((v) => `volume ${v}`),
+    ...(install.state.builtImages ?? []).map((i) => `image ${i} (built from your source)`),
     ...hostPaths.map(
       (p) => `host folder ${p.path} (${p.description})${p.data ? ': asked about separately' : ''}`,
     ),
@@ -69,10 +70,16 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
       timeoutMs: 120_000,
     });
   }
+  const images = install.state.builtImages ?? [];
+  if (images.length > 0)
+    await ctx.exec('docker', ['image', 'rm', '--force', ...images], {
+      env: install.composeEnv,
+      timeoutMs: 120_000,
+    });
   const hostData = await purgeHostPaths(ctx, install.dir, install.state.hostPaths ?? []);
   rmSync(install.dir, { recursive: true, force: true });
   ctx.stdout.write(
-    `Deleted ${install.project}: its containers, ${volumes.length} volume(s) and ${install.dir}.\n${hostData}`,
+    `Deleted ${install.project}: its containers, ${volumes.length} volume(s)${images.length > 0 ? `, ${images.length} built image(s)` : ''} and ${install.dir}.\n${hostData}`,
   );
   return 0;
 }

@@ -28,6 +28,8 @@ export interface InstallState {
   urls?: { label: string; url: string }[];
   /** Host folders the stack uses (absolute), for uninstall --purge and backups. */
   hostPaths?: { path: string; description: string; data: boolean }[];
+  /** Images built from the user's sources (recipe `builds`): uninstall --purge removes them. */
+  builtImages?: string[];
   /** The `once` hooks that have run and succeeded: they never run again. */
   hooksDone?: string[];
 }

@@ -57,6 +57,7 @@ export function writeFiles(
       oneshot: p.recipe.manifest.services.some((s) => s.name === name && s.oneshot),
     })),
     urls: p.rendering.urls,
+    ...(p.rendering.builds.length > 0 ? { builtImages: p.rendering.builds.map((b) => b.image) } : {}),
     // A once hook that has run stays done across reconfigures.
     ...(p.previous.state?.hooksDone ? { hooksDone: p.previous.state.hooksDone } : {}),
     ...(p.rendering.hostPaths.length > 0

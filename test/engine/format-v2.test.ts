@@ -143,6 +143,13 @@ describe('recipe format v2 on the engine', () => {
         const self = await berth(['install', '--dir', stack.dir, '--yes', '--app-source', stack.dir]);
         expect(self.exitCode, text(self)).toBe(6);
         expect(String(self.stderr)).toContain('whose .env (secrets) the builder would be sent');
+
+        // uninstall --purge lists the built image and removes it with the rest.
+        const purge = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
+        expect(purge.exitCode, text(purge)).toBe(0);
+        expect(String(purge.stdout)).toContain(`image ${image} (built from your source)`);
+        expect(String(purge.stdout)).toContain('1 built image(s)');
+        expect((await docker(['image', 'inspect', image], root)).exitCode).not.toBe(0);
       } finally {
         await docker(['image', 'rm', '--force', image], root);
       }

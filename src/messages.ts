@@ -1,4 +1,5 @@
 // Every line berth prints about an install, in one place so wording is reviewed together and tests assert it.
+import { startingServices, type ComposeDoc } from './compose/services.js';
 import { parseDotenv } from './render/dotenv.js';
 import { composeYamlError } from './render/render-recipe.js';
 import { parse } from 'yaml';
@@ -60,26 +61,17 @@ function secretOrigin(p: Prepared, s: Prepared['recipe']['manifest']['secrets'][
  * review, the progress and `berth status` never list it.
  */
 export function serviceNames(p: Pick<Prepared, 'rendering'>): string[] {
-  const profiles = new Map<string, string[]>();
-  for (const f of p.rendering.files.filter((file) => file.kind === 'compose')) {
-    let doc: { services?: Record<string, { profiles?: unknown } | null> } | null;
-    try {
-      doc = parse(f.content, { merge: true }) as typeof doc;
-    } catch (error) {
-      throw composeYamlError(f, error);
-    }
-    for (const [name, spec] of Object.entries(doc?.services ?? {})) {
-      const own = Array.isArray(spec?.profiles) ? spec.profiles.map(String) : undefined;
-      profiles.set(name, own ?? profiles.get(name) ?? []);
-    }
-  }
+  const docs = p.rendering.files
+    .filter((file) => file.kind === 'compose')
+    .map((f) => {
+      try {
+        return parse(f.content, { merge: true }) as ComposeDoc;
+      } catch (error) {
+        throw composeYamlError(f, error);
+      }
+    });
   const envFile = p.rendering.files.find((f) => f.kind === 'env');
-  const active = new Set(
-    (envFile ? (parseDotenv(envFile.content).COMPOSE_PROFILES ?? '') : '').split(',').filter(Boolean),
-  );
-  return [...profiles]
-    .filter(([, needs]) => needs.length === 0 || needs.some((x) => active.has(x)))
-    .map(([n]) => n);
+  return startingServices(docs, envFile ? parseDotenv(envFile.content).COMPOSE_PROFILES : undefined);
 }
 
 /** Services in the merged compose files, marking one-shot jobs. */

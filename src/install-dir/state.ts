@@ -1,7 +1,7 @@
 // The install folder as berth left it: `.berth/state.json` records a hash of every file berth generated,
 // so a user's edit is noticed instead of overwritten.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { BerthError } from '../errors.js';
@@ -57,6 +57,18 @@ export function readPreviousInstall(dir: string): PreviousInstall {
     answersFile: answersText ? parseAnswersFile(answersText, path.join(dir, ANSWERS_FILE)) : undefined,
     env: envText ? parseDotenv(envText) : {},
   };
+}
+
+/**
+ * Changes the folder's state.json in place — written to a temporary file, then renamed over it, so it is never
+ * half written. Nothing happens where there is no state.
+ */
+export function updateState(dir: string, change: (state: InstallState) => InstallState): void {
+  const file = path.join(dir, STATE_FILE);
+  if (!existsSync(file)) return;
+  const next = change(parseState(readFileSync(file, 'utf8'), file));
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 /** The recipe a folder's install is of (berth's state, else its berth.yaml); undefined when there is none. */

@@ -6,8 +6,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { composeEnv, type ComposeOptions } from '../compose/docker-compose.js';
 import { loadExeca } from '../compose/exec.js';
-import type { ProgressEvent } from '../progress/model.js';
 import type { RenderedBuild } from '../render/render-recipe.js';
+import { stepRow, type StepReport } from './step-rows.js';
 
 export const buildRow = (b: Pick<RenderedBuild, 'service'>): string => `build ${b.service}`;
 const isLocal = (context: string) => path.isAbsolute(context);
@@ -43,16 +43,13 @@ export interface BuildFailure {
 export async function runBuilds(
   builds: readonly RenderedBuild[],
   compose: ComposeOptions,
-  report: { dispatch(events: ProgressEvent[]): void; log(line: string): void; clock(): number },
+  report: StepReport,
 ): Promise<BuildFailure | undefined> {
   const { execa } = await loadExeca();
-  const row = (b: RenderedBuild, state: 'waiting' | 'starting' | 'completed' | 'failed', detail?: string) =>
-    report.dispatch([
-      { type: 'service', at: report.clock(), service: buildRow(b), state, ...(detail ? { detail } : {}) },
-    ]);
-  for (const b of builds) row(b, 'waiting');
+  const row = (b: RenderedBuild) => stepRow(report, buildRow(b));
+  for (const b of builds) row(b)('waiting');
   for (const b of builds) {
-    row(b, 'starting', 'building');
+    row(b)('starting', 'building');
     const child = execa('docker', ['compose', '--progress', 'plain', 'build', b.service], {
       cwd: compose.cwd,
       env: composeEnv(compose),
@@ -68,14 +65,14 @@ export async function runBuilds(
       tail.push(text);
       if (tail.length > 20) tail.shift();
       const step = /^#\d+ \[[^\]]+\] (.+)$/.exec(text)?.[1];
-      if (step) row(b, 'starting', step.slice(0, 60));
+      if (step) row(b)('starting', step.slice(0, 60));
     }
     const { exitCode } = await child;
     if (exitCode !== 0) {
-      row(b, 'failed', exitCode === undefined ? 'killed' : `exit ${exitCode}`);
+      row(b)('failed', exitCode === undefined ? 'killed' : `exit ${exitCode}`);
       return { build: b, exitCode, lines: tail };
     }
-    row(b, 'completed', b.image);
+    row(b)('completed', b.image);
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 // unattended run.
 import { hostPathSpaceProblems } from './host-paths.js';
 import { buildSourceProblems } from './builds.js';
+import { pendingHooks } from './hooks.js';
 import { questionFlags } from '../cli/args.js';
 import { composeCli, composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -176,7 +177,7 @@ export async function startStep(
   try {
     await startStack(prepared, ctx, waitTimeout, {
       output,
-      hooks: prepared.rendering.hooks,
+      hooks: pendingHooks(prepared.rendering.hooks, prepared.previous.state?.hooksDone),
       builds: prepared.rendering.builds,
     });
   } catch (error) {

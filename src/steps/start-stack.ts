@@ -2,7 +2,7 @@
 // own plain progress lines (no polling: berth must cost next to nothing while compose waits). One
 // `config --services` before and one `ps -a` after; the full log goes under .berth/logs/.
 import type { Exec } from '../compose/exec.js';
-import { appendFileSync, createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { composeEnv, composeUp, type ComposeOptions } from '../compose/docker-compose.js';
@@ -24,8 +24,10 @@ import { createProgressStore, type ProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Prepared } from './prepare.js';
+import { startingServices, type ComposeDoc } from '../compose/services.js';
 import type { RenderedBuild, RenderedHook } from '../render/render-recipe.js';
-import { hookRow, pendingHooks, runHooks, type HookFailure } from './hooks.js';
+import { hookRow, runHooks, type HookFailure } from './hooks.js';
+import type { StepReport } from './step-rows.js';
 import { buildRow, runBuilds, type BuildFailure } from './builds.js';
 
 export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
@@ -33,7 +35,7 @@ export type ProgressOutput = 'auto' | 'plain' | 'json' | 'tty';
 export interface StartOptions {
   /** auto: the Ink view on a terminal, plain lines otherwise (json with --json). */
   output?: ProgressOutput;
-  /** The recipe's hooks for these answers, run once the stack is healthy (a rollback runs none). */
+  /** The hooks to run once the stack is healthy (those not yet done: pendingHooks); a rollback runs none. */
   hooks?: readonly RenderedHook[];
   /** Images to build from the user's sources before `up` (a rollback builds none). */
   builds?: readonly RenderedBuild[];
@@ -82,7 +84,14 @@ export async function startStack(
     { type: 'services', at: clock(), services: names.map((name) => ({ name, oneshot: oneshots.has(name) })) },
   ]);
 
-  const built = await buildImages(options.builds ?? [], compose, store, log, clock);
+  // Image builds before `up` and hooks after it are rows of the same view, logged with compose's output.
+  const report: StepReport = {
+    dispatch: (events) => store.dispatch(events),
+    log: (line) => log.write(`${line}\n`),
+    clock,
+  };
+  const builds = options.builds ?? [];
+  const built = builds.length > 0 ? await runBuilds(builds, compose, report) : undefined;
   if (built) {
     store.dispatch([{ type: 'done', at: clock(), ok: false }]);
     await new Promise<void>((resolve) => log.end(resolve));
@@ -100,7 +109,6 @@ export async function startStack(
     await ctx.exec('docker', ['rm', '--force', leftover], { env: composeEnv(compose), timeoutMs: 60_000 });
     ({ output, exitCode } = await up());
   }
-  await new Promise<void>((resolve) => log.end(resolve));
   store.dispatch(
     psEvents(
       parsePs((await composeLines(ctx.exec, compose, ['ps', '-a', '--format', 'json'])).join('\n')),
@@ -110,10 +118,12 @@ export async function startStack(
   // compose 2.26 can exit 0 when --wait-timeout runs out with a service still starting: trust the engine's
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
+  const hooks = options.hooks ?? [];
   const hookFailure =
-    exitCode === 0 && !stuck
-      ? await afterUp(p.dir, options.hooks ?? [], compose, ctx, store, logFile)
+    exitCode === 0 && !stuck && hooks.length > 0
+      ? await runHooks(hooks, compose, ctx.exec, report)
       : undefined;
+  await new Promise<void>((resolve) => log.end(resolve));
   if (hookFailure) {
     store.dispatch([{ type: 'done', at: clock(), ok: false }]);
     await view.closed;
@@ -152,21 +162,6 @@ export async function startStack(
   );
 }
 
-async function buildImages(
-  builds: readonly RenderedBuild[],
-  compose: ComposeOptions,
-  store: ProgressStore,
-  log: NodeJS.WritableStream,
-  clock: () => number,
-): Promise<BuildFailure | undefined> {
-  if (builds.length === 0) return undefined;
-  return runBuilds(builds, compose, {
-    dispatch: (events) => store.dispatch(events),
-    log: (line) => log.write(`${line}\n`),
-    clock,
-  });
-}
-
 function buildError(f: BuildFailure, state: ProgressState, log: string, dir: string): StackStartError {
   const status = f.exitCode === undefined ? 'was stopped' : `failed (exit ${f.exitCode})`;
   return new StackStartError(
@@ -179,24 +174,6 @@ function buildError(f: BuildFailure, state: ProgressState, log: string, dir: str
       hint: `The whole build output is in ${log} in ${dir}. Fix the source (or answer with another one) and run berth install again.`,
     },
   );
-}
-
-/** The hooks still to run, each a progress row, their output appended to the bring-up's log. */
-async function afterUp(
-  dir: string,
-  hooks: readonly RenderedHook[],
-  compose: ComposeOptions,
-  ctx: StartContext,
-  store: ProgressStore,
-  logFile: string,
-): Promise<HookFailure | undefined> {
-  const pending = pendingHooks(dir, hooks);
-  if (pending.length === 0) return undefined;
-  return runHooks(pending, compose, ctx.exec, {
-    dispatch: (events) => store.dispatch(events),
-    log: (line) => appendFileSync(logFile, `${line}\n`, { mode: 0o600 }),
-    clock: () => ctx.now().getTime(),
-  });
 }
 
 function hookError(
@@ -366,19 +343,12 @@ async function composeLines(
  * asking `docker compose config --services` (~150 ms). Services behind a profile that is not enabled are left out.
  */
 export function servicesOf(dir: string, dotenv: Record<string, string>): string[] {
-  const profiles = new Set((dotenv.COMPOSE_PROFILES ?? '').split(',').filter(Boolean));
-  const names = new Set<string>();
-  for (const file of (dotenv.COMPOSE_FILE ?? 'compose.yaml').split(':')) {
-    let doc: { services?: Record<string, { profiles?: string[] } | null> } | null;
+  const docs = (dotenv.COMPOSE_FILE ?? 'compose.yaml').split(':').map((file) => {
     try {
-      doc = parseYaml(readFileSync(path.join(dir, file), 'utf8'), { merge: true }) as typeof doc;
+      return parseYaml(readFileSync(path.join(dir, file), 'utf8'), { merge: true }) as ComposeDoc;
     } catch {
-      continue; // compose itself reports a missing or broken file
+      return null; // compose itself reports a missing or broken file
     }
-    for (const [name, spec] of Object.entries(doc?.services ?? {})) {
-      const needs = spec?.profiles ?? [];
-      if (needs.length === 0 || needs.some((x) => profiles.has(x))) names.add(name);
-    }
-  }
-  return [...names];
+  });
+  return startingServices(docs, dotenv.COMPOSE_PROFILES);
 }

@@ -6,7 +6,7 @@ import { RecipeError } from '../errors.js';
 import { referencedIds } from './condition.js';
 import { inlineProblems, nameProblem } from './inline-templates.js';
 import type { Recipe, StaticFile } from './load-recipe.js';
-import type { Condition, RecipeManifest } from './schema.js';
+import type { Condition, QuestionType, RecipeManifest } from './schema.js';
 import { isIgnored } from './ignore.js';
 
 /** `namesOf` lists the names a template reads (the handlebars compiler's parser, loaded with recipe folders). */
@@ -62,12 +62,13 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
   problems.push(...exposureProblems(manifest, checkWhen));
   manifest.builds.forEach((b, i) => {
     checkWhen(`builds[${i}] (${b.service})`, b.when, ids);
-    const q = manifest.questions.find((x) => x.id === b.source);
-    if (!q) problems.push(`builds[${i}] (${b.service}).source: "${b.source}" is not a question id`);
-    else if (q.type !== 'source')
-      problems.push(
-        `builds[${i}] (${b.service}).source: "${b.source}" is a ${q.type} question; it must be type source`,
-      );
+    const problem = questionOfType(
+      manifest,
+      b.source,
+      'source',
+      (t) => `is a ${t} question; it must be type source`,
+    );
+    if (problem) problems.push(`builds[${i}] (${b.service}).source: ${problem}`);
   });
   if (manifest.builds.length > 0 && manifest.overrides.some((o) => o.feature === 'build'))
     problems.push(
@@ -147,12 +148,8 @@ function secretProblems(
   m.secrets.forEach((s, i) => {
     checkWhen(`secrets[${i}] (${s.id})`, s.when, ids);
     if (s.from === undefined) return;
-    const q = m.questions.find((x) => x.id === s.from);
-    if (!q) problems.push(`secrets[${i}] (${s.id}).from: "${s.from}" is not a question id`);
-    else if (q.type !== 'secret')
-      problems.push(
-        `secrets[${i}] (${s.id}).from: "${s.from}" is a ${q.type} question; it must be type secret`,
-      );
+    const problem = questionOfType(m, s.from, 'secret', (t) => `is a ${t} question; it must be type secret`);
+    if (problem) problems.push(`secrets[${i}] (${s.id}).from: ${problem}`);
   });
   m.questions.forEach((q, i) => {
     if (q.type !== 'secret' || q.env || m.secrets.some((s) => s.from === q.id)) return;
@@ -206,10 +203,8 @@ function exposureProblems(
   const problems: string[] = [];
   const ids = m.questions.map((q) => q.id);
   const need = (where: string, id: string, type: 'port' | 'domain') => {
-    const q = m.questions.find((x) => x.id === id);
-    if (!q) problems.push(`${where}.question: "${id}" is not a question id`);
-    else if (q.type !== type)
-      problems.push(`${where}.question: "${id}" is a ${q.type} question, not a ${type} question`);
+    const problem = questionOfType(m, id, type, (t) => `is a ${t} question, not a ${type} question`);
+    if (problem) problems.push(`${where}.question: ${problem}`);
   };
   (m.exposes?.ports ?? []).forEach((p, i) => {
     checkWhen(`exposes.ports[${i}]`, p.when, ids);
@@ -220,4 +215,16 @@ function exposureProblems(
     need(`exposes.domains[${i}]`, d.question, 'domain');
   });
   return problems;
+}
+
+/** Why `id` does not name a question of `type` (none by that id, or another type), or undefined when it does. */
+function questionOfType(
+  m: RecipeManifest,
+  id: string,
+  type: QuestionType,
+  wrongType: (actual: QuestionType) => string,
+): string | undefined {
+  const q = m.questions.find((x) => x.id === id);
+  if (!q) return `"${id}" is not a question id`;
+  return q.type === type ? undefined : `"${id}" ${wrongType(q.type)}`;
 }

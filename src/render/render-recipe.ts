@@ -101,19 +101,7 @@ export function renderRecipe(input: RenderInput): Rendering {
     ...urlsAndNotes(recipe, c),
     hostPaths: hostPaths(recipe, c, facts),
     builds,
-    hooks: recipe.manifest.hooks
-      .filter((h) => evaluate(h.when, c.scope))
-      .map(({ when: _when, ...h }) => ({
-        ...h,
-        run: h.run.map((arg, j) =>
-          renderInline(
-            recipe,
-            arg,
-            c.plain,
-            `hooks[${recipe.manifest.hooks.findIndex((x) => x.id === h.id)}] (${h.id}).run[${j}]`,
-          ),
-        ),
-      })),
+    hooks: hooks(recipe, c),
   };
 }
 
@@ -190,6 +178,20 @@ function urlsAndNotes(recipe: Recipe, c: Contexts): Pick<Rendering, 'urls' | 'no
         : [],
   );
   return { urls, notes };
+}
+
+/** The hooks whose `when` holds, their arguments rendered (the field named by its index in recipe.yaml). */
+function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
+  return recipe.manifest.hooks.flatMap(({ when, ...h }, i) =>
+    evaluate(when, c.scope)
+      ? [
+          {
+            ...h,
+            run: h.run.map((arg, j) => renderInline(recipe, arg, c.plain, `hooks[${i}] (${h.id}).run[${j}]`)),
+          },
+        ]
+      : [],
+  );
 }
 
 /** The builds whose `when` holds and whose source question is answered. */

@@ -2,7 +2,7 @@
 // resolved through the system resolver (so /etc/hosts counts) and compared with this machine's own addresses.
 // A mismatch is a warning, never a refusal: behind NAT or a proxy the public address is not one of ours.
 import { promises as dns } from 'node:dns';
-import os from 'node:os';
+import { machineAddresses } from './facts.js';
 
 export interface DnsFact {
   domain: string;
@@ -48,12 +48,4 @@ export async function dnsFacts(
 ): Promise<{ domains: DnsFact[]; addresses: string[] } | undefined> {
   if (domains.length === 0) return undefined;
   return { domains: await probeDomains(domains), addresses: machineAddresses() };
-}
-
-/** This machine's addresses other than loopback (a domain pointing at 127.0.0.1 reaches no one else). */
-export function machineAddresses(): string[] {
-  return Object.values(os.networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((a) => !a.internal)
-    .map((a) => a.address);
 }

@@ -56,8 +56,13 @@ export function basicFacts(): MachineFacts {
 }
 
 function primaryAddress(): string {
-  for (const addresses of Object.values(os.networkInterfaces())) {
-    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+  return externalInterfaces().find((a) => a.family === 'IPv4')?.address ?? '127.0.0.1';
 }
+
+/** This machine's addresses other than loopback (a domain pointing at 127.0.0.1 reaches no one else). */
+export const machineAddresses = (): string[] => externalInterfaces().map((a) => a.address);
+
+const externalInterfaces = () =>
+  Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => !a.internal);

@@ -36,10 +36,12 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
     );
     return 0;
   }
+  // Host folders inside the install folder go with it; those outside are listed (and asked about) on their own.
   const hostPaths = (install.state.hostPaths ?? []).filter((p) => !p.path.startsWith(`${install.dir}/`));
+  const images = install.state.builtImages ?? [];
   const doomed = [
     ...volumes.map((v) => `volume ${v}`),
-    ...(install.state.builtImages ?? []).map((i) => `image ${i} (built from your source)`),
+    ...images.map((i) => `image ${i} (built from your source)`),
     ...hostPaths.map(
       (p) => `host folder ${p.path} (${p.description})${p.data ? ': asked about separately' : ''}`,
     ),
@@ -70,13 +72,12 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
       timeoutMs: 120_000,
     });
   }
-  const images = install.state.builtImages ?? [];
   if (images.length > 0)
     await ctx.exec('docker', ['image', 'rm', '--force', ...images], {
       env: install.composeEnv,
       timeoutMs: 120_000,
     });
-  const hostData = await purgeHostPaths(ctx, install.dir, install.state.hostPaths ?? []);
+  const hostData = await purgeHostPaths(ctx, hostPaths);
   rmSync(install.dir, { recursive: true, force: true });
   ctx.stdout.write(
     `Deleted ${install.project}: its containers, ${volumes.length} volume(s)${images.length > 0 ? `, ${images.length} built image(s)` : ''} and ${install.dir}.\n${hostData}`,
@@ -90,10 +91,9 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
  */
 async function purgeHostPaths(
   ctx: Context,
-  dir: string,
-  paths: readonly { path: string; description: string; data: boolean }[],
+  outsideDir: readonly { path: string; description: string; data: boolean }[],
 ): Promise<string> {
-  const outside = paths.filter((p) => !p.path.startsWith(`${dir}/`) && existsSync(p.path));
+  const outside = outsideDir.filter((p) => existsSync(p.path));
   // A folder that holds no data (a cache, logs) goes with the rest, as listed.
   for (const p of outside.filter((x) => !x.data)) rmSync(p.path, { recursive: true, force: true });
   const kept: string[] = [];

@@ -29,7 +29,10 @@ export function domainsNeeded(
 ): string[] {
   return (manifest.exposes?.domains ?? [])
     .filter((d) => evaluate(d.when, { answers, facts }))
-    .map((d) => answers[d.question])
+    .flatMap((d) => {
+      const v = answers[d.question];
+      return Array.isArray(v) ? v.map(String) : [v];
+    })
     .filter((v): v is string => typeof v === 'string' && v !== '');
 }
 

@@ -1,6 +1,6 @@
 // The inputs `berth recipe test` renders with: a machine that exists nowhere, fixed secrets derived from each
 // secret's id, and for every question the values worth trying — each choice of a select, yes and no, a domain
-// and no domain — or one sample value that its validation accepts.
+// and no domain, an optional list given and empty — or one sample value that its validation accepts.
 import { createHash } from 'node:crypto';
 import { coerce } from '../answers/coerce.js';
 import type { MachineFacts } from '../detect/facts.js';
@@ -91,7 +91,14 @@ function typeSamples(recipe: Recipe, q: Question): unknown[] {
     case 'source':
       return ['https://example.test/sample.git#main', '/srv/sample-source'];
     default:
-      return ['sample', 'https://sample.example.test', 'sample.example.test', 'sample-value-0001'];
+      return [
+        'sample',
+        'https://sample.example.test',
+        'sample.example.test',
+        'sample-value-0001',
+        'sample.example.test:6379',
+        'https://example.test/sample/app.git#main',
+      ];
   }
 }
 
@@ -99,7 +106,7 @@ function typeSamples(recipe: Recipe, q: Question): unknown[] {
 export const isBranching = (q: Question): boolean =>
   q.type === 'select' ||
   q.type === 'confirm' ||
-  ((q.type === 'domain' || q.type === 'source') && q.optional === true);
+  ((q.type === 'domain' || q.type === 'source' || q.type === 'list') && q.optional === true);
 
 /**
  * The values to try for a question, given its default (`initial`): every choice, yes and no, a domain and
@@ -112,6 +119,6 @@ export function sampleValues(recipe: Recipe, q: Question, initial: AnswerValue |
   const tries = [...(preferDefault ? [initial] : []), ...typeSamples(recipe, q)];
   const first = tries.map((t) => coerce(q, t)).find((c) => c.ok && c.value !== '');
   const values: AnswerValue[] = first?.ok ? [first.value] : [];
-  if (q.optional && (q.type === 'domain' || q.type === 'source' || values.length === 0)) values.push('');
+  if (q.optional && (isBranching(q) || values.length === 0)) values.push('');
   return values;
 }

@@ -1,6 +1,7 @@
 // Checks across a recipe's parts that a schema cannot express: conditions look only at earlier questions,
 // every referenced template exists, defaults are valid answers, and the templates inside recipe.yaml read only
 // names that exist (see inline-templates.ts).
+import path from 'node:path';
 import { coerce } from '../answers/coerce.js';
 import { RecipeError } from '../errors.js';
 import { referencedIds } from './condition.js';
@@ -62,9 +63,17 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
   problems.push(...exposureProblems(manifest, checkWhen));
   manifest.builds.forEach((b, i) => {
     checkWhen(`builds[${i}] (${b.service})`, b.when, ids);
+    if (b.context !== undefined) {
+      const dockerfile = path.posix.join(b.context, b.dockerfile ?? 'Dockerfile');
+      if (!recipeOutputs(recipe).has(dockerfile))
+        problems.push(
+          `builds[${i}] (${b.service}).context: the recipe writes no ${dockerfile} (a static file or a files: entry)`,
+        );
+      return;
+    }
     const problem = questionOfType(
       manifest,
-      b.source,
+      b.source!,
       'source',
       (t) => `is a ${t} question; it must be type source`,
     );
@@ -116,6 +125,14 @@ const RESERVED_PATHS = new Set([
 export function autoStatics(recipe: Pick<Recipe, 'manifest' | 'statics'>): [string, StaticFile][] {
   const listed = new Set(recipe.manifest.files.flatMap((f) => (f.source ? [f.source] : [])));
   return [...(recipe.statics ?? [])].filter(([p]) => !listed.has(p));
+}
+
+/** Every path the recipe can write into the install folder: its static files and its files: entries. */
+function recipeOutputs(recipe: Recipe): Set<string> {
+  return new Set([
+    ...autoStatics(recipe).map(([p]) => p),
+    ...recipe.manifest.files.map((f) => outputPath(f)),
+  ]);
 }
 
 function staticPathProblems(recipe: Recipe): string[] {
@@ -212,7 +229,8 @@ function exposureProblems(
   });
   (m.exposes?.domains ?? []).forEach((d, i) => {
     checkWhen(`exposes.domains[${i}]`, d.when, ids);
-    need(`exposes.domains[${i}]`, d.question, 'domain');
+    const q = m.questions.find((x) => x.id === d.question);
+    if (q?.type !== 'list' || q.items !== 'domain') need(`exposes.domains[${i}]`, d.question, 'domain');
   });
   return problems;
 }

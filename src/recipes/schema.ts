@@ -309,21 +309,39 @@ export const exposesSchema = z.strictObject({
     .array(z.strictObject({ question: id, when: conditionSchema.optional() }))
     .default([])
     .describe(
-      'Domain answers that must resolve to this machine (a certificate is issued for them over ports 80/443).',
+      'Domain answers (or lists of domains) that must resolve to this machine (certificates over ports 80/443).',
     ),
 });
 
-/** An image berth builds for a service from a source the user gives (a folder on this machine or a Git URL). */
-export const buildSchema = z.strictObject({
-  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
-  source: id.describe(
-    'A question of type source: its answer is the build context. Never the install folder (it holds .env).',
-  ),
-  dockerfile: relativePath
-    .optional()
-    .describe('The Dockerfile, relative to the source (default Dockerfile).'),
-  when: conditionSchema.optional(),
-});
+/**
+ * An image berth builds for a service: from a source the user gives (a folder on this machine or a Git URL), or
+ * from a folder the recipe itself writes into the install folder (its Dockerfile and files rendered from answers).
+ */
+export const buildSchema = z
+  .strictObject({
+    service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+    source: id
+      .optional()
+      .describe(
+        'A question of type source: its answer is the build context. Never the install folder (it holds .env).',
+      ),
+    context: relativePath
+      .refine(
+        (p) => !['.', './'].includes(p),
+        'must be a subfolder of the install folder (its root holds .env)',
+      )
+      .optional()
+      .describe(
+        'Instead of source: a folder the recipe writes inside the install folder (./image), built as it is rendered.',
+      ),
+    dockerfile: relativePath
+      .optional()
+      .describe('The Dockerfile, relative to the context (default Dockerfile).'),
+    when: conditionSchema.optional(),
+  })
+  .refine((b) => (b.source === undefined) !== (b.context === undefined), {
+    message: 'give either source (a source question) or context (a folder of the recipe), not both',
+  });
 export type BuildSpec = z.infer<typeof buildSchema>;
 
 /** A command run in a service's container once the stack is healthy: every run, or only after the first install. */
@@ -502,7 +520,7 @@ export const recipeSchema = z
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `${key} is already used by ${prior.where}${key.startsWith('env ') ? ' (entries of environment and secrets may share a name only when each has a `when`)' : ''}`,
+          message: `${key} is already used by ${prior.where}${key.startsWith('env ') ? ' (questions and entries of environment and secrets may share a name only when each has a `when`)' : ''}`,
         });
       else if (!prior) seen.set(key, { where, when: when !== undefined });
     };
@@ -524,7 +542,7 @@ export const recipeSchema = z
         });
       }
       claim(`id ${q.id}`, `questions[${i}]`, ['questions', i, 'id']);
-      if (q.env) claim(`env ${q.env}`, `questions[${i}]`, ['questions', i, 'env']);
+      if (q.env) claim(`env ${q.env}`, `questions[${i}]`, ['questions', i, 'env'], q.when);
     });
     r.secrets.forEach((s, i) => {
       claim(`id ${s.id}`, `secrets[${i}]`, ['secrets', i, 'id']);

@@ -55,6 +55,8 @@ const helpers = {
     args(parts)
       .map((p) => (Array.isArray(p) ? p.join(',') : String(p ?? '')))
       .join(''),
+  // `{{lookup (split this "#") 1}}`: the parts of a value around a separator.
+  split: (value: unknown, separator: unknown) => String(value ?? '').split(String(separator)),
   base64: (value: unknown) => Buffer.from(String(value ?? ''), 'utf8').toString('base64'),
   default: (value: unknown, fallback: unknown) =>
     value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)

@@ -198,7 +198,7 @@ function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
 function buildsFor(input: RenderInput, c: Contexts): RenderedBuild[] {
   const { recipe, answers, project } = input;
   return recipe.manifest.builds.flatMap((b) => {
-    const context = answers[b.source];
+    const context = b.context !== undefined ? `./${b.context.replace(/^\.\/|\/$/g, '')}` : answers[b.source!];
     if (!evaluate(b.when, c.scope) || typeof context !== 'string' || context === '') return [];
     const image = `berth-build/${project}-${b.service}:${recipe.manifest.version}`.toLowerCase();
     return [{ service: b.service, context, dockerfile: b.dockerfile, image }];
@@ -209,7 +209,7 @@ function buildsFor(input: RenderInput, c: Contexts): RenderedBuild[] {
 function buildFile(builds: readonly RenderedBuild[]): string {
   const lines = [
     '# Written by berth: the images this install builds from your sources (recipe.yaml `builds`).',
-    '# The context is your folder or Git URL, never the install folder (it holds .env).',
+    '# The context is your folder or Git URL, or a subfolder the recipe writes: never the install folder (.env).',
     'services:',
   ];
   for (const b of builds) {
@@ -302,7 +302,9 @@ function renderDotenv(input: RenderInput, composeFiles: string[], context: objec
     ...m.questions
       .filter((q) => q.env && isSecretQuestion(q) && q.id in answers)
       .map((q) => asEntry(q.env!, answers[q.id])),
-    ...m.secrets.filter((s) => s.id in input.secrets).map((s) => asEntry(s.env, input.secrets[s.id])),
+    ...m.secrets
+      .filter((s) => s.id in input.secrets && evaluate(s.when, scope))
+      .map((s) => asEntry(s.env, input.secrets[s.id])),
   ];
   assertOneValueEach(recipe, [...settings, ...derived, ...secrets]);
   try {

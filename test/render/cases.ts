@@ -15,6 +15,7 @@ import type { Recipe } from '../../src/recipes/load-recipe.js';
 import { loadRecipe } from '../../src/recipes/registry.js';
 import { parseDotenv } from '../../src/render/dotenv.js';
 import { ENV_FILE, renderRecipe, type Rendering } from '../../src/render/render-recipe.js';
+import { ensureSecrets } from '../../src/render/secrets.js';
 
 /** A machine that exists nowhere: TEST-NET-1 address, no GPU. */
 export const facts: MachineFacts = {
@@ -37,6 +38,10 @@ export const fixedSecrets: Readonly<Record<string, Readonly<Record<string, strin
     admin_password: 'golden-admin-password-0002',
     encryption_key: 'golden-encryption-key-0003',
     voice_client_token: 'golden-voice-client-token-0004',
+  },
+  frappe: {
+    db_password: 'golden-db-root-password-0401',
+    admin: 'golden-admin-password-0402',
   },
   reflector: {
     postgres_password: 'golden-postgres-password-0101',
@@ -68,14 +73,21 @@ export interface RenderedCase extends RenderCase {
   rendering: Rendering;
 }
 
-export function render(recipe: Recipe, answers: Answers): Rendering {
+/**
+ * Renders as an install does, with the fixed secrets as the previous `.env` (or `previousEnv`, a replay): a
+ * secret whose `from` question is answered takes the answer, one whose `when` does not hold is left out.
+ */
+export function render(recipe: Recipe, answers: Answers, previousEnv?: Record<string, string>): Rendering {
   const name = recipe.manifest.name;
-  const secrets = fixedSecrets[name] ?? {};
-  const missing = recipe.manifest.secrets.filter((s) => !secrets[s.id]).map((s) => s.id);
+  const fixed = fixedSecrets[name] ?? {};
+  const missing = recipe.manifest.secrets.filter((s) => !fixed[s.id]).map((s) => s.id);
   if (missing.length > 0) {
     throw new Error(`test/render/cases.ts: give the ${name} secret(s) ${missing.join(', ')} a fixed value`);
   }
-  return renderRecipe({ recipe, answers, secrets, facts, project: name });
+  const env = previousEnv ?? Object.fromEntries(recipe.manifest.secrets.map((s) => [s.env, fixed[s.id]!]));
+  const { values, generated } = ensureSecrets(recipe.manifest.secrets, env, { answers, facts });
+  if (generated.length > 0) throw new Error(`render: ${generated.join(', ')} would be generated`);
+  return renderRecipe({ recipe, answers, secrets: values, facts, project: name });
 }
 
 export async function resolve(recipe: Recipe, c: Pick<RenderCase, 'flags' | 'env'>): Promise<Answers> {
@@ -175,7 +187,41 @@ const reflectorGolden: RenderCase[] = [
   },
 ];
 
-export const goldenCases: RenderCase[] = [...magecGolden, ...reflectorGolden];
+const frappeGolden: RenderCase[] = [
+  { recipe: 'frappe', name: 'mariadb-noproxy', flags: {}, env: {} },
+  {
+    recipe: 'frappe',
+    name: 'postgres-traefik',
+    flags: { db_engine: 'postgres', proxy: 'traefik', domains: 'erp.example.com,www.erp.example.com' },
+    env: {},
+  },
+  {
+    recipe: 'frappe',
+    name: 'external-mariadb-redis-https',
+    flags: {
+      db_server: 'external',
+      db_host: 'mariadb.internal.example.com',
+      redis: 'external',
+      redis_cache: 'redis-cache.internal.example.com:6379',
+      redis_queue: 'redis-queue.internal.example.com:6380',
+      proxy: 'traefik-https',
+      domains: 'erp.example.com',
+      letsencrypt_email: 'ops@example.com',
+    },
+    env: { BERTH_DB_ROOT_PASSWORD: 'golden-external-root-password-0403' },
+  },
+  {
+    recipe: 'frappe',
+    name: 'custom-apps',
+    flags: {
+      custom_apps: 'https://github.com/frappe/erpnext#version-16,https://github.com/frappe/hrms#version-16',
+      install_apps: 'erpnext,hrms',
+    },
+    env: { BERTH_ADMIN_PASSWORD: 'golden-chosen-admin-password-0404' },
+  },
+];
+
+export const goldenCases: RenderCase[] = [...magecGolden, ...frappeGolden, ...reflectorGolden];
 
 // --- A wider matrix for the property tests: every branch of every template, no golden files.
 
@@ -238,8 +284,33 @@ const reflectorMatrix: RenderCase[] = product({
   return { recipe: 'reflector', name: `matrix ${JSON.stringify(a)}`, flags, env };
 });
 
+const frappeMatrix: RenderCase[] = product({
+  db_engine: ['mariadb', 'postgres'],
+  db_server: ['here', 'external'],
+  redis: ['here', 'external'],
+  proxy: ['none', 'traefik', 'traefik-https'],
+  custom: [false, true],
+}).map((a) => {
+  const flags: Record<string, string | boolean> = {
+    db_engine: a.db_engine,
+    db_server: a.db_server,
+    redis: a.redis,
+    proxy: a.proxy,
+  };
+  const env: Record<string, string> = {};
+  if (a.db_server === 'external') {
+    flags.db_host = 'db.example.net';
+    env.BERTH_DB_ROOT_PASSWORD = 'matrix-db-root-password-0501';
+  }
+  if (a.redis === 'external') flags.redis_cache = 'redis.example.net:6379';
+  if (a.proxy !== 'none') flags.domains = 'erp.example.net';
+  if (a.proxy === 'traefik-https') flags.letsencrypt_email = 'ops@example.net';
+  if (a.custom) flags.custom_apps = 'https://git.example.net/org/app#main';
+  return { recipe: 'frappe', name: `matrix ${JSON.stringify(a)}`, flags, env };
+});
+
 /** The golden cases plus the matrix: what the recipe-practice tests check. */
-export const allCases: RenderCase[] = [...goldenCases, ...magecMatrix, ...reflectorMatrix];
+export const allCases: RenderCase[] = [...goldenCases, ...magecMatrix, ...frappeMatrix, ...reflectorMatrix];
 
 // --- Writing a rendering to a folder and asking the real `docker compose` about it.
 

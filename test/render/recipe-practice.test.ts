@@ -57,7 +57,10 @@ const over =
   (r: RenderedCase): string[] =>
     check(input(r)).map(problemText);
 
-/** Specific to the shipped recipes: GPU only in compose.gpu.yaml, Caddy and ports 80/443 only in compose.https.yaml. */
+/**
+ * Specific to the shipped recipes: GPU only in compose.gpu.yaml, Caddy only in compose.https.yaml, ports 80/443
+ * only in compose.https.yaml or compose.proxy.yaml.
+ */
 const checkFeatureFiles: Check = (r) => {
   const env = dotenv(r);
   const problems: Problem[] = [];
@@ -76,7 +79,8 @@ const checkFeatureFiles: Check = (r) => {
       const web = (service.ports ?? [])
         .map((port) => hostPort(String(port), env))
         .filter((h) => h === '80' || h === '443');
-      if (web.length > 0 && p !== 'compose.https.yaml')
+      // A recipe's proxy (HTTPS, or frappe's plain-HTTP Traefik) is the one thing on the web ports.
+      if (web.length > 0 && p !== 'compose.https.yaml' && p !== 'compose.proxy.yaml')
         problems.push(problem(p, `${name} publishes ${web.join(', ')}`));
     }
   }
@@ -93,7 +97,8 @@ const checkFeatureFiles: Check = (r) => {
 /** Every practice `berth recipe test` checks, plus the shipped recipes' own feature-file rule. */
 const checks: Record<string, Check> = {
   ...Object.fromEntries(practices.map((p) => [p.title, p.check])),
-  'GPU only in compose.gpu.yaml, Caddy and ports 80/443 only in compose.https.yaml': checkFeatureFiles,
+  'GPU only in compose.gpu.yaml, Caddy only in compose.https.yaml, ports 80/443 only in the proxy overrides':
+    checkFeatureFiles,
 };
 
 let rendered: RenderedCase[] = [];

@@ -8,6 +8,8 @@
 #                           that honours POSTGRES_USER/PASSWORD/DB like the
 #                           official image;
 #   berth-test/redis:1      real redis-server and redis-cli from Debian;
+#   berth-test/mariadb:1    real MariaDB 10.11 from Debian, with an entrypoint
+#                           and healthcheck.sh like the official image's;
 #   berth-test/<app>:1      small busybox stand-ins (test/images/<app>/) for
 #                           the application images of the magec and reflector
 #                           recipes, answering the recipes' health checks.
@@ -25,8 +27,8 @@ BASE=berth-test/busybox:1
 PG_VERSION=15
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/../test/images"
-# Build order matters: magec and reflector-server start FROM berth-test/postgres:1 (for psql).
-ALL_IMAGES="postgres redis magec ollama parakeet tts reflector-server reflector-web"
+# Build order matters: magec, reflector-server and frappe start FROM berth-test/postgres:1 (for psql).
+ALL_IMAGES="postgres redis mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik"
 FORCE=0
 WORK=""
 # shellcheck source=scripts/lib/common.sh
@@ -116,6 +118,40 @@ build_redis_context() {
   copy_with_libs "$ctx/rootfs" "$(command -v redis-server)" "$(command -v redis-cli)"
 }
 
+# Installs packages whose postinst would start a server on the host (mariadb-server): service starts are denied
+# for the install (policy-rc.d), as in a docker build.
+ensure_server_packages() {
+  local policy=/usr/sbin/policy-rc.d added=0
+  if [ ! -e "$policy" ] && [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    added=1
+  fi
+  ensure_packages "$@" || { [ "$added" -eq 0 ] || rm -f "$policy"; return 1; }
+  [ "$added" -eq 0 ] || rm -f "$policy"
+}
+
+build_mariadb_context() {
+  local ctx=$1
+  ensure_server_packages mariadb-server mariadb-client
+  copy_with_libs "$ctx/rootfs" /usr/sbin/mariadbd /usr/bin/mariadb /usr/bin/my_print_defaults /usr/bin/resolveip
+  cp /usr/bin/mariadb-install-db "$ctx/rootfs/usr/bin/"
+  mkdir -p "$ctx/rootfs/usr/share"
+  cp -a /usr/share/mysql "$ctx/rootfs/usr/share/"
+}
+
+# The frappe stand-in runs frappe_docker's own commands (bash, jq, curl, wait-for-it, the mariadb and redis
+# clients; psql comes from its postgres base), so it gets the real tools.
+build_frappe_context() {
+  local ctx=$1
+  ensure_packages bash jq curl wait-for-it mariadb-client redis-tools
+  # wait-for-it runs under /usr/bin/env bash and wants coreutils timeout (busybox timeout has no -t).
+  copy_with_libs "$ctx/rootfs" /bin/bash /usr/bin/env /usr/bin/timeout /usr/bin/jq /usr/bin/curl /usr/bin/mariadb \
+    "$(command -v redis-cli)"
+  cp /usr/bin/wait-for-it "$ctx/rootfs/usr/bin/"
+  mkdir -p "$ctx/rootfs/etc/ssl/certs"
+}
+
 # Builds berth-test/$1:1 from test/images/$1 (plus a staged rootfs for real servers).
 build_image() {
   local name=$1 tag="berth-test/$1:1" ctx start
@@ -132,6 +168,8 @@ build_image() {
   case "$name" in
     postgres) build_postgres_context "$ctx" ;;
     redis) build_redis_context "$ctx" ;;
+    mariadb) build_mariadb_context "$ctx" ;;
+    frappe) build_frappe_context "$ctx" ;;
   esac
   # Legacy builder: the engine is 20.10 and the CLI may lack the buildx plugin.
   DOCKER_BUILDKIT=0 run_logged docker build --label berth-test=1 -t "$tag" "$ctx" ||

@@ -328,3 +328,97 @@ describe('a recipe folder is checked for what its compose files mount', () => {
     expect(readFileSync(path.join(target, 'init.sql'), 'utf8')).toBe('CREATE TABLE t (id int);\n');
   });
 });
+
+describe('builds from a folder the recipe writes (context)', () => {
+  const builds = (entry: string) =>
+    `${base}questions:\n  - { id: apps, type: list, prompt: a, optional: true, default: '' }\nbuilds:\n  - ${entry}\n`;
+
+  it('builds ./image as rendered, with the recipe version tag, only when its when holds', async () => {
+    const dir = recipeDir(
+      builds('{ service: web, context: image, dockerfile: Containerfile, when: { apps: { set: true } } }'),
+      {
+        'image/Containerfile.hbs': 'FROM nginx:1.27\n# {{join apps " "}}\n',
+        'compose.yaml.hbs': 'services:\n  web:\n{{#unless apps}}\n    image: nginx:1.27\n{{/unless}}\n',
+      },
+    );
+    const manifest = readFileSync(path.join(dir, 'recipe.yaml'), 'utf8').replace(
+      'builds:',
+      'files:\n  - { template: image/Containerfile.hbs, when: { apps: { set: true } } }\nbuilds:',
+    );
+    writeFileSync(path.join(dir, 'recipe.yaml'), manifest);
+    const recipe = readRecipeDir(dir);
+    const withApps = await renderWith(recipe, { apps: 'a,b' });
+    expect(withApps.rendering.builds).toEqual([
+      {
+        service: 'web',
+        context: './image',
+        dockerfile: 'Containerfile',
+        image: 'berth-build/demo-web:1.0.0',
+      },
+    ]);
+    const file = (r: Rendering, p: string) => r.files.find((f) => f.path === p)?.content;
+    expect(file(withApps.rendering, 'image/Containerfile')).toBe('FROM nginx:1.27\n# a b\n');
+    expect(file(withApps.rendering, 'compose.build.yaml')).toContain('context: "./image"');
+    const without = await renderWith(recipe, { apps: '' });
+    expect(without.rendering.builds).toEqual([]);
+    expect(file(without.rendering, 'compose.build.yaml')).toBeUndefined();
+  });
+
+  it.each([
+    ['both source and context', '{ service: web, context: image, source: apps }', 'give either source'],
+    ['neither source nor context', '{ service: web }', 'give either source'],
+    [
+      'the install folder itself',
+      '{ service: web, context: . }',
+      'must be a subfolder of the install folder',
+    ],
+    [
+      'a folder above it',
+      '{ service: web, context: ../x }',
+      'must be a relative path inside the install directory',
+    ],
+    [
+      'a folder without its Dockerfile',
+      '{ service: web, context: image }',
+      'builds[0] (web).context: the recipe writes no image/Dockerfile',
+    ],
+  ] as const)('refuses %s', (_name, entry, expected) => {
+    expect(failure(recipeDir(builds(entry)))).toContain(expected);
+  });
+});
+
+describe('lists in exposes.domains and the split helper', () => {
+  it('checks every domain of a list answer, and split takes values apart', async () => {
+    const dir = recipeDir(
+      `${base}questions:\n  - { id: sites, type: list, items: domain, prompt: s, default: a.example.test }\n` +
+        '  - { id: repos, type: list, prompt: r, optional: true, default: "" }\n' +
+        'exposes:\n  domains:\n    - { question: sites }\n' +
+        'files:\n  - { template: apps.json.hbs }\n',
+      {
+        'apps.json.hbs':
+          '{{#each repos}}{{lookup (split this "#") 0}} at {{lookup (split this "#") 1}};{{/each}}\n',
+      },
+    );
+    const recipe = readRecipeDir(dir);
+    const { rendering } = await renderWith(recipe, {
+      sites: 'a.example.test,b.example.test',
+      repos: 'https://example.test/x#main,https://example.test/y#v2',
+    });
+    expect(rendering.files.find((f) => f.path === 'apps.json')?.content).toBe(
+      'https://example.test/x at main;https://example.test/y at v2;\n',
+    );
+    const { domainsNeeded } = await import('../../src/detect/requirements.js');
+    expect(
+      domainsNeeded(recipe.manifest, { sites: ['a.example.test', 'b.example.test'], repos: [] }, facts),
+    ).toEqual(['a.example.test', 'b.example.test']);
+  });
+
+  it('refuses a list of another item type in exposes.domains', () => {
+    const dir = recipeDir(
+      `${base}questions:\n  - { id: names, type: list, prompt: n, default: x }\nexposes:\n  domains:\n    - { question: names }\n`,
+    );
+    expect(failure(dir)).toContain(
+      'exposes.domains[0].question: "names" is a list question, not a domain question',
+    );
+  });
+});

@@ -10,14 +10,18 @@
 #   berth-test/redis:1      real redis-server and redis-cli from Debian;
 #   berth-test/mariadb:1    real MariaDB 10.11 from Debian, with an entrypoint
 #                           and healthcheck.sh like the official image's;
+#   berth-test/django:1     real Python 3.11, Django 3.2, gunicorn 20.1 and
+#                           psycopg2 2.9 from Debian: the base a Django
+#                           project's Dockerfile builds FROM in tests (as it
+#                           would build FROM python:3.11-slim);
 #   berth-test/<app>:1      small busybox stand-ins (test/images/<app>/) for
 #                           the application images of the magec and reflector
 #                           recipes, answering the recipes' health checks.
 #
 # Needs root, a running engine and berth-test/busybox:1 (all three from
-# scripts/setup-test-engine.sh). Installs postgresql-15 and redis on the host
-# (apt) when missing, to copy their binaries. Idempotent: an image that exists
-# is kept unless --force is given.
+# scripts/setup-test-engine.sh). Installs postgresql-15, redis, mariadb and
+# the Python/Django packages on the host (apt) when missing, to copy their
+# files. Idempotent: an image that exists is kept unless --force is given.
 #
 # Usage: scripts/build-test-images.sh [--force] [NAME...]
 set -eu
@@ -28,7 +32,7 @@ PG_VERSION=15
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/../test/images"
 # Build order matters: magec, reflector-server and frappe start FROM berth-test/postgres:1 (for psql).
-ALL_IMAGES="postgres redis mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik"
+ALL_IMAGES="postgres redis django mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik"
 FORCE=0
 WORK=""
 # shellcheck source=scripts/lib/common.sh
@@ -152,6 +156,76 @@ build_frappe_context() {
   mkdir -p "$ctx/rootfs/etc/ssl/certs"
 }
 
+# The installed python3-* packages that the packages $@ need, themselves included, following Depends (the first
+# installed alternative of each). python3 itself (the interpreter and its standard library) is not listed: it is
+# staged whole.
+python_closure() {
+  local todo="$*" next seen=" " pkg dep alt
+  while [ -n "$todo" ]; do
+    next=""
+    for pkg in $todo; do
+      case "$seen" in *" $pkg "*) continue ;; esac
+      seen="$seen$pkg "
+      echo "$pkg"
+      # Depends is "a (>= 1), b | c, d:any": one group per line, then the first installed alternative of each.
+      for dep in $(dpkg-query -W -f='${Depends}\n' "$pkg" | tr ',' '\n' | sed 's/([^)]*)//g; s/:any//g; s/ //g'); do
+        for alt in $(echo "$dep" | tr '|' ' '); do
+          pkg_installed "$alt" || continue
+          case "$alt" in
+            python3 | python3-minimal | python3.* | libpython*) ;;
+            python3-*) next="$next $alt" ;;
+          esac
+          break
+        done
+      done
+    done
+    todo=$next
+  done
+}
+
+# The python3 interpreter, its standard library (without tests, IDLE, Tk, the static libpython and byte code)
+# and the packages $2... with their Python dependencies, as Debian installed them, on root $1. Every shared
+# library the interpreter and the C extensions load comes along (psycopg2's _psycopg needs libpq).
+stage_python() {
+  local root=$1 version pkg file
+  shift
+  # Debian 12's python3 is 3.11, and its library folder is named after the version (/usr/bin's python3: a pyenv
+  # or venv one first on PATH may be another).
+  version=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  copy_with_libs "$root" "/usr/bin/python$version"
+  ln -sf "python$version" "$root/usr/bin/python3"
+  tar -C / -cf - --exclude=__pycache__ --exclude=test --exclude=tests --exclude=idlelib --exclude=tkinter \
+    --exclude=turtledemo --exclude=ensurepip --exclude='config-*' "usr/lib/python$version" "etc/python$version" |
+    tar -C "$root" -xf -
+  # The package files under the Python paths and /usr/bin (gunicorn, django-admin); dpkg -L lists directories
+  # too, and --no-recursion keeps tar from descending into them: only the listed files come along. -h copies
+  # what symlinks point to: Debian's Django links the admin's jquery.js to /usr/share/javascript (libjs-jquery).
+  for pkg in $(python_closure "$@"); do
+    dpkg -L "$pkg"
+  done | grep -E '^/usr/(lib/python3(\.[0-9]+)?|bin)/' | grep -v -E '/(__pycache__|tests)(/|$)' | sed 's:^/::' |
+    tar -C / -chf - --no-recursion -T - | tar -C "$root" -xf -
+  # C extensions of the standard library and of the packages.
+  find "$root/usr/lib" -name '*.so' -type f | while read -r file; do
+    copy_with_libs "$root" "${file#"$root"}"
+  done
+  # pytz reads the system time zone data (Debian's python3-tz does not bundle its own); /etc/localtime at UTC as
+  # in Debian's images (zoneinfo/localtime links to it).
+  mkdir -p "$root/usr/share"
+  cp -a /usr/share/zoneinfo "$root/usr/share/"
+  ln -sf /usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
+}
+
+build_django_context() {
+  local ctx=$1
+  # libjs-jquery: only recommended by python3-django, but the admin's jquery.js links to it (collectstatic fails
+  # without). passwd: the real useradd/groupadd a python:*-slim based Dockerfile creates its user with (the
+  # busybox base has no adduser).
+  ensure_packages python3 python3-django gunicorn python3-psycopg2 libjs-jquery passwd
+  stage_python "$ctx/rootfs" python3-django gunicorn python3-psycopg2
+  copy_with_libs "$ctx/rootfs" /usr/sbin/useradd /usr/sbin/groupadd
+  cp /etc/login.defs "$ctx/rootfs/etc/"
+}
+
 # Builds berth-test/$1:1 from test/images/$1 (plus a staged rootfs for real servers).
 build_image() {
   local name=$1 tag="berth-test/$1:1" ctx start
@@ -169,6 +243,7 @@ build_image() {
     postgres) build_postgres_context "$ctx" ;;
     redis) build_redis_context "$ctx" ;;
     mariadb) build_mariadb_context "$ctx" ;;
+    django) build_django_context "$ctx" ;;
     frappe) build_frappe_context "$ctx" ;;
   esac
   # Legacy builder: the engine is 20.10 and the CLI may lack the buildx plugin.

@@ -4,6 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Exec } from '../compose/exec.js';
 import type { Context } from '../context.js';
 import { CancelledError, UsageError } from '../errors.js';
+import { previousImage } from '../steps/builds.js';
 import { openInstall } from '../steps/open-install.js';
 import { composeDown } from './down.js';
 
@@ -73,7 +74,7 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
     });
   }
   if (images.length > 0)
-    await ctx.exec('docker', ['image', 'rm', '--force', ...images], {
+    await ctx.exec('docker', ['image', 'rm', '--force', ...images, ...images.map(previousImage)], {
       env: install.composeEnv,
       timeoutMs: 120_000,
     });

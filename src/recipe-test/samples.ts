@@ -102,11 +102,12 @@ function typeSamples(recipe: Recipe, q: Question): unknown[] {
   }
 }
 
-/** Whether each value of a question is its own combination (select, confirm, an optional domain). */
+/** Whether each value of a question is its own combination (select, confirm, a source, an optional domain or list). */
 export const isBranching = (q: Question): boolean =>
   q.type === 'select' ||
   q.type === 'confirm' ||
-  ((q.type === 'domain' || q.type === 'source' || q.type === 'list') && q.optional === true);
+  q.type === 'source' ||
+  ((q.type === 'domain' || q.type === 'list') && q.optional === true);
 
 /**
  * The values to try for a question, given its default (`initial`): every choice, yes and no, a domain and
@@ -117,8 +118,12 @@ export function sampleValues(recipe: Recipe, q: Question, initial: AnswerValue |
   if (q.type === 'confirm') return [true, false];
   const preferDefault = q.type !== 'email' && initial !== undefined && initial !== '';
   const tries = [...(preferDefault ? [initial] : []), ...typeSamples(recipe, q)];
-  const first = tries.map((t) => coerce(q, t)).find((c) => c.ok && c.value !== '');
-  const values: AnswerValue[] = first?.ok ? [first.value] : [];
+  const valid = tries.map((t) => coerce(q, t)).filter((c) => c.ok && c.value !== '');
+  // A source is tried both as a Git URL and as a folder on this machine (recipes may treat them apart).
+  const kept = q.type === 'source' ? valid : valid.slice(0, 1);
+  const values: AnswerValue[] = kept.flatMap((c) => (c.ok ? [c.value] : []));
   if (q.optional && (isBranching(q) || values.length === 0)) values.push('');
+  if (q.type === 'source')
+    return values.filter((v, i) => values.findIndex((w) => String(w) === String(v)) === i);
   return values;
 }

@@ -63,6 +63,9 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
   problems.push(...exposureProblems(manifest, checkWhen));
   manifest.builds.forEach((b, i) => {
     checkWhen(`builds[${i}] (${b.service})`, b.when, ids);
+    checkWhen(`builds[${i}] (${b.service}).useRecipeDockerfile`, b.useRecipeDockerfile, ids);
+    if (b.recipeDockerfile !== undefined)
+      needTemplate(`builds[${i}] (${b.service}).recipeDockerfile`, b.recipeDockerfile);
     if (b.context !== undefined) {
       const dockerfile = path.posix.join(b.context, b.dockerfile ?? 'Dockerfile');
       if (!recipeOutputs(recipe).has(dockerfile))

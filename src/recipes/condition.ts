@@ -33,6 +33,13 @@ function matches(actual: unknown, matcher: Matcher): boolean {
   if (Array.isArray(matcher)) return matcher.some((m) => same(actual, m));
   if (matcher !== null && typeof matcher === 'object') {
     if ('set' in matcher) return isSet(actual) === matcher.set;
+    // `{source: {match: '^/'}}`: the answer (or an item of a list answer) matches the regular expression.
+    if ('match' in matcher) {
+      const re = new RegExp(matcher.match, 'u');
+      return Array.isArray(actual)
+        ? actual.some((a) => re.test(String(a)))
+        : isSet(actual) && re.test(String(actual));
+    }
     const not = matcher.not;
     return Array.isArray(not) ? !not.some((m) => same(actual, m)) : !same(actual, not);
   }

@@ -31,6 +31,11 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
   m.hooks.forEach((h, i) =>
     h.run.forEach((arg, j) => add({ kind: 'path', field: `hooks[${i}] (${h.id}).run[${j}]`, source: arg })),
   );
+  m.builds.forEach((b, i) =>
+    Object.entries(b.args ?? {}).forEach(([name, value]) =>
+      add({ kind: 'path', field: `builds[${i}] (${b.service}).args.${name}`, source: value }),
+    ),
+  );
   m.notes.forEach((n, i) =>
     add({
       kind: 'note',

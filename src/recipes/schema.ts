@@ -13,8 +13,21 @@ const matcher = z.union(
     z.array(scalar).min(1),
     z.strictObject({ not: z.union([scalar, z.array(scalar).min(1)]) }),
     z.strictObject({ set: z.boolean() }),
+    z.strictObject({
+      match: z
+        .string()
+        .min(1)
+        .refine((p) => {
+          try {
+            new RegExp(p, 'u');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'must be a valid regular expression'),
+    }),
   ],
-  { error: 'must be a value, a list of values, {not: value(s)} or {set: true|false}' },
+  { error: 'must be a value, a list of values, {not: value(s)}, {set: true|false} or {match: regex}' },
 );
 export type Matcher = z.infer<typeof matcher>;
 
@@ -337,6 +350,22 @@ export const buildSchema = z
     dockerfile: relativePath
       .optional()
       .describe('The Dockerfile, relative to the context (default Dockerfile).'),
+    recipeDockerfile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A Dockerfile template of the recipe, sent inline: used when a local source has no Dockerfile, or when useRecipeDockerfile holds.',
+      ),
+    useRecipeDockerfile: conditionSchema
+      .optional()
+      .describe('When this holds, recipeDockerfile is used even if the source has its own Dockerfile.'),
+    args: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a build argument name'), z.string())
+      .optional()
+      .describe(
+        'Build arguments: templates over answers and facts ({{facts.uid}}), never secrets (image history keeps them).',
+      ),
     when: conditionSchema.optional(),
   })
   .refine((b) => (b.source === undefined) !== (b.context === undefined), {

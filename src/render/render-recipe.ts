@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 // Turns recipe + answers + secrets into the exact bytes of every file berth writes. Pure: same input, same output.
 import { stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
@@ -54,6 +56,10 @@ export interface RenderedBuild {
   /** An absolute folder on this machine, or a Git URL. */
   context: string;
   dockerfile?: string | undefined;
+  /** The recipe's own Dockerfile, rendered, sent inline (the source has none, or the answers ask for it). */
+  dockerfileInline?: string;
+  /** Build arguments, rendered. */
+  args?: Record<string, string>;
   /** The local tag the image gets: berth-build/<project>-<service>:<recipe version>. */
   image: string;
 }
@@ -197,11 +203,29 @@ function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
 /** The builds whose `when` holds and whose source question is answered. */
 function buildsFor(input: RenderInput, c: Contexts): RenderedBuild[] {
   const { recipe, answers, project } = input;
-  return recipe.manifest.builds.flatMap((b) => {
+  return recipe.manifest.builds.flatMap((b, i) => {
     const context = b.context !== undefined ? `./${b.context.replace(/^\.\/|\/$/g, '')}` : answers[b.source!];
     if (!evaluate(b.when, c.scope) || typeof context !== 'string' || context === '') return [];
     const image = `berth-build/${project}-${b.service}:${recipe.manifest.version}`.toLowerCase();
-    return [{ service: b.service, context, dockerfile: b.dockerfile, image }];
+    const where = `builds[${i}] (${b.service})`;
+    const args = b.args
+      ? Object.fromEntries(
+          Object.entries(b.args).map(([k, v]) => [k, renderInline(recipe, v, c.plain, `${where}.args.${k}`)]),
+        )
+      : undefined;
+    // A local folder without its own Dockerfile builds with the recipe's (read here: the folder is an input).
+    const lacksOwn =
+      path.isAbsolute(context) && !existsSync(path.join(context, b.dockerfile ?? 'Dockerfile'));
+    const useRecipe =
+      b.recipeDockerfile !== undefined &&
+      (lacksOwn || (b.useRecipeDockerfile !== undefined && evaluate(b.useRecipeDockerfile, c.scope)));
+    const build: RenderedBuild = { service: b.service, context, dockerfile: b.dockerfile, image };
+    if (useRecipe) {
+      delete build.dockerfile;
+      build.dockerfileInline = runTemplate(recipe, b.recipeDockerfile!, c.plain);
+    }
+    if (args) build.args = args;
+    return [build];
   });
 }
 
@@ -215,6 +239,16 @@ function buildFile(builds: readonly RenderedBuild[]): string {
   for (const b of builds) {
     lines.push(`  ${yamlScalar(b.service)}:`, '    build:', `      context: ${composeScalar(b.context)}`);
     if (b.dockerfile) lines.push(`      dockerfile: ${composeScalar(b.dockerfile)}`);
+    if (b.dockerfileInline !== undefined) {
+      // A block scalar keeps the Dockerfile readable; compose interpolates it, so `$` is doubled.
+      lines.push('      dockerfile_inline: |');
+      for (const line of b.dockerfileInline.replace(/\n$/, '').split('\n'))
+        lines.push(line === '' ? '' : `        ${line.replaceAll('$', '$$$$')}`);
+    }
+    if (b.args) {
+      lines.push('      args:');
+      for (const [k, v] of Object.entries(b.args)) lines.push(`        ${k}: ${composeScalar(v)}`);
+    }
     lines.push(`    image: ${composeScalar(b.image)}`);
   }
   return `${lines.join('\n')}\n`;

@@ -10,6 +10,8 @@ import type { RenderedBuild } from '../render/render-recipe.js';
 import { stepRow, type StepReport } from './step-rows.js';
 
 export const buildRow = (b: Pick<RenderedBuild, 'service'>): string => `build ${b.service}`;
+/** The image a build replaced, kept under this tag until the next build, so a rollback can put it back. */
+export const previousImage = (image: string): string => `${image}-previous`;
 const isLocal = (context: string) => path.isAbsolute(context);
 
 /** Why a local build source cannot be used, one line each (a Git URL is checked by the builder itself). */
@@ -28,7 +30,8 @@ export function buildSourceProblems(dir: string, builds: readonly RenderedBuild[
           `${where} holds the install folder ${dir}, whose .env (secrets) the builder would be sent. Give the source's own folder.`,
         ];
       const dockerfile = path.join(b.context, b.dockerfile ?? 'Dockerfile');
-      if (!existsSync(dockerfile)) return [`${where} has no ${b.dockerfile ?? 'Dockerfile'}.`];
+      if (b.dockerfileInline === undefined && !existsSync(dockerfile))
+        return [`${where} has no ${b.dockerfile ?? 'Dockerfile'}.`];
       return [];
     });
 }
@@ -37,6 +40,27 @@ export interface BuildFailure {
   build: RenderedBuild;
   exitCode: number | undefined;
   lines: string[];
+}
+
+/**
+ * Puts back the images the failed configuration's builds replaced (their `-previous` tags), for a rollback: the
+ * restored compose.build.yaml names the same tag. Returns the images put back.
+ */
+export async function restorePreviousImages(
+  builds: readonly RenderedBuild[],
+  compose: ComposeOptions,
+): Promise<string[]> {
+  const { execa } = await loadExeca();
+  const restored: string[] = [];
+  for (const b of builds) {
+    const result = await execa('docker', ['tag', previousImage(b.image), b.image], {
+      env: composeEnv(compose),
+      extendEnv: false,
+      reject: false,
+    });
+    if (result.exitCode === 0) restored.push(b.image);
+  }
+  return restored;
 }
 
 /** Builds each image in turn, stopping at the first that fails. */
@@ -50,6 +74,17 @@ export async function runBuilds(
   for (const b of builds) row(b)('waiting');
   for (const b of builds) {
     row(b)('starting', 'building');
+    // The image this build replaces (same tag: the recipe's version) stays reachable for a rollback.
+    const kept = await execa('docker', ['tag', b.image, previousImage(b.image)], {
+      env: composeEnv(compose),
+      extendEnv: false,
+      reject: false,
+    });
+    report.log(
+      kept.exitCode === 0
+        ? `berth: the image ${b.image} was ${previousImage(b.image)} before this build`
+        : `berth: no earlier ${b.image} to keep`,
+    );
     const child = execa('docker', ['compose', '--progress', 'plain', 'build', b.service], {
       cwd: compose.cwd,
       env: composeEnv(compose),

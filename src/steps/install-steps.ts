@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { installDoneText, maskSecrets, planText } from '../messages.js';
 import type { Located } from './locate.js';
 import { prepare } from './prepare.js';
-import { rollBack } from './roll-back.js';
+import { rollBack, rollBackImages } from './roll-back.js';
 import { StackStartError, startStack } from './start-stack.js';
 import { checkFiles, finalFiles, type Checked } from './validate.js';
 import { assertNoUserEdits } from './write-files.js';
@@ -181,8 +181,13 @@ export async function startStep(
       builds: prepared.rendering.builds,
     });
   } catch (error) {
-    if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
-    await rollBack(prepared, backupName, error, { ...ctx, stdout: run.say }, waitTimeout, output);
+    if (!(error instanceof StackStartError) || !rollback) throw error;
+    // Same files but rebuilt images (new code): only the images go back.
+    if (!backupName) {
+      if (prepared.previous.state === undefined || prepared.rendering.builds.length === 0) throw error;
+      await rollBackImages(prepared, error, { ...ctx, stdout: run.say }, waitTimeout, output);
+    }
+    await rollBack(prepared, backupName!, error, { ...ctx, stdout: run.say }, waitTimeout, output);
   }
 }
 

@@ -3,11 +3,53 @@
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { restoreBackup } from '../install-dir/transaction.js';
+import { restorePreviousImages } from './builds.js';
 import type { Prepared } from './prepare.js';
 import { startStack, type StackStartError, type StartOptions } from './start-stack.js';
 
+const imagesBack = (images: readonly string[]): string =>
+  images.length === 1
+    ? `the previous image of ${images[0]} is back`
+    : `the previous images of ${images.slice(0, -1).join(', ')} and ${images.at(-1)} are back`;
+
+/**
+ * A start that failed with the same files (a rebuilt image from new code, say `git pull`): there is no file
+ * backup, but the images the builds replaced are kept as `-previous`. Put those back and start the stack again;
+ * without any, the failure stands.
+ */
+export async function rollBackImages(
+  p: Pick<Prepared, 'dir' | 'recipe' | 'project' | 'rendering'>,
+  failure: StackStartError,
+  ctx: Parameters<typeof startStack>[1] & Pick<Context, 'stdout'>,
+  waitTimeout: number,
+  output: StartOptions['output'],
+): Promise<never> {
+  if (failure.reason === 'daemon-unreachable') throw failure;
+  const restored = await restorePreviousImages(p.rendering.builds, { cwd: p.dir, envNames: [] });
+  if (restored.length === 0) throw failure;
+  ctx.stdout.write(`\n✖ ${failure.message}\nRolling back: ${imagesBack(restored)}; starting it again…\n`);
+  try {
+    await startStack(p, ctx, waitTimeout, { output });
+  } catch (error) {
+    throw new BerthError(`${failure.message} Rolling back to the previous image did not help either.`, {
+      exitCode: ExitCode.compose,
+      cause: error,
+      details: [...failure.details, ...(error instanceof BerthError ? error.details : [])],
+      hint: failure.hint,
+    });
+  }
+  throw new BerthError(`${failure.message} The previous image was put back and the stack runs it again.`, {
+    exitCode: ExitCode.compose,
+    cause: failure,
+    details: failure.details,
+    hint:
+      `${failure.hint ?? ''} The new build is not running; fix the source and run berth install again, ` +
+      'or --no-rollback to keep a failed start for debugging.',
+  });
+}
+
 export async function rollBack(
-  p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
+  p: Pick<Prepared, 'dir' | 'recipe' | 'project' | 'rendering'>,
   backupName: string,
   failure: StackStartError,
   ctx: Parameters<typeof startStack>[1] & Pick<Context, 'stdout'>,
@@ -34,6 +76,9 @@ export async function rollBack(
       },
     );
   }
+  // Images built for the failed configuration replaced the previous ones under the same tag: put those back.
+  const restoredImages = await restorePreviousImages(p.rendering.builds, { cwd: p.dir, envNames: [] });
+  if (restoredImages.length > 0) ctx.stdout.write(`Rolling back: ${imagesBack(restoredImages)}.\n`);
   try {
     await startStack(p, ctx, waitTimeout, { output });
   } catch (error) {

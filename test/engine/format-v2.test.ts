@@ -124,6 +124,19 @@ describe('recipe format v2 on the engine', () => {
           `image: "${image}"`,
         );
 
+        // A new image that builds but does not come up healthy: the reconfigure is rolled back, and with it the
+        // image (the one it replaced was kept as IMAGE-previous during the build): the stack runs it again.
+        writeFileSync(
+          path.join(source, 'Dockerfile'),
+          'FROM berth-test/busybox:1\nRUN echo not-the-built-file > /other.txt\n',
+        );
+        const unhealthy = await berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '20']);
+        expect(unhealthy.exitCode, text(unhealthy)).toBe(5);
+        expect(String(unhealthy.stdout)).toContain(`the previous image of ${image} is back`);
+        expect((await composePs(stack.dir)).built).toMatchObject({ State: 'running', Health: 'healthy' });
+        const again = await docker(['compose', 'logs', '--no-log-prefix', 'built'], stack.dir);
+        expect(String(again.stdout)).toContain('built-from-source');
+
         // A source that does not build: named with its last lines, nothing started from it.
         writeFileSync(
           path.join(source, 'Dockerfile'),
@@ -151,7 +164,7 @@ describe('recipe format v2 on the engine', () => {
         expect(String(purge.stdout)).toContain('1 built image(s)');
         expect((await docker(['image', 'inspect', image], root)).exitCode).not.toBe(0);
       } finally {
-        await docker(['image', 'rm', '--force', image], root);
+        await docker(['image', 'rm', '--force', image, `${image}-previous`], root);
       }
     },
   );

@@ -76,7 +76,7 @@ describe('recipe manifest validation', () => {
     [
       'a bad condition',
       `${base}questions:\n  - id: a\n    type: text\n    prompt: x\n    when: { mode: { bogus: 1 } }\n`,
-      'questions[0] (a).when.mode: must be a value, a list of values, {not: value(s)} or {set: true|false}',
+      'questions[0] (a).when.mode: must be a value, a list of values, {not: value(s)}, {set: true|false} or {match: regex}',
     ],
     [
       'two questions writing the same env var',

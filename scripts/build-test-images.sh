@@ -32,7 +32,7 @@ PG_VERSION=15
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/../test/images"
 # Build order matters: magec, reflector-server and frappe start FROM berth-test/postgres:1 (for psql).
-ALL_IMAGES="postgres redis django mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik"
+ALL_IMAGES="postgres redis django mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik node"
 FORCE=0
 WORK=""
 # shellcheck source=scripts/lib/common.sh

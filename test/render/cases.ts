@@ -39,6 +39,11 @@ export const fixedSecrets: Readonly<Record<string, Readonly<Record<string, strin
     encryption_key: 'golden-encryption-key-0003',
     voice_client_token: 'golden-voice-client-token-0004',
   },
+  django: {
+    secret_key: 'golden-django-secret-key-0601',
+    postgres_password: 'golden-postgres-password-0602',
+    superuser_password: 'golden-superuser-password-0603',
+  },
   frappe: {
     db_password: 'golden-db-root-password-0401',
     admin: 'golden-admin-password-0402',
@@ -221,7 +226,41 @@ const frappeGolden: RenderCase[] = [
   },
 ];
 
-export const goldenCases: RenderCase[] = [...magecGolden, ...frappeGolden, ...reflectorGolden];
+const djangoGolden: RenderCase[] = [
+  {
+    recipe: 'django',
+    name: 'git-http',
+    flags: { source: 'https://git.example.com/acme/site.git#v1.2.0' },
+    env: {},
+  },
+  {
+    recipe: 'django',
+    name: 'git-https-recipe-dockerfile',
+    flags: {
+      source: 'https://git.example.com/acme/site.git#main',
+      recipe_dockerfile: true,
+      domain: 'site.example.com',
+      acme_email: 'ops@example.com',
+      wsgi_module: 'site_config.wsgi',
+      extra_env: 'SENTRY_DSN=https://key@sentry.example.com/1,EMAIL_HOST=smtp.example.com',
+    },
+    env: { BERTH_ADMIN_PASSWORD: 'golden-chosen-superuser-password-0604' },
+  },
+  {
+    // A folder that does not exist here: without its own Dockerfile, berth's is sent inline.
+    recipe: 'django',
+    name: 'folder-development',
+    flags: { source: '/nonexistent/berth-golden/site', mode: 'development' },
+    env: {},
+  },
+];
+
+export const goldenCases: RenderCase[] = [
+  ...magecGolden,
+  ...djangoGolden,
+  ...frappeGolden,
+  ...reflectorGolden,
+];
 
 // --- A wider matrix for the property tests: every branch of every template, no golden files.
 
@@ -309,8 +348,33 @@ const frappeMatrix: RenderCase[] = product({
   return { recipe: 'frappe', name: `matrix ${JSON.stringify(a)}`, flags, env };
 });
 
+const djangoMatrix: RenderCase[] = product({
+  source: ['https://git.example.net/org/app.git#main', '/nonexistent/berth-matrix/app'],
+  recipe_dockerfile: [false, true],
+  domain: ['', 'app.example.net'],
+  mode: ['production', 'development'],
+})
+  .filter((a) => a.source.startsWith('/') || a.mode === 'production')
+  .map((a) => ({
+    recipe: 'django',
+    name: `matrix ${JSON.stringify(a)}`,
+    flags: {
+      source: a.source,
+      recipe_dockerfile: a.recipe_dockerfile,
+      domain: a.domain,
+      ...(a.source.startsWith('/') ? { mode: a.mode } : {}),
+    },
+    env: {},
+  }));
+
 /** The golden cases plus the matrix: what the recipe-practice tests check. */
-export const allCases: RenderCase[] = [...goldenCases, ...magecMatrix, ...frappeMatrix, ...reflectorMatrix];
+export const allCases: RenderCase[] = [
+  ...goldenCases,
+  ...magecMatrix,
+  ...djangoMatrix,
+  ...frappeMatrix,
+  ...reflectorMatrix,
+];
 
 // --- Writing a rendering to a folder and asking the real `docker compose` about it.
 

@@ -7,7 +7,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, fixtures } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text, useStacks } from './harness.js';
+import { docker, freePort, requireEngine, serviceStates, text, useStacks } from './harness.js';
 
 const IMAGES = ['django', 'postgres', 'redis', 'node'].map((name) => `berth-test/${name}:1`);
 const TEST_IMAGES = [
@@ -55,16 +55,6 @@ async function install(stack: Stack, source: string, port: number, ...extra: str
   ]);
 }
 
-async function states(dir: string): Promise<Record<string, string>> {
-  const ps = await composePs(dir);
-  return Object.fromEntries(
-    Object.values(ps).map((e) => [
-      e.Service,
-      e.State === 'exited' ? `exited ${String(e.ExitCode)}` : `${e.State} ${e.Health}`,
-    ]),
-  );
-}
-
 async function page(port: number): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(10_000) });
   return `${response.status} ${await response.text()}`;
@@ -90,7 +80,7 @@ describe.sequential('the django recipe on a real Docker engine (a real Django pr
       const first = await install(stack, source, port);
       expect(first.exitCode, text(first)).toBe(0);
       expect(String(first.stdout)).toContain('hook create_superuser: completed');
-      expect(await states(stack.dir)).toEqual({
+      expect(await serviceStates(stack.dir)).toEqual({
         web: 'running healthy',
         db: 'running healthy',
         redis: 'running healthy',
@@ -142,7 +132,7 @@ describe.sequential('the django recipe on a real Docker engine (a real Django pr
         `the previous images of berth-build/${stack.project}-web:1.0.0 and berth-build/${stack.project}-migrate:1.0.0 are back`,
       );
       expect(String(broken.stderr)).toContain('The previous image was put back and the stack runs it again');
-      expect((await states(stack.dir)).web).toBe('running healthy');
+      expect((await serviceStates(stack.dir)).web).toBe('running healthy');
       expect(await page(port)).toBe('200 Hello again from the berth Django fixture: 0 notes');
     },
     TEST_TIMEOUT,
@@ -177,7 +167,7 @@ describe.sequential('the django recipe on a real Docker engine (a real Django pr
       expect(stderr).toMatch(/exit(ed)?( with)?( code)? 1/);
       expect(stderr).toContain('berth test: this migration is broken');
       // compose created web but never started it: it waits for migrate to complete successfully.
-      expect((await states(stack.dir)).web ?? 'not created').not.toMatch(/^running/);
+      expect((await serviceStates(stack.dir)).web ?? 'not created').not.toMatch(/^running/);
     },
     TEST_TIMEOUT,
   );
@@ -202,7 +192,7 @@ describe.sequential('the django recipe on a real Docker engine (a real Django pr
         'static/css/output.css',
       );
       expect(result.exitCode, text(result)).toBe(0);
-      const running = await states(stack.dir);
+      const running = await serviceStates(stack.dir);
       expect(running.tailwind).toBe('running healthy');
       expect(running.web).toBe('running healthy');
       // The watcher wrote into the mounted folder, as the app user.

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, tempDir } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, text, useStacks } from './harness.js';
+import { docker, dotenvValue, freePort, requireEngine, serviceStates, text, useStacks } from './harness.js';
 
 const IMAGES = ['frappe', 'mariadb', 'redis', 'traefik'].map((name) => `berth-test/${name}:1`);
 const TEST_IMAGES = [
@@ -23,14 +23,6 @@ const TEST_IMAGES = [
 const TEST_TIMEOUT = 240_000;
 
 const { newStack } = useStacks('frappe');
-
-const dotenvValue = (dir: string, name: string): string => {
-  const line = readFileSync(path.join(dir, '.env'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name}=`));
-  if (line === undefined) throw new Error(`${name} is not in ${dir}/.env`);
-  return line.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
-};
 
 /** Runs a shell command in a service's container with `input` on stdin (secrets never go on argv, here too). */
 async function inService(dir: string, service: string, script: string, input = ''): Promise<string> {
@@ -52,16 +44,6 @@ async function ping(port: number, host?: string): Promise<string> {
     signal: AbortSignal.timeout(10_000),
   });
   return `${response.status} ${await response.text()}`;
-}
-
-async function states(dir: string): Promise<Record<string, string>> {
-  const ps = await composePs(dir);
-  return Object.fromEntries(
-    Object.values(ps).map((e) => [
-      e.Service,
-      e.State === 'exited' ? `exited ${String(e.ExitCode)}` : `${e.State} ${e.Health}`,
-    ]),
-  );
 }
 
 const healthy = (...services: string[]) => Object.fromEntries(services.map((s) => [s, 'running healthy']));
@@ -94,7 +76,7 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
         ...healthy('db', 'redis-cache', 'redis-queue'),
         configurator: 'exited 0',
       };
-      expect(await states(stack.dir)).toEqual(expected);
+      expect(await serviceStates(stack.dir)).toEqual(expected);
 
       // The configurator wrote the hosts; the site's credentials were taken out again after new-site.
       const config = JSON.parse(
@@ -186,7 +168,7 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
         ...TEST_IMAGES,
       ]);
       expect(result.exitCode, text(result)).toBe(0);
-      expect((await states(stack.dir)).proxy).toBe('running healthy');
+      expect((await serviceStates(stack.dir)).proxy).toBe('running healthy');
       expect(dotenvValue(stack.dir, 'SITES_RULE')).toBe(
         'Host(`erp.example.test`) || Host(`www.erp.example.test`)',
       );

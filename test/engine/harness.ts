@@ -1,6 +1,6 @@
 // What every real-engine test needs: docker without the caller's COMPOSE_* variables, a check that fails (never
 // skips) when the engine, Compose v2 or a local image is missing, free ports, and `docker compose ps` as data.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -194,4 +194,24 @@ export function useStacks(prefix: string): { root: string; newStack(onEngine?: b
       return stack;
     },
   };
+}
+
+/** Each service's end state as one string: `running healthy`, `exited 0`, `created ` (from `docker compose ps`). */
+export async function serviceStates(dir: string): Promise<Record<string, string>> {
+  const ps = await composePs(dir);
+  return Object.fromEntries(
+    Object.values(ps).map((e) => [
+      e.Service,
+      e.State === 'exited' ? `exited ${String(e.ExitCode)}` : `${e.State} ${e.Health}`,
+    ]),
+  );
+}
+
+/** A value of the install folder's .env, unquoted. */
+export function dotenvValue(dir: string, name: string): string {
+  const line = readFileSync(path.join(dir, '.env'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}=`));
+  if (line === undefined) throw new Error(`${name} is not in ${dir}/.env`);
+  return line.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
 }

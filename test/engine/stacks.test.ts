@@ -7,12 +7,21 @@
 // stand-ins for the application images (test/images/) that check their wiring (env, seeded files, database
 // login with the generated password, Redis, backends) and fail loudly otherwise, then answer the recipes' own
 // healthchecks. Without an engine or the images these tests fail (they never skip).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Result } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { berth } from '../helpers.js';
-import { composePs, docker, freePort, MAGEC_TEST_IMAGES, requireEngine, text, useStacks } from './harness.js';
+import {
+  docker,
+  dotenvValue,
+  freePort,
+  MAGEC_TEST_IMAGES,
+  requireEngine,
+  serviceStates,
+  text,
+  useStacks,
+} from './harness.js';
 
 const IMAGES = [
   'busybox',
@@ -36,13 +45,7 @@ type Stack = Awaited<ReturnType<typeof newStack>>;
 
 /** Every service is there and in its expected end state; on failure the message carries the services' logs. */
 async function expectStack(dir: string, healthy: string[], completed: string[]): Promise<void> {
-  const ps = await composePs(dir);
-  const state = Object.fromEntries(
-    Object.values(ps).map((e) => [
-      e.Service,
-      e.State === 'exited' ? `exited ${String(e.ExitCode)}` : `${e.State} ${e.Health}`,
-    ]),
-  );
+  const state = await serviceStates(dir);
   const expected = Object.fromEntries([
     ...healthy.map((s) => [s, 'running healthy']),
     ...completed.map((s) => [s, 'exited 0']),
@@ -63,14 +66,6 @@ async function httpStatus(url: string): Promise<number> {
   await response.text();
   return response.status;
 }
-
-const dotenvValue = (dir: string, name: string): string => {
-  const line = readFileSync(path.join(dir, '.env'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${name}=`));
-  if (line === undefined) throw new Error(`${name} is not in ${dir}/.env`);
-  return line.slice(name.length + 1).replace(/^'(.*)'$/, '$1');
-};
 
 // --- magec ---------------------------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
 import { hostPathSpaceProblems } from './host-paths.js';
+import { stackSubnetProblems } from '../detect/subnets.js';
 import { buildSourceProblems } from './builds.js';
 import { pendingHooks } from './hooks.js';
 import { questionFlags } from '../cli/args.js';
@@ -220,7 +221,11 @@ async function machineProblems(
   const found = preflight(facts, prepared.recipe, answers, { start: true });
   const space = hostPathSpaceProblems(prepared.dir, prepared.rendering.hostPaths);
   const sources = buildSourceProblems(prepared.dir, prepared.rendering.builds);
-  return { ...found, blocking: [...found.blocking, ...space, ...sources] };
+  const subnets = await stackSubnetProblems(
+    { ...prepared, answers, questions: prepared.recipe.manifest.questions },
+    probe,
+  );
+  return { ...found, blocking: [...found.blocking, ...space, ...sources, ...subnets] };
 }
 
 /** Refuses early, before anything is written, when the machine cannot run this stack. */

@@ -1,0 +1,61 @@
+// The subnet check before `up`, on the real engine: a stack whose network has a fixed subnet that another Docker
+// network (made by this test) already uses is refused before anything is written, naming that network and a
+// subnet that is free; with that subnet it comes up.
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { berth, fixtures } from '../helpers.js';
+import { docker, requireEngine, serviceStates, text, useStacks } from './harness.js';
+
+const { root, newStack } = useStacks('subnet');
+
+describe('a fixed subnet that collides', () => {
+  test('is refused before up (exit 6) with the network it overlaps and a free subnet; the free one comes up', async () => {
+    await requireEngine();
+    const stack = await newStack();
+    const other = `berth-subnet-other-${process.pid}`;
+    const made = await docker(['network', 'create', '--subnet', '172.29.77.0/24', other], root);
+    expect(made.exitCode, text(made)).toBe(0);
+    try {
+      const install = (subnet: string) =>
+        berth([
+          'install',
+          '--recipe',
+          path.join(fixtures, 'subnet-stack'),
+          '--dir',
+          stack.dir,
+          '--yes',
+          '--subnet',
+          subnet,
+        ]);
+      const refused = await install('172.29.77.0/24');
+      expect(refused.exitCode, text(refused)).toBe(6);
+      const message = String(refused.stderr);
+      expect(message).toContain(
+        `Network net: its subnet 172.29.77.0/24 overlaps Docker network ${other} (172.29.77.0/24)`,
+      );
+      const free = /answer --subnet (\S+) \(free here\)/.exec(message)?.[1];
+      expect(free, message).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);
+      expect(String(refused.stdout)).not.toContain('Wrote');
+
+      const ok = await install(free!);
+      expect(ok.exitCode, text(ok)).toBe(0);
+      expect(await serviceStates(stack.dir)).toEqual({ app: 'running healthy' });
+      const subnet = await docker(
+        [
+          'network',
+          'inspect',
+          '--format',
+          '{{range .IPAM.Config}}{{.Subnet}}{{end}}',
+          `${stack.project}_net`,
+        ],
+        root,
+      );
+      expect(String(subnet.stdout).trim()).toBe(free);
+      // A re-run: its own network is no clash.
+      const again = await install(free!);
+      expect(again.exitCode, text(again)).toBe(0);
+    } finally {
+      await docker(['network', 'rm', other], root);
+    }
+  }, 120_000);
+});

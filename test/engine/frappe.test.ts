@@ -5,7 +5,7 @@
 // refuses passwords as options and reads them only from the bench configuration, creates the site's database
 // user on the real MariaDB, and the backend answers /api/method/ping only for a site whose user logs in.
 // Without an engine or the images these tests fail (they never skip).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, tempDir } from '../helpers.js';
@@ -22,7 +22,7 @@ const TEST_IMAGES = [
 ];
 const TEST_TIMEOUT = 240_000;
 
-const { newStack } = useStacks('frappe');
+const { root, newStack } = useStacks('frappe');
 
 /** Runs a shell command in a service's container with `input` on stdin (secrets never go on argv, here too). */
 async function inService(dir: string, service: string, script: string, input = ''): Promise<string> {
@@ -184,6 +184,70 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
         publishers.filter((p) => p.PublishedPort > 0),
         text(frontend),
       ).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  test(
+    'custom apps: the image is built from apps.json (FROM the stand-in as frappe/build and frappe/base), every service runs it, the site gets the apps',
+    async () => {
+      await requireEngine(IMAGES);
+      const stack = await newStack();
+      const port = await freePort();
+      // The Containerfile starts FROM frappe/build and frappe/base (upstream's layered build): here both are the
+      // stand-in, tagged by this test and removed again.
+      const bases = ['frappe/build:version-16', 'frappe/base:version-16'];
+      for (const tag of bases) {
+        const tagged = await docker(['tag', 'berth-test/frappe:1', tag], root);
+        expect(tagged.exitCode, text(tagged)).toBe(0);
+      }
+      const image = `berth-build/${stack.project}-backend:1.0.0`;
+      try {
+        const result = await berth([
+          'install',
+          '--recipe',
+          'frappe',
+          '--dir',
+          stack.dir,
+          '--yes',
+          '--wait-timeout',
+          '150',
+          '--http-port',
+          String(port),
+          '--custom-apps',
+          'https://github.com/frappe/erpnext#version-16,https://git.example.test/acme/inventory.git#main',
+          '--install-apps',
+          'erpnext,inventory',
+          '--mariadb-image',
+          'berth-test/mariadb:1',
+          '--redis-image',
+          'berth-test/redis:1',
+        ]);
+        expect(result.exitCode, text(result)).toBe(0);
+        expect(String(result.stdout)).toContain(`build backend: completed (${image})`);
+        expect(dotenvValue(stack.dir, 'FRAPPE_IMAGE')).toBe(image);
+        const images = await docker(['compose', 'ps', '--format', '{{.Service}} {{.Image}}'], stack.dir);
+        const byService = String(images.stdout).trim().split('\n').sort();
+        for (const service of ['backend', 'frontend', 'queue-long', 'queue-short', 'scheduler', 'websocket'])
+          expect(byService).toContain(`${service} ${image}`);
+        expect(await ping(port)).toBe('200 {"message":"pong"}');
+        const apps = await inService(stack.dir, 'backend', 'ls apps');
+        expect(apps.trim().split('\n').sort()).toEqual(['erpnext', 'frappe', 'inventory']);
+        const log = String((await docker(['compose', 'logs', '--no-color'], stack.dir)).stdout);
+        expect(log).not.toContain('FAIL');
+        const hook = readFileSync(
+          path.join(
+            stack.dir,
+            '.berth',
+            'logs',
+            readdirSync(path.join(stack.dir, '.berth', 'logs')).find((f) => f.startsWith('up-'))!,
+          ),
+          'utf8',
+        );
+        expect(hook).toContain('Installing inventory... done on erp.localhost');
+      } finally {
+        await docker(['image', 'rm', '--force', ...bases, image, `${image}-previous`], root);
+      }
     },
     TEST_TIMEOUT,
   );

@@ -1,6 +1,7 @@
+// Turns recipe + answers + secrets into the exact bytes of every file berth writes. Same input, same output; the
+// one thing read from the machine is whether a build's local source folder has a Dockerfile of its own.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-// Turns recipe + answers + secrets into the exact bytes of every file berth writes. Pure: same input, same output.
 import { stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
 import type { MachineFacts } from '../detect/facts.js';
@@ -200,7 +201,7 @@ function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
   );
 }
 
-/** The builds whose `when` holds and whose source question is answered. */
+/** The builds whose `when` holds and whose source question is answered (or whose context the recipe writes). */
 function buildsFor(input: RenderInput, c: Contexts): RenderedBuild[] {
   const { recipe, answers, project } = input;
   return recipe.manifest.builds.flatMap((b, i) => {

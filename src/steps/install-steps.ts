@@ -183,12 +183,11 @@ export async function startStep(
     });
   } catch (error) {
     if (!(error instanceof StackStartError) || !rollback) throw error;
-    // Same files but rebuilt images (new code): only the images go back.
-    if (!backupName) {
-      if (prepared.previous.state === undefined || prepared.rendering.builds.length === 0) throw error;
-      await rollBackImages(prepared, error, { ...ctx, stdout: run.say }, waitTimeout, output);
-    }
-    await rollBack(prepared, backupName!, error, { ...ctx, stdout: run.say }, waitTimeout, output);
+    const say = { ...ctx, stdout: run.say };
+    if (backupName) await rollBack(prepared, backupName, error, say, waitTimeout, output);
+    // The same files, but images rebuilt from new code (a reconfigure after `git pull`): only those go back.
+    if (prepared.previous.state === undefined || prepared.rendering.builds.length === 0) throw error;
+    await rollBackImages(prepared, error, say, waitTimeout, output);
   }
 }
 

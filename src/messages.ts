@@ -102,6 +102,8 @@ export interface FinalInput {
   urls: { label: string; url: string }[];
   notes: string[];
   backupDir?: string | undefined;
+  /** Lines about steps that failed but left the stack up (a hook with onFailure: warn). */
+  warnings?: string[];
 }
 
 /** What the last screen shows. */
@@ -112,6 +114,7 @@ export interface FinalModel {
   lines: string[];
   next: string[];
   notes: string[];
+  warnings: string[];
 }
 
 /** The end of an install or render, once: the wizard's final screen and the plain lines both show this model. */
@@ -132,20 +135,30 @@ export function finalModel(input: FinalInput): FinalModel {
         `berth install --dir ${d} --yes   start it with these answers`,
         `berth install --dir ${d}         change answers (reconfigure)`,
       ];
+  const warnings = input.warnings ?? [];
+  const warned = input.started && warnings.length > 0;
   return {
-    headline: input.started
-      ? `✔ ${input.title} is up.`
-      : `✔ ${input.title}: files written to ${d} (the stack was not started).`,
-    ok: true,
+    headline: !input.started
+      ? `✔ ${input.title}: files written to ${d} (the stack was not started).`
+      : warned
+        ? `! ${input.title} is up, but a step after the start did not succeed (below).`
+        : `✔ ${input.title} is up.`,
+    ok: !warned,
     urls: input.started ? input.urls : [],
     lines,
     next,
     notes: input.notes,
+    warnings: input.started ? warnings : [],
   };
 }
 
 /** The final model of this install. */
-export function finalOf(p: Prepared, started: boolean, backupDir: string | undefined): FinalModel {
+export function finalOf(
+  p: Prepared,
+  started: boolean,
+  backupDir: string | undefined,
+  warnings: string[] = [],
+): FinalModel {
   return finalModel({
     title: p.recipe.manifest.title,
     dir: p.dir,
@@ -153,16 +166,23 @@ export function finalOf(p: Prepared, started: boolean, backupDir: string | undef
     urls: p.rendering.urls,
     notes: p.rendering.notes,
     backupDir,
+    warnings,
   });
 }
 
 /** The final model as plain lines, for a log or a pipe (the wizard draws the same model with Ink). */
-export function installDoneText(p: Prepared, started: boolean, backupDir: string | undefined): string {
-  const model = finalOf(p, started, backupDir);
+export function installDoneText(
+  p: Prepared,
+  started: boolean,
+  backupDir: string | undefined,
+  warnings: string[] = [],
+): string {
+  const model = finalOf(p, started, backupDir, warnings);
   return [
     '',
     model.headline,
     ...model.urls.map((u) => `  ${u.label}: ${u.url}`),
+    ...model.warnings,
     ...model.lines,
     'Next',
     ...model.next.map((n) => `  ${n}`),

@@ -74,7 +74,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     const created = ensureHostPaths(asked.prepared.dir, asked.prepared.rendering.hostPaths, ctx.facts);
     for (const line of created) run.say.write(`✔ ${line}\n`);
   }
-  if (run.start) await startStep(ctx, asked.prepared, written.backupName, run);
-  await reportStep(ctx, asked.prepared, written.backupDir, run);
+  const warnings = run.start ? await startStep(ctx, asked.prepared, written.backupName, run) : [];
+  await reportStep(ctx, asked.prepared, written.backupDir, run, warnings);
   return 0;
 }

@@ -28,9 +28,11 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
   );
   m.urls.forEach((u, i) => add({ kind: 'url', field: `urls[${i}] (${u.label}).url`, source: u.url }));
   m.hostPaths.forEach((h, i) => add({ kind: 'path', field: `hostPaths[${i}].path`, source: h.path }));
-  m.hooks.forEach((h, i) =>
-    h.run.forEach((arg, j) => add({ kind: 'path', field: `hooks[${i}] (${h.id}).run[${j}]`, source: arg })),
-  );
+  m.hooks.forEach((h, i) => {
+    h.run.forEach((arg, j) => add({ kind: 'path', field: `hooks[${i}] (${h.id}).run[${j}]`, source: arg }));
+    if (h.failureNote)
+      add({ kind: 'note', field: `hooks[${i}] (${h.id}).failureNote`, source: h.failureNote });
+  });
   m.builds.forEach((b, i) =>
     Object.entries(b.args ?? {}).forEach(([name, value]) =>
       add({ kind: 'path', field: `builds[${i}] (${b.service}).args.${name}`, source: value }),

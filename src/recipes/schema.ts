@@ -374,31 +374,46 @@ export const buildSchema = z
 export type BuildSpec = z.infer<typeof buildSchema>;
 
 /** A command run in a service's container once the stack is healthy: every run, or only after the first install. */
-export const hookSchema = z.strictObject({
-  id,
-  description: z.string().min(1),
-  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
-  run: z
-    .array(z.string())
-    .min(1)
-    .describe(
-      'The command and its arguments, each a template over answers and facts (never secrets: argv is public).',
-    ),
-  in: z
-    .enum(['exec', 'run'])
-    .default('exec')
-    .describe(
-      "exec: in the service's running container (default); run: a new container of it (`compose run --rm`).",
-    ),
-  once: z
-    .boolean()
-    .default(false)
-    .describe(
-      'Only after the first install that succeeds (recorded in .berth/state.json); else after every start.',
-    ),
-  timeoutSeconds: z.number().int().positive().default(600),
-  when: conditionSchema.optional(),
-});
+export const hookSchema = z
+  .strictObject({
+    id,
+    description: z.string().min(1),
+    service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+    run: z
+      .array(z.string())
+      .min(1)
+      .describe(
+        'The command and its arguments, each a template over answers and facts (never secrets: argv is public).',
+      ),
+    in: z
+      .enum(['exec', 'run'])
+      .default('exec')
+      .describe(
+        "exec: in the service's running container (default); run: a new container of it (`compose run --rm`).",
+      ),
+    once: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Only after the first install that succeeds (recorded in .berth/state.json); else after every start.',
+      ),
+    timeoutSeconds: z.number().int().positive().default(600),
+    onFailure: z
+      .enum(['stop', 'warn'])
+      .default('stop')
+      .describe(
+        "stop: the install fails (exit 5; a reconfigure is rolled back). warn: the stack stays up and the final screen shows the hook's last lines and failureNote; a once hook runs again on the next install.",
+      ),
+    failureNote: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With onFailure: warn, what a failure leaves behind: a template over answers and facts.'),
+    when: conditionSchema.optional(),
+  })
+  .refine((h) => h.failureNote === undefined || h.onFailure === 'warn', {
+    message: 'failureNote is shown only for onFailure: warn',
+  });
 export type HookSpec = z.infer<typeof hookSchema>;
 
 /** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */

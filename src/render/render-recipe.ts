@@ -75,6 +75,9 @@ export interface RenderedHook {
   in: 'exec' | 'run';
   once: boolean;
   timeoutSeconds: number;
+  /** warn: a failure leaves the stack up and is shown on the final screen with failureNote. */
+  onFailure: 'stop' | 'warn';
+  failureNote?: string;
 }
 
 export interface RenderedHostPath {
@@ -189,12 +192,15 @@ function urlsAndNotes(recipe: Recipe, c: Contexts): Pick<Rendering, 'urls' | 'no
 
 /** The hooks whose `when` holds, their arguments rendered (the field named by its index in recipe.yaml). */
 function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
-  return recipe.manifest.hooks.flatMap(({ when, ...h }, i) =>
+  return recipe.manifest.hooks.flatMap(({ when, failureNote, ...h }, i) =>
     evaluate(when, c.scope)
       ? [
           {
             ...h,
             run: h.run.map((arg, j) => renderInline(recipe, arg, c.plain, `hooks[${i}] (${h.id}).run[${j}]`)),
+            ...(failureNote !== undefined && {
+              failureNote: renderInline(recipe, failureNote, c.plain, `hooks[${i}] (${h.id}).failureNote`),
+            }),
           },
         ]
       : [],

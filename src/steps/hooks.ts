@@ -1,7 +1,8 @@
 // A recipe's hooks: commands run in a service's container once the stack is healthy (create the first admin,
 // create a site). Each is a row in the progress view; its output goes to the bring-up's log; a failure names the
-// hook, its exit status and its last lines. A `once` hook that succeeded is recorded in state.json and skipped
-// from then on; one that failed runs again on the next install.
+// hook, its exit status and its last lines — or, for a hook marked `onFailure: warn`, is kept for the final screen
+// while the stack stays up. A `once` hook that succeeded is recorded in state.json and skipped from then on; one
+// that failed runs again on the next install.
 import type { Exec } from '../compose/exec.js';
 import { composeEnv, type ComposeOptions } from '../compose/docker-compose.js';
 import { updateState } from '../install-dir/state.js';
@@ -21,13 +22,21 @@ export function pendingHooks(hooks: readonly RenderedHook[], done: readonly stri
   return hooks.filter((h) => !(h.once && done.includes(h.id)));
 }
 
-/** Runs the hooks in order, stopping at the first that fails. */
+export interface HooksResult {
+  /** The hook that stopped the run (onFailure: stop). */
+  failure?: HookFailure;
+  /** Hooks that failed with onFailure: warn: the run went on, and the final screen shows them. */
+  warnings: HookFailure[];
+}
+
+/** Runs the hooks in order, stopping at the first that fails, unless it only warns. */
 export async function runHooks(
   hooks: readonly RenderedHook[],
   compose: ComposeOptions,
   exec: Exec,
   report: StepReport,
-): Promise<HookFailure | undefined> {
+): Promise<HooksResult> {
+  const warnings: HookFailure[] = [];
   const row = (h: RenderedHook) => stepRow(report, hookRow(h));
   for (const h of hooks) row(h)('waiting');
   for (const h of hooks) {
@@ -44,15 +53,32 @@ export async function runHooks(
     for (const line of lines) report.log(`hook ${h.id} | ${line}`);
     if (result.exitCode !== 0) {
       row(h)('failed', result.exitCode === undefined ? 'timed out' : `exit ${result.exitCode}`);
-      return { hook: h, exitCode: result.exitCode, lines: lines.slice(-20) };
+      const failure = { hook: h, exitCode: result.exitCode, lines: lines.slice(-20) };
+      if (h.onFailure !== 'warn') return { failure, warnings };
+      warnings.push(failure);
+      continue;
     }
     row(h)('completed');
   }
-  const once = hooks.filter((h) => h.once).map((h) => h.id);
+  const failed = new Set(warnings.map((w) => w.hook.id));
+  const once = hooks.filter((h) => h.once && !failed.has(h.id)).map((h) => h.id);
   if (once.length > 0)
     updateState(compose.cwd, (state) => ({
       ...state,
       hooksDone: [...new Set([...(state.hooksDone ?? []), ...once])],
     }));
-  return undefined;
+  return { warnings };
+}
+
+/** The final screen's lines for a hook that failed but only warns: what happened, what it left, how to retry. */
+export function hookWarning(f: HookFailure, dir: string, log: string): string[] {
+  const status =
+    f.exitCode === undefined ? `did not finish within ${f.hook.timeoutSeconds} s` : `exited ${f.exitCode}`;
+  return [
+    `! Hook ${f.hook.id} (${f.hook.description}) ${status}.${f.hook.failureNote ? ` ${f.hook.failureNote}` : ''}`,
+    ...f.lines.slice(-8).map((l) => `    ${l}`),
+    `  → Fix the cause, then run berth install --dir ${dir} again: ` +
+      (f.hook.once ? 'it runs this hook until it succeeds once.' : 'hooks run after every start.') +
+      ` The whole output: ${log} in ${dir}.`,
+  ];
 }

@@ -4,7 +4,7 @@
 import { hostPathSpaceProblems } from './host-paths.js';
 import { stackSubnetProblems } from '../detect/subnets.js';
 import { buildSourceProblems } from './builds.js';
-import { pendingHooks } from './hooks.js';
+import { hookWarning, pendingHooks } from './hooks.js';
 import { questionFlags } from '../cli/args.js';
 import { composeCli, composeMissingError, type ComposeCli } from '../compose/docker-compose.js';
 import type { Context } from '../context.js';
@@ -165,22 +165,26 @@ const VALIDATED = {
     '\n✔ Validated with the Compose schema (docker compose not found: `docker compose config` skipped).\n',
 };
 
-/** Start: `up -d --wait` with live progress; a reconfigure that fails to come up is rolled back. */
+/**
+ * Start: `up -d --wait` with live progress; a reconfigure that fails to come up is rolled back. Returns the
+ * warnings for the final screen (hooks that failed but leave the stack up).
+ */
 export async function startStep(
   ctx: Context,
   prepared: Prepared,
   backupName: string | undefined,
   run: RunPlan,
-): Promise<void> {
+): Promise<string[]> {
   const { json, waitTimeout, rollback } = ctx.cli.options;
   run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   const output = json ? 'json' : 'auto';
   try {
-    await startStack(prepared, ctx, waitTimeout, {
+    const started = await startStack(prepared, ctx, waitTimeout, {
       output,
       hooks: pendingHooks(prepared.rendering.hooks, prepared.previous.state?.hooksDone),
       builds: prepared.rendering.builds,
     });
+    return started.hookWarnings.flatMap((w) => hookWarning(w, prepared.dir, started.log));
   } catch (error) {
     if (!(error instanceof StackStartError) || !rollback) throw error;
     const say = { ...ctx, stdout: run.say };
@@ -188,6 +192,7 @@ export async function startStep(
     // The same files, but images rebuilt from new code (a reconfigure after `git pull`): only those go back.
     if (prepared.previous.state === undefined || prepared.rendering.builds.length === 0) throw error;
     await rollBackImages(prepared, error, say, waitTimeout, output);
+    return [];
   }
 }
 
@@ -197,11 +202,12 @@ export async function reportStep(
   prepared: Prepared,
   backupDir: string | undefined,
   run: RunPlan,
+  warnings: string[] = [],
 ): Promise<void> {
   if (ctx.terminal && !ctx.cli.options.json) {
     const { finalScreen } = await import('../wizard/interview.js');
-    await finalScreen(prepared, run.start, backupDir, ctx.terminal);
-  } else run.say.write(installDoneText(prepared, run.start, backupDir));
+    await finalScreen(prepared, run.start, backupDir, ctx.terminal, warnings);
+  } else run.say.write(installDoneText(prepared, run.start, backupDir, warnings));
 }
 
 /** The machine checks for these answers (see berth doctor): what blocks the install, and what only warns. */

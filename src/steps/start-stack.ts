@@ -57,6 +57,14 @@ export class StackStartError extends BerthError {
   }
 }
 
+/** A stack that came up: its final states, the hooks that failed but only warn, and the bring-up's log. */
+export interface Started {
+  state: ProgressState;
+  hookWarnings: HookFailure[];
+  /** The log of this bring-up, relative to the install folder. */
+  log: string;
+}
+
 type StartContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
   Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
 
@@ -65,7 +73,7 @@ export async function startStack(
   ctx: StartContext,
   waitTimeout: number,
   options: StartOptions = {},
-): Promise<ProgressState> {
+): Promise<Started> {
   const clock = () => ctx.now().getTime();
   const logDir = path.join(p.dir, BERTH_DIR, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
@@ -119,10 +127,11 @@ export async function startStack(
   // final word (ps) over the exit code. Healthy means healthy.
   const stuck = store.get().services.some((s) => s.state === 'failed' || !finalStates.has(s.state));
   const hooks = options.hooks ?? [];
-  const hookFailure =
+  const hooksRun =
     exitCode === 0 && !stuck && hooks.length > 0
       ? await runHooks(hooks, compose, ctx.exec, report)
-      : undefined;
+      : { warnings: [] };
+  const hookFailure = hooksRun.failure;
   await new Promise<void>((resolve) => log.end(resolve));
   if (hookFailure) {
     store.dispatch([{ type: 'done', at: clock(), ok: false }]);
@@ -145,7 +154,7 @@ export async function startStack(
   store.dispatch([{ type: 'done', at: clock(), ok }]);
   await view.closed;
   const state = store.get();
-  if (!diagnosis) return state;
+  if (!diagnosis) return { state, hookWarnings: hooksRun.warnings, log: path.relative(p.dir, logFile) };
   const logs = [path.relative(p.dir, logFile), ...(diagnosis.logFile ? [diagnosis.logFile] : [])];
   throw new StackStartError(
     diagnosis.summary,

@@ -48,6 +48,7 @@ export async function finalScreen(
   started: boolean,
   backupDir: string | undefined,
   terminal: Pick<Terminal, 'stdout'>,
+  warnings: string[] = [],
 ): Promise<void> {
-  await printFinal(finalOf(p, started, backupDir), terminal.stdout);
+  await printFinal(finalOf(p, started, backupDir, warnings), terminal.stdout);
 }

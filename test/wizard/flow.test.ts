@@ -197,6 +197,16 @@ describe('finalModel', () => {
     expect(written.headline).toContain('files written to /d (the stack was not started)');
     expect(written.next[0]).toContain('berth install --dir /d --yes');
   });
+
+  it('says the stack is up but a step did not succeed when a hook only warned', () => {
+    const input = { title: 'LUStores', dir: '/d', urls: [], notes: [], warnings: ['! Hook x exited 4.'] };
+    const m = finalModel({ ...input, started: true });
+    expect(m.ok).toBe(false);
+    expect(m.headline).toBe('! LUStores is up, but a step after the start did not succeed (below).');
+    expect(m.warnings).toEqual(['! Hook x exited 4.']);
+    // Files written without a start ran no hook: nothing to warn about.
+    expect(finalModel({ ...input, started: false }).warnings).toEqual([]);
+  });
 });
 
 describe('line editing', () => {

@@ -336,6 +336,7 @@ describe('final screen', () => {
           lines: ['Secrets: /opt/magec/.env (mode 0600)'],
           next: ['berth status --dir /opt/magec'],
           notes: ['Keep MAGEC_ENCRYPTION_KEY safe.'],
+          warnings: [],
         }}
       />,
     );
@@ -348,6 +349,36 @@ describe('final screen', () => {
         'Next',
         '  berth status --dir /opt/magec',
         'Note: Keep MAGEC_ENCRYPTION_KEY safe.',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('final screen with a warning', () => {
+  it('shows the warning lines under the URLs, before the files and the next commands', () => {
+    const r = render(
+      <FinalView
+        model={{
+          headline: '! LUStores is up, but a step after the start did not succeed (below).',
+          ok: false,
+          urls: [{ label: 'LUStores', url: 'https://stores.example.test' }],
+          lines: ['Secrets: /opt/lustores/.env (mode 0600)'],
+          next: ['berth status --dir /opt/lustores'],
+          notes: [],
+          warnings: ['! Hook obtain_certificate (get the certificate) exited 4.', '    cause: DNS'],
+        }}
+      />,
+    );
+    expect(frame(r)).toBe(
+      [
+        '',
+        '! LUStores is up, but a step after the start did not succeed (below).',
+        '  LUStores: https://stores.example.test',
+        '! Hook obtain_certificate (get the certificate) exited 4.',
+        '    cause: DNS',
+        'Secrets: /opt/lustores/.env (mode 0600)',
+        'Next',
+        '  berth status --dir /opt/lustores',
       ].join('\n'),
     );
   });

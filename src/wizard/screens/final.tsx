@@ -15,6 +15,11 @@ export function FinalView({ model }: { model: FinalModel }) {
           {u.label}: <Text color="cyan">{u.url}</Text>
         </Text>
       ))}
+      {model.warnings.map((l, i) => (
+        <Text key={`w${i}`} color={l.startsWith('!') ? 'yellow' : undefined}>
+          {l}
+        </Text>
+      ))}
       {model.lines.map((l, i) => (
         <Text key={i}>{l}</Text>
       ))}

@@ -27,11 +27,8 @@ export async function loadCore(): Promise<Core> {
   const files = () => {
     const text = fs.readFileSync(new URL(import.meta.url), 'latin1');
     const start = text.lastIndexOf(MARKER) + MARKER.length;
-    const blob = text.slice(start, text.indexOf('*/', start));
-    return JSON.parse(brotliDecompressSync(Buffer.from(blob, 'base64')).toString('utf8')) as Record<
-      string,
-      string
-    >;
+    const payload = brotliDecompressSync(Buffer.from(text.slice(start, text.indexOf('*/', start)), 'base64'));
+    return unpackPayload(payload);
   };
   const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
   const cacheDirs = [
@@ -49,6 +46,27 @@ export async function loadCore(): Promise<Core> {
     `berth could not unpack itself: neither ${cacheDirs.join(' nor ')} can be made private to this user. ` +
       'Set XDG_CACHE_HOME to a folder you own.',
   );
+}
+
+/**
+ * The payload scripts/build.ts wrote: a 4-byte length, the JSON {files, blobs}, then each blob's bytes; a chunk's
+ * \u0000BLOB<n>\u0000 becomes blob n in base64 again, the string literal esbuild wrote.
+ */
+export function unpackPayload(payload: Buffer): Record<string, string> {
+  const size = payload.readUInt32BE(0);
+  const { files, blobs } = JSON.parse(payload.subarray(4, 4 + size).toString('utf8')) as {
+    files: Record<string, string>;
+    blobs: number[];
+  };
+  let at = 4 + size;
+  const texts = blobs.map((length) => {
+    const b64 = payload.subarray(at, at + length).toString('base64');
+    at += length;
+    return b64;
+  });
+  for (const name of Object.keys(files))
+    texts.forEach((b64, n) => (files[name] = files[name]!.split(`\u0000BLOB${n}\u0000`).join(b64)));
+  return files;
 }
 
 const myUid = (fallback: number) => (typeof process.getuid === 'function' ? process.getuid() : fallback);

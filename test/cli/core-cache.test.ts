@@ -2,6 +2,7 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unpackPayload } from '../../src/core-cache.js';
 import { berth, modeOf, tempDir } from '../helpers.js';
 
 const coreDirs = (dir: string) => readdirSync(dir).filter((f) => /^core-.*-[0-9a-f]{16}$/.test(f));
@@ -91,5 +92,23 @@ describe('core cache', () => {
     const loaded = new Set(chunks.filter((c) => stderr.includes(c)));
     expect(loaded.has('main.mjs')).toBe(true);
     expect(loaded.size).toBeLessThan(chunks.length);
+  });
+});
+
+describe('the core payload', () => {
+  it('puts a blob stored as bytes back into its chunk as the base64 text it was', () => {
+    const wasm = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xfe]);
+    const json = Buffer.from(
+      JSON.stringify({
+        files: { 'a.mjs': 'var w="data:application/wasm;base64,\u0000BLOB0\u0000";', 'b.mjs': 'x()' },
+        blobs: [wasm.length],
+      }),
+    );
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(json.length);
+    expect(unpackPayload(Buffer.concat([head, json, wasm]))).toEqual({
+      'a.mjs': `var w="data:application/wasm;base64,${wasm.toString('base64')}";`,
+      'b.mjs': 'x()',
+    });
   });
 });

@@ -96,6 +96,15 @@ export const checkDependsOn: Check = (r) => {
   return problems;
 };
 
+/** A published port bound to 127.0.0.1 or ::1 only (`127.0.0.1:5432:5432`, or host_ip in the long form). */
+export const onLoopback = (port: unknown): boolean => {
+  if (typeof port === 'object' && port !== null) {
+    const ip = (port as { host_ip?: string }).host_ip;
+    return ip === '127.0.0.1' || ip === '::1';
+  }
+  return /^(127\.0\.0\.1|\[::1\]):/.test(String(port));
+};
+
 export const checkDatabasePorts: Check = (r) => {
   const env = dotenv(r);
   const problems: Problem[] = [];
@@ -104,8 +113,10 @@ export const checkDatabasePorts: Check = (r) => {
     const resolved = interpolate(String(image ?? ''), env);
     if (!DATABASE_IMAGE.test(resolved) && !/^(postgres|redis|db|database|cache)$/.test(name)) continue;
     for (const { path: p, service } of defs) {
-      if (service.ports && service.ports.length > 0)
-        problems.push(problem(p, `${name} (${resolved}) publishes ports`));
+      // A port bound to the loopback address (an opt-in admin port) reaches only this machine.
+      const open = (service.ports ?? []).filter((port) => !onLoopback(port));
+      if (open.length > 0)
+        problems.push(problem(p, `${name} (${resolved}) publishes ${open.map(String).join(', ')}`));
       if (service.network_mode === 'host')
         problems.push(problem(p, `${name} (${resolved}) uses the host network`));
     }

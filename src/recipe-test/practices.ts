@@ -32,7 +32,11 @@ export const practices: readonly Practice[] = [
     title: 'every depends_on uses condition: healthy / completed successfully',
     check: checkDependsOn,
   },
-  { id: 'db-ports', title: 'no database or cache publishes a port', check: checkDatabasePorts },
+  {
+    id: 'db-ports',
+    title: 'no database or cache publishes a port (127.0.0.1 only is allowed)',
+    check: checkDatabasePorts,
+  },
   {
     id: 'http',
     title: 'behind HTTPS, no plain-HTTP port listens on all interfaces',

@@ -48,6 +48,11 @@ export const fixedSecrets: Readonly<Record<string, Readonly<Record<string, strin
     db_password: 'golden-db-root-password-0401',
     admin: 'golden-admin-password-0402',
   },
+  lustores: {
+    db_password: 'golden-db-password-0701',
+    session_secret: 'golden-session-secret-0702-aaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    jwt_secret: 'golden-jwt-secret-0703-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+  },
   reflector: {
     postgres_password: 'golden-postgres-password-0101',
     secret_key: 'golden-secret-key-0102',
@@ -255,10 +260,41 @@ const djangoGolden: RenderCase[] = [
   },
 ];
 
+const lustoresGolden: RenderCase[] = [
+  {
+    recipe: 'lustores',
+    name: 'letsencrypt',
+    flags: { domain: 'stores.example.ac.uk', email: 'stores@example.ac.uk' },
+    env: {},
+  },
+  {
+    recipe: 'lustores',
+    name: 'self-signed-admin-ports-watchtower',
+    flags: {
+      domain: 'stores.intranet.example',
+      email: 'it@example.ac.uk',
+      tls: 'self-signed',
+      https_port: '8443',
+      data_dir: '/srv/lustores/db',
+      subnet: '10.77.0.0/24',
+      admin_ports: true,
+      watchtower: true,
+    },
+    env: {},
+  },
+  {
+    recipe: 'lustores',
+    name: 'http-behind-proxy',
+    flags: { domain: 'stores.example.ac.uk', email: 'stores@example.ac.uk', tls: 'none', http_port: '8080' },
+    env: {},
+  },
+];
+
 export const goldenCases: RenderCase[] = [
   ...magecGolden,
   ...djangoGolden,
   ...frappeGolden,
+  ...lustoresGolden,
   ...reflectorGolden,
 ];
 
@@ -367,12 +403,24 @@ const djangoMatrix: RenderCase[] = product({
     env: {},
   }));
 
+const lustoresMatrix: RenderCase[] = product({
+  tls: ['letsencrypt', 'letsencrypt-staging', 'self-signed', 'none'],
+  admin_ports: [false, true],
+  watchtower: [false, true],
+}).map((a) => ({
+  recipe: 'lustores',
+  name: `matrix ${JSON.stringify(a)}`,
+  flags: { domain: 'stores.example.net', email: 'ops@example.net', ...a },
+  env: {},
+}));
+
 /** The golden cases plus the matrix: what the recipe-practice tests check. */
 export const allCases: RenderCase[] = [
   ...goldenCases,
   ...magecMatrix,
   ...djangoMatrix,
   ...frappeMatrix,
+  ...lustoresMatrix,
   ...reflectorMatrix,
 ];
 

@@ -22,6 +22,7 @@ import {
   checkDependsOn,
   checkHealthchecks,
   checkImages,
+  onLoopback,
 } from '../../src/recipe-test/practices-services.js';
 import {
   dotenv,
@@ -79,8 +80,9 @@ const checkFeatureFiles: Check = (r) => {
       const web = (service.ports ?? [])
         .map((port) => hostPort(String(port), env))
         .filter((h) => h === '80' || h === '443');
-      // A recipe's proxy (HTTPS, or frappe's plain-HTTP Traefik) is the one thing on the web ports.
-      if (web.length > 0 && p !== 'compose.https.yaml' && p !== 'compose.proxy.yaml')
+      // A recipe's proxy (HTTPS, or frappe's plain-HTTP Traefik) is the one thing on the web ports; lustores's
+      // nginx is in its base file (it fronts the app in every mode).
+      if (web.length > 0 && p !== 'compose.https.yaml' && p !== 'compose.proxy.yaml' && name !== 'nginx')
         problems.push(problem(p, `${name} publishes ${web.join(', ')}`));
     }
   }
@@ -139,6 +141,18 @@ describe('shipped recipes follow the rules of docs/recipes.md', () => {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     expect(failures).toEqual([]);
+  });
+});
+
+describe('a database port bound to the loopback address', () => {
+  it('is an admin port for this machine only, not a published database', () => {
+    expect(onLoopback('127.0.0.1:5432:5432')).toBe(true);
+    expect(onLoopback('127.0.0.1:${DB_ADMIN_PORT:?x}:5432')).toBe(true);
+    expect(onLoopback('[::1]:6379:6379')).toBe(true);
+    expect(onLoopback({ target: 5432, published: '5432', host_ip: '127.0.0.1' })).toBe(true);
+    expect(onLoopback('5432:5432')).toBe(false);
+    expect(onLoopback('0.0.0.0:5432:5432')).toBe(false);
+    expect(onLoopback({ target: 5432, published: '5432' })).toBe(false);
   });
 });
 

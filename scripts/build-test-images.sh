@@ -14,14 +14,26 @@
 #                           psycopg2 2.9 from Debian: the base a Django
 #                           project's Dockerfile builds FROM in tests (as it
 #                           would build FROM python:3.11-slim);
+#   berth-test/nginx:1      real nginx 1.22 from Debian (nginx-light: ssl and
+#                           http2 built in), laid out like the official image
+#                           (user nginx 101, entrypoint running
+#                           /docker-entrypoint.d/ with its envsubst templates
+#                           step, logs to stdout/stderr);
+#   berth-test/certbot:1    real certbot 2.1 from Debian with its Python, the
+#                           real openssl and the CA bundle, with the official
+#                           certbot/certbot image's entrypoint and folders (no
+#                           ACME server is reachable in tests);
 #   berth-test/<app>:1      small busybox stand-ins (test/images/<app>/) for
-#                           the application images of the magec and reflector
-#                           recipes, answering the recipes' health checks.
+#                           the application images of the magec, reflector,
+#                           frappe, django (tailwind) and lustores recipes
+#                           (lustores and its mock OIDC server replitauth),
+#                           answering the recipes' health checks.
 #
 # Needs root, a running engine and berth-test/busybox:1 (all three from
-# scripts/setup-test-engine.sh). Installs postgresql-15, redis, mariadb and
-# the Python/Django packages on the host (apt) when missing, to copy their
-# files. Idempotent: an image that exists is kept unless --force is given.
+# scripts/setup-test-engine.sh). Installs postgresql-15, redis, mariadb,
+# nginx-light, certbot and the Python/Django packages on the host (apt) when
+# missing, to copy their files (server packages with service starts denied).
+# Idempotent: an image that exists is kept unless --force is given.
 #
 # Usage: scripts/build-test-images.sh [--force] [NAME...]
 set -eu
@@ -31,8 +43,9 @@ BASE=berth-test/busybox:1
 PG_VERSION=15
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/../test/images"
-# Build order matters: magec, reflector-server and frappe start FROM berth-test/postgres:1 (for psql).
+# Build order matters: magec, reflector-server, frappe and lustores start FROM berth-test/postgres:1 (for psql).
 ALL_IMAGES="postgres redis django mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik node"
+ALL_IMAGES="$ALL_IMAGES nginx certbot lustores replitauth"
 FORCE=0
 WORK=""
 # shellcheck source=scripts/lib/common.sh
@@ -226,6 +239,54 @@ build_django_context() {
   cp /etc/login.defs "$ctx/rootfs/etc/"
 }
 
+# glibc's name lookups as on Debian: /etc/hosts before DNS (the busybox base has no nsswitch.conf, and glibc's
+# default then asks DNS first).
+write_nsswitch() {
+  mkdir -p "$1/etc"
+  cat >"$1/etc/nsswitch.conf" <<'EOF'
+passwd: files
+group: files
+shadow: files
+hosts: files dns
+networks: files
+protocols: files
+services: files
+EOF
+}
+
+# Real nginx from Debian's nginx-light (its postinst would start the service: denied), and envsubst for the
+# official image's templates step. ssl and http2 are built into Debian's binary; no dynamic module is staged.
+build_nginx_context() {
+  local ctx=$1 file
+  ensure_server_packages nginx-light gettext-base
+  copy_with_libs "$ctx/rootfs" /usr/sbin/nginx /usr/bin/envsubst
+  mkdir -p "$ctx/rootfs/etc/nginx"
+  for file in mime.types fastcgi_params scgi_params uwsgi_params; do
+    cp "/etc/nginx/$file" "$ctx/rootfs/etc/nginx/"
+  done
+  write_nsswitch "$ctx/rootfs"
+}
+
+# Real certbot from Debian (python3-certbot and its Python dependencies, staged like the django image's Python),
+# the real openssl with Debian's openssl.cnf and libssl3's legacy provider, and the CA bundle.
+# python3-cffi-backend is named because python3-cryptography depends on it through virtual packages
+# (python3-cffi-backend-api-*), which python_closure does not follow.
+build_certbot_context() {
+  local ctx=$1 root=$1/rootfs
+  ensure_packages python3 certbot python3-cffi-backend openssl ca-certificates
+  stage_python "$root" certbot python3-cffi-backend
+  # libssl3's legacy provider: cryptography loads it at import and fails without it.
+  copy_with_libs "$root" /usr/bin/openssl "$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')/legacy.so"
+  # Debian's layout: OPENSSLDIR is /usr/lib/ssl, whose openssl.cnf, certs and private link into /etc/ssl.
+  mkdir -p "$root/etc/ssl/certs" "$root/etc/ssl/private" "$root/usr/lib/ssl"
+  cp -L /etc/ssl/openssl.cnf "$root/etc/ssl/openssl.cnf"
+  cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  ln -s /etc/ssl/openssl.cnf "$root/usr/lib/ssl/openssl.cnf"
+  ln -s /etc/ssl/certs "$root/usr/lib/ssl/certs"
+  ln -s /etc/ssl/private "$root/usr/lib/ssl/private"
+  write_nsswitch "$root"
+}
+
 # Builds berth-test/$1:1 from test/images/$1 (plus a staged rootfs for real servers).
 build_image() {
   local name=$1 tag="berth-test/$1:1" ctx start
@@ -245,6 +306,8 @@ build_image() {
     mariadb) build_mariadb_context "$ctx" ;;
     django) build_django_context "$ctx" ;;
     frappe) build_frappe_context "$ctx" ;;
+    nginx) build_nginx_context "$ctx" ;;
+    certbot) build_certbot_context "$ctx" ;;
   esac
   # Legacy builder: the engine is 20.10 and the CLI may lack the buildx plugin.
   DOCKER_BUILDKIT=0 run_logged docker build --label berth-test=1 -t "$tag" "$ctx" ||

@@ -121,7 +121,7 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
     expect(first).toMatch(/guided installer/);
     expect(first).toMatch(/✔ Docker engine\s+\S+/);
     expect(first).toContain('NVIDIA GPU');
-    expect(first).toMatch(/❯ Magec\n\s+Django app\n\s+Frappe \/ ERPNext\n\s+Reflector/);
+    expect(first).toMatch(/❯ Magec\n\s+Django app\n\s+Frappe \/ ERPNext\n\s+LUStores\n\s+Reflector/);
     await answer('What do you want to install?', 'Enter');
     await answer('Where should the AI models run?', 'Down', 'Enter');
     await waitFor('? OpenAI API key');
@@ -177,8 +177,8 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
     const parent = tempDir();
     const dir = path.join(parent, 'reflector');
     await start(berthCmd(['install', '--no-start']), { env: `HOME=${parent}` });
-    // Magec (the default) first, then by title: Django app, Frappe / ERPNext, Reflector.
-    await answer('What do you want to install?', 'Down', 'Down', 'Down', 'Enter');
+    // Magec (the default) first, then by title: Django app, Frappe / ERPNext, LUStores, Reflector.
+    await answer('What do you want to install?', 'Down', 'Down', 'Down', 'Down', 'Enter');
     await waitFor('? Install folder');
     await keys('C-u');
     await type(dir);

@@ -78,6 +78,8 @@ export interface PsEntry {
   State: string;
   Health: string;
   ExitCode: number;
+  /** Published ports: the host address (URL), the host port and the container's. */
+  Publishers?: { URL: string; TargetPort: number; PublishedPort: number; Protocol: string }[];
 }
 
 /** Plain `docker compose ps -a --format json` in the folder: the .env there names the project and files. */

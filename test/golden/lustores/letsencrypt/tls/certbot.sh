@@ -104,21 +104,23 @@ print(" ".join(sorted({a[4][0] for a in socket.getaddrinfo(sys.argv[1], 80, prot
     say "obtained Let's Encrypt's certificate for $DOMAIN"
     return 0
   fi
+  # Let's Encrypt's own verdicts first (they quote the URL it fetched), then certbot's failure to reach the CA.
   case $out in
     *"DNS problem"* | *NXDOMAIN*)
       cause "DNS: the ACME server could not look up $DOMAIN (above). Check its A/AAAA records at your DNS provider." ;;
-    *"Failed to establish a new connection"* | *"Max retries exceeded"* | *"Name or service not known"* | \
-      *"Temporary failure in name resolution"* | *"Could not connect"* | *"Network is unreachable"*)
-      cause "the ACME server $ACME_SERVER could not be reached from this server (no outbound HTTPS: a" \
-        "firewall, a proxy, or no network). Let it reach the internet on port 443." ;;
-    *"Timeout during connect"* | *"Connection refused"* | *"Fetching http"* | *"Invalid response"* | \
-      *"unauthorized"*)
+    *"Fetching http"* | *"Timeout during connect"* | *"Invalid response from http"* | *":error:connection"* | \
+      *":error:unauthorized"*)
       cause "port 80: the ACME server could not fetch http://$DOMAIN/.well-known/acme-challenge/ from this" \
         "server (above). Open port 80 to the internet (firewall, security group) and forward it here; $DOMAIN" \
         "resolves to $addresses." ;;
     *"too many"* | *rateLimited*)
       cause "Let's Encrypt's rate limit (above). Wait for the time it names, or try the staging CA first" \
         "(--tls letsencrypt-staging)." ;;
+    *"Requesting "* | *"Failed to establish a new connection"* | *"Max retries exceeded"* | *"Connection refused"* | \
+      *"Name or service not known"* | *"Temporary failure in name resolution"* | *"Network is unreachable"* | \
+      *"timed out"*)
+      cause "the ACME server $ACME_SERVER could not be reached from this server (no outbound HTTPS: a" \
+        "firewall, a proxy, or no network). Let it reach the internet on port 443." ;;
     *)
       cause "certbot exited $status (its output is above)." ;;
   esac

@@ -4,7 +4,7 @@
 // registry here), which check their wiring and serve a page. No ACME server is reachable from a test: the
 // Let's Encrypt case points certbot at a closed port on loopback and checks that the site stays up on the
 // temporary certificate with the cause named. Without an engine or the images these tests fail (never skip).
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -32,8 +32,10 @@ const TEST_TIMEOUT = 300_000;
  */
 const fastHealth = (certbot: boolean): string =>
   `services:\n${['nginx', 'app', 'replit-auth', 'db', 'redis', ...(certbot ? ['certbot'] : [])]
-    .map((s) => `  ${s}:\n    healthcheck:\n      interval: 2s\n`)
+    .map((s) => `  ${s}:\n    healthcheck:\n      interval: 2s\n${s === 'nginx' ? RENEWAL_CHECK : ''}`)
     .join('')}`;
+/** nginx looks for a renewal every second instead of every minute. */
+const RENEWAL_CHECK = '    environment:\n      RENEWAL_CHECK_SECONDS: "1"\n';
 
 const { root, newStack } = useStacks('lustores');
 type Stack = Awaited<ReturnType<typeof newStack>>;
@@ -138,6 +140,9 @@ async function inService(dir: string, service: string, script: string): Promise<
   if (result.exitCode !== 0) throw new Error(`${service}: ${script}\n${text(result)}`);
   return String(result.stdout).trim();
 }
+
+const logsOf = async (dir: string, service: string) =>
+  String((await docker(['compose', 'logs', '--no-color', service], dir)).stdout);
 
 const connects = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -264,6 +269,12 @@ describe.sequential('the lustores recipe on a real Docker engine', () => {
       const challenge = await fetchHttp(ports.http, '/.well-known/acme-challenge/t1');
       expect([challenge.status, challenge.body.trim()]).toEqual([200, 'token-ok']);
 
+      // A renewal by the certbot service (its deploy hook touches the flag) makes nginx reload.
+      await inService(stack.dir, 'certbot', 'touch /etc/letsencrypt/berth/renewed');
+      await expect
+        .poll(async () => logsOf(stack.dir, 'nginx'), { timeout: 20_000, interval: 500 })
+        .toContain('nginx: the certificate was renewed; reloaded');
+
       // The name now resolves (for certbot's container, through the user's file), so certbot runs and meets the
       // unreachable ACME server: a re-run asks again and names that cause; the site is still up.
       writeFileSync(
@@ -298,6 +309,69 @@ describe.sequential('the lustores recipe on a real Docker engine', () => {
       expect(existsSync(stack.dir)).toBe(false);
     } finally {
       await docker(['network', 'rm', taken], root);
+    }
+  });
+
+  test("obtain names the cause from Let's Encrypt's answers (recorded certbot output, no ACME server here)", async () => {
+    await requireEngine(IMAGES);
+    // A stand-in certbot on PATH prints what certbot 2.x prints for each of Let's Encrypt's refusals and fails.
+    const stub = path.join(root, `certbot-stub-${process.pid}`);
+    mkdirSync(path.join(stub, 'cases'), { recursive: true });
+    writeFileSync(path.join(stub, 'certbot'), '#!/bin/sh\ncat "$CASE"\nexit 1\n', { mode: 0o755 });
+    const problems = (type: string, detail: string) =>
+      'Certbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:\n' +
+      `  Domain: ${DOMAIN}\n  Type:   ${type}\n  Detail: ${detail}\n`;
+    const cases: Record<string, [string, string]> = {
+      firewall: [
+        problems(
+          'connection',
+          `203.0.113.7: Fetching http://${DOMAIN}/.well-known/acme-challenge/Xk3: Timeout during connect (likely firewall problem)`,
+        ),
+        `cause: port 80: the ACME server could not fetch http://${DOMAIN}/.well-known/acme-challenge/`,
+      ],
+      'dns-record': [
+        problems(
+          'dns',
+          `DNS problem: NXDOMAIN looking up A for ${DOMAIN} - check that a DNS record exists for this domain`,
+        ),
+        `cause: DNS: the ACME server could not look up ${DOMAIN}`,
+      ],
+      'rate-limit': [
+        'An unexpected error occurred:\nError creating new order :: too many failed authorizations recently: see https://letsencrypt.org/docs/failed-validation-limit/\n',
+        "cause: Let's Encrypt's rate limit",
+      ],
+    };
+    for (const [name, [output]] of Object.entries(cases))
+      writeFileSync(path.join(stub, 'cases', name), output);
+    const certbotSh = path.join(process.cwd(), 'templates/lustores/tls/certbot.sh');
+    const run = await docker(
+      [
+        ...['run', '--rm', '--network', 'none', '--add-host', `${DOMAIN}:127.0.0.1`],
+        ...[
+          '-e',
+          `DOMAIN=${DOMAIN}`,
+          '-e',
+          'EMAIL=stores@lustores.test',
+          '-e',
+          'ACME_SERVER=https://acme.invalid/dir',
+        ],
+        ...['-v', `${certbotSh}:/berth/certbot.sh:ro`, '-v', `${stub}:/stub:ro`, '--entrypoint', 'sh'],
+        'berth-test/certbot:1',
+        '-c',
+        'for c in /stub/cases/*; do echo "== ${c##*/}"; PATH=/stub:$PATH CASE=$c sh /berth/certbot.sh obtain; echo "rc=$?"; done',
+      ],
+      root,
+    );
+    expect(run.exitCode, text(run)).toBe(0);
+    const byCase = Object.fromEntries(
+      String(run.stdout)
+        .split(/^== /m)
+        .filter(Boolean)
+        .map((block) => [block.slice(0, block.indexOf('\n')), block]),
+    );
+    for (const [name, [, cause]] of Object.entries(cases)) {
+      expect(byCase[name], name).toContain(cause);
+      expect(byCase[name], name).toContain('rc=4');
     }
   });
 });

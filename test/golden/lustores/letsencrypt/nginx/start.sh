@@ -1,8 +1,10 @@
 #!/bin/sh
 # nginx for LUStores (berth): runs nginx in the foreground, and reloads it when certbot has renewed the
-# certificate (certbot's deploy hook touches /etc/letsencrypt/berth/renewed; checked every minute).
+# certificate (certbot's deploy hook touches /etc/letsencrypt/berth/renewed; checked every minute, or every
+# RENEWAL_CHECK_SECONDS).
 set -eu
 flag=/etc/letsencrypt/berth/renewed
+every=${RENEWAL_CHECK_SECONDS:-60}
 
 mtime() {
   stat -c %Y "$flag" 2>/dev/null || echo 0
@@ -10,7 +12,7 @@ mtime() {
 
 watch_renewals() {
   last=$(mtime)
-  while sleep 60; do
+  while sleep "$every"; do
     now=$(mtime)
     [ "$now" = "$last" ] && continue
     last=$now

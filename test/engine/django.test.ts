@@ -7,7 +7,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, fixtures } from '../helpers.js';
-import { docker, freePort, requireEngine, serviceStates, text, useStacks } from './harness.js';
+import { freePort, inService, logsOf, requireEngine, serviceStates, text, useStacks } from './harness.js';
 
 const IMAGES = ['django', 'postgres', 'redis', 'node'].map((name) => `berth-test/${name}:1`);
 const TEST_IMAGES = [
@@ -60,14 +60,7 @@ async function page(port: number): Promise<string> {
   return `${response.status} ${await response.text()}`;
 }
 
-async function inWeb(dir: string, script: string): Promise<string> {
-  const result = await docker(['compose', 'exec', '-T', 'web', 'sh', '-c', script], dir);
-  if (result.exitCode !== 0) throw new Error(`web: ${script}\n${text(result)}`);
-  return String(result.stdout).trim();
-}
-
-const logsOf = async (dir: string, service: string) =>
-  String((await docker(['compose', 'logs', '--no-color', service], dir)).stdout);
+const inWeb = (dir: string, script: string) => inService(dir, 'web', script);
 
 describe.sequential('the django recipe on a real Docker engine (a real Django project)', () => {
   test(

@@ -9,7 +9,16 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, tempDir } from '../helpers.js';
-import { docker, dotenvValue, freePort, requireEngine, serviceStates, text, useStacks } from './harness.js';
+import {
+  docker,
+  dotenvValue,
+  inService,
+  freePort,
+  requireEngine,
+  serviceStates,
+  text,
+  useStacks,
+} from './harness.js';
 
 const IMAGES = ['frappe', 'mariadb', 'redis', 'traefik'].map((name) => `berth-test/${name}:1`);
 const TEST_IMAGES = [
@@ -23,20 +32,6 @@ const TEST_IMAGES = [
 const TEST_TIMEOUT = 240_000;
 
 const { root, newStack } = useStacks('frappe');
-
-/** Runs a shell command in a service's container with `input` on stdin (secrets never go on argv, here too). */
-async function inService(dir: string, service: string, script: string, input = ''): Promise<string> {
-  const { execa } = await import('execa');
-  const result = await execa('docker', ['compose', 'exec', '-T', service, 'sh', '-c', script], {
-    cwd: dir,
-    input,
-    reject: false,
-    extendEnv: false,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  });
-  if (result.exitCode !== 0) throw new Error(`${service}: ${script}\n${result.stdout}\n${result.stderr}`);
-  return String(result.stdout);
-}
 
 async function ping(port: number, host?: string): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/api/method/ping`, {

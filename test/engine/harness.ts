@@ -23,6 +23,28 @@ export function docker(args: string[], cwd: string, timeout = 60_000): Promise<R
   }) as unknown as Promise<Result>;
 }
 
+/**
+ * Runs a shell command in a service's running container (`compose exec`) with `input` on stdin (a secret never
+ * goes on argv, in a test either) and returns its output, trimmed; a failure throws, naming the command.
+ */
+export async function inService(dir: string, service: string, script: string, input = ''): Promise<string> {
+  const result = await execa('docker', ['compose', 'exec', '-T', service, 'sh', '-c', script], {
+    cwd: dir,
+    env: cleanEnv(),
+    extendEnv: false,
+    reject: false,
+    input,
+    timeout: 60_000,
+  });
+  if (result.exitCode !== 0) throw new Error(`${service}: ${script}\n${text(result as unknown as Result)}`);
+  return String(result.stdout).trim();
+}
+
+/** A service's logs so far, without colours. */
+export async function logsOf(dir: string, service: string): Promise<string> {
+  return String((await docker(['compose', 'logs', '--no-color', service], dir)).stdout);
+}
+
 export const text = (r: Result): string =>
   `exit ${String(r.exitCode)}\n--- stdout\n${String(r.stdout)}\n--- stderr\n${String(r.stderr)}`;
 

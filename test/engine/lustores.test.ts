@@ -12,7 +12,17 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { describe, expect, test } from 'vitest';
 import { berth } from '../helpers.js';
-import { composePs, docker, freePort, requireEngine, serviceStates, text, useStacks } from './harness.js';
+import {
+  composePs,
+  docker,
+  freePort,
+  inService,
+  logsOf,
+  requireEngine,
+  serviceStates,
+  text,
+  useStacks,
+} from './harness.js';
 
 const IMAGES = ['nginx', 'postgres', 'redis', 'certbot', 'lustores', 'replitauth'].map(
   (name) => `berth-test/${name}:1`,
@@ -134,15 +144,6 @@ function fetchHttp(
     request.on('error', reject);
   });
 }
-
-async function inService(dir: string, service: string, script: string): Promise<string> {
-  const result = await docker(['compose', 'exec', '-T', service, 'sh', '-c', script], dir);
-  if (result.exitCode !== 0) throw new Error(`${service}: ${script}\n${text(result)}`);
-  return String(result.stdout).trim();
-}
-
-const logsOf = async (dir: string, service: string) =>
-  String((await docker(['compose', 'logs', '--no-color', service], dir)).stdout);
 
 const connects = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -16,6 +16,7 @@ import {
   docker,
   dotenvValue,
   freePort,
+  logsOf,
   MAGEC_TEST_IMAGES,
   requireEngine,
   serviceStates,
@@ -54,11 +55,6 @@ async function expectStack(dir: string, healthy: string[], completed: string[]):
     const logs = await docker(['compose', 'logs', '--no-color', '--tail', '15'], dir);
     expect(state, String(logs.stdout)).toEqual(expected);
   }
-}
-
-async function logsOf(dir: string, service: string): Promise<string> {
-  const result = await docker(['compose', 'logs', '--no-color', service], dir);
-  return String(result.stdout);
 }
 
 async function httpStatus(url: string): Promise<number> {

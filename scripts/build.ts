@@ -110,16 +110,19 @@ const coreFiles = Object.fromEntries(core.outputFiles.map((f) => [path.basename(
 const coreText = JSON.stringify(coreFiles);
 
 /**
- * The core's payload: a base64 string literal of a dependency, or a data: URL (Ink's layout engine carries its
- * WebAssembly so), is stored as its bytes, which compress to about 70% of what its base64 text does; unpacking
- * puts the text back (core-cache.ts), so the chunks on disk are exactly esbuild's (checked below). Layout: a 4-byte length, the JSON
- * {files, blobs: [byte lengths]} with each literal replaced by \u0000BLOB<n>\u0000, then the bytes of each blob.
+ * The core's payload, compressed as one: a 4-byte length, the JSON {files: [[name, byte length]], blobs: [byte
+ * length]}, then each chunk's UTF-8 bytes as they are (not JSON-escaped: minified code is full of quotes), then
+ * each blob. A blob is a base64 string literal of a dependency, or a data: URL (Ink's layout engine carries its
+ * WebAssembly so), stored as its bytes, which compress to about 70% of what its base64 text does; the chunk keeps
+ * \u0000BLOB<n>\u0000 in its place. Unpacking puts the text back (core-cache.ts), so the chunks on disk are
+ * exactly esbuild's (checked below).
  */
 function corePayload(files: Record<string, string>): Buffer {
   const blobs: Buffer[] = [];
-  const out: Record<string, string> = {};
+  const texts: Buffer[] = [];
+  const names: [string, number][] = [];
   for (const [name, text] of Object.entries(files)) {
-    out[name] = text.replace(
+    const out = text.replace(
       /(["'`])(data:[\w./+-]+;base64,)?([A-Za-z0-9+/]{4096,}={0,2})\1/g,
       (literal, quote: string, prefix: string | undefined, b64: string) => {
         const bytes = Buffer.from(b64, 'base64');
@@ -128,11 +131,14 @@ function corePayload(files: Record<string, string>): Buffer {
         return `${quote}${prefix ?? ''}\u0000BLOB${blobs.length - 1}\u0000${quote}`;
       },
     );
+    const bytes = Buffer.from(out, 'utf8');
+    texts.push(bytes);
+    names.push([name, bytes.length]);
   }
-  const json = Buffer.from(JSON.stringify({ files: out, blobs: blobs.map((b) => b.length) }), 'utf8');
+  const json = Buffer.from(JSON.stringify({ files: names, blobs: blobs.map((b) => b.length) }), 'utf8');
   const head = Buffer.alloc(4);
   head.writeUInt32BE(json.length);
-  return Buffer.concat([head, json, ...blobs]);
+  return Buffer.concat([head, json, ...texts, ...blobs]);
 }
 
 // Stage 2, the entry: answers --version and --help at once, and carries the core brotli-compressed as base64 text

@@ -49,24 +49,26 @@ export async function loadCore(): Promise<Core> {
 }
 
 /**
- * The payload scripts/build.ts wrote: a 4-byte length, the JSON {files, blobs}, then each blob's bytes; a chunk's
- * \u0000BLOB<n>\u0000 becomes blob n in base64 again, the string literal esbuild wrote.
+ * The payload scripts/build.ts wrote: a 4-byte length, the JSON {files: [[name, length]], blobs: [length]}, each
+ * chunk's bytes, then each blob's; a chunk's \u0000BLOB<n>\u0000 becomes blob n in base64 again, the string
+ * literal esbuild wrote.
  */
 export function unpackPayload(payload: Buffer): Record<string, string> {
   const size = payload.readUInt32BE(0);
-  const { files, blobs } = JSON.parse(payload.subarray(4, 4 + size).toString('utf8')) as {
-    files: Record<string, string>;
+  const head = JSON.parse(payload.subarray(4, 4 + size).toString('utf8')) as {
+    files: [string, number][];
     blobs: number[];
   };
   let at = 4 + size;
-  const texts = blobs.map((length) => {
-    const b64 = payload.subarray(at, at + length).toString('base64');
-    at += length;
-    return b64;
-  });
-  for (const name of Object.keys(files))
-    texts.forEach((b64, n) => (files[name] = files[name]!.split(`\u0000BLOB${n}\u0000`).join(b64)));
-  return files;
+  const take = (length: number) => payload.subarray(at, (at += length));
+  const files = head.files.map(([name, length]) => [name, take(length).toString('utf8')] as [string, string]);
+  const blobs = head.blobs.map((length) => take(length).toString('base64'));
+  return Object.fromEntries(
+    files.map(([name, text]) => [
+      name,
+      blobs.reduce((out, b64, n) => out.split(`\u0000BLOB${n}\u0000`).join(b64), text),
+    ]),
+  );
 }
 
 const myUid = (fallback: number) => (typeof process.getuid === 'function' ? process.getuid() : fallback);

@@ -96,19 +96,24 @@ describe('core cache', () => {
 });
 
 describe('the core payload', () => {
-  it('puts a blob stored as bytes back into its chunk as the base64 text it was', () => {
+  it('reads each chunk as its bytes and puts a blob stored as bytes back as the base64 text it was', () => {
     const wasm = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xfe]);
+    const a = Buffer.from('var w="data:application/wasm;base64,\u0000BLOB0\u0000"; // é');
+    const b = Buffer.from('x("quoted")');
     const json = Buffer.from(
       JSON.stringify({
-        files: { 'a.mjs': 'var w="data:application/wasm;base64,\u0000BLOB0\u0000";', 'b.mjs': 'x()' },
+        files: [
+          ['a.mjs', a.length],
+          ['b.mjs', b.length],
+        ],
         blobs: [wasm.length],
       }),
     );
     const head = Buffer.alloc(4);
     head.writeUInt32BE(json.length);
-    expect(unpackPayload(Buffer.concat([head, json, wasm]))).toEqual({
-      'a.mjs': `var w="data:application/wasm;base64,${wasm.toString('base64')}";`,
-      'b.mjs': 'x()',
+    expect(unpackPayload(Buffer.concat([head, json, a, b, wasm]))).toEqual({
+      'a.mjs': `var w="data:application/wasm;base64,${wasm.toString('base64')}"; // é`,
+      'b.mjs': 'x("quoted")',
     });
   });
 });

@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // install and render list the recipe's questions too, so their help needs the recipe (the core).
-  if (cli.options.help && cli.command !== 'install' && cli.command !== 'render') {
+  if (cli.options.help && !['install', 'render', 'plan'].includes(cli.command)) {
     process.stdout.write(commandHelp(cli.command));
     return 0;
   }

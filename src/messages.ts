@@ -4,19 +4,32 @@ import { parseDotenv } from './render/dotenv.js';
 import { composeYamlError } from './render/render-recipe.js';
 import { parse } from 'yaml';
 import { isSecretQuestion } from './answers/names.js';
+import { changedFrom } from './answers/resolve.js';
 import { actionWord, type PlanEntry } from './install-dir/plan.js';
 import type { Recipe } from './recipes/load-recipe.js';
 import type { Prepared } from './steps/prepare.js';
 
-export function planText(p: Prepared, mode: 'install' | 'render' | 'dry-run'): string {
+const planVerb = {
+  install: 'Installing',
+  render: 'Rendering',
+  'dry-run': 'Dry run: would install',
+  plan: 'Plan: installing',
+};
+
+export function planText(p: Prepared, mode: keyof typeof planVerb): string {
   const m = p.recipe.manifest;
-  const lines = [
-    `${{ install: 'Installing', render: 'Rendering', 'dry-run': 'Dry run: would install' }[mode]} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
+  const heading = [
+    `${planVerb[mode]} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
       (p.reconfigure ? ' — reconfiguring the existing install' : ' — new install'),
     '',
     'Answers:',
     ...answerLines(p),
     '',
+  ];
+  // berth plan goes on with its own account of the files (with their diffs) and the services.
+  if (mode === 'plan') return heading.join('\n');
+  const lines = [
+    ...heading,
     'Files:',
     ...p.plan.map((e) => `  ${actionWord[e.action]} ${e.path}${conflictNote(e)}`),
     '',
@@ -41,7 +54,9 @@ function answerLines(p: Prepared): string[] {
   );
   const answers = qs.map((q) => {
     const value = isSecretQuestion(q) ? '(set, hidden)' : JSON.stringify(p.resolution.answers[q.id]);
-    return `  ${q.id.padEnd(width)}  ${value}  [${p.resolution.origins[q.id]}]`;
+    const was = changedFrom(p.resolution, q.id);
+    const note = was === undefined ? '' : `; was ${JSON.stringify(was)}`;
+    return `  ${q.id.padEnd(width)}  ${value}  [${p.resolution.origins[q.id]}${note}]`;
   });
   const secrets = p.recipe.manifest.secrets
     .filter((s) => s.id in p.secrets.values)

@@ -35,6 +35,7 @@ export async function run(cli: Invocation, overrides: Partial<Context> = {}): Pr
 const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<number> | number> = {
   install: installCommand,
   render: installCommand,
+  plan: installCommand,
   recipes: recipesCommand,
   recipe: async (ctx) => (await import('./commands/recipe.js')).recipeCommand(ctx),
   doctor: async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx),

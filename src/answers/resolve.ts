@@ -35,6 +35,8 @@ export type Prompter = (request: PromptRequest) => Promise<AnswerValue>;
 export interface Resolution {
   answers: Answers;
   origins: Record<string, Origin>;
+  /** On a reconfigure: the answers the install ran with until now (see previousAnswers). */
+  before?: Answers;
   /** Problems that did not stop the run (a previous answer no longer valid). */
   warnings: string[];
 }
@@ -113,7 +115,8 @@ export function settleAnswers(
     }
   }
   if (errors.length > 0 || missing.length > 0) throw answersError(errors, missing);
-  return { done: { answers, origins, warnings } };
+  const before = sources.previous ? previousAnswers(recipe, sources.previous, facts) : undefined;
+  return { done: { answers, origins, warnings, ...(before && { before }) } };
 }
 
 /** Every answer, asking the prompter (when there is one) question by question, in order. */
@@ -131,7 +134,38 @@ export async function resolveAnswers(
   }
 }
 
-const sameAnswer = (a: AnswerValue, b: AnswerValue): boolean => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * The answers the previous install ran with: what its berth.yaml recorded, and for what it left out (answers at
+ * a default that follows other answers or the machine), the default those gave. Secrets are left out.
+ */
+export function previousAnswers(
+  recipe: Recipe,
+  previous: NonNullable<AnswerSources['previous']>,
+  facts: unknown,
+): Answers {
+  const answers: Answers = {};
+  for (const q of recipe.manifest.questions) {
+    const scope: Scope = { answers, facts };
+    if (isSecretQuestion(q) || !evaluate(q.when, scope)) continue;
+    const recorded = q.id in previous.answers ? coerce(q, previous.answers[q.id]) : undefined;
+    if (recorded?.ok) answers[q.id] = recorded.value;
+    else {
+      const fallback = defaultFor(q, scope, recipe);
+      if (fallback) answers[q.id] = fallback.value;
+    }
+  }
+  return answers;
+}
+
+/** What an answer was before this reconfigure, when it changes (for the review: "default; was …"). */
+export function changedFrom(resolution: Resolution, id: string): AnswerValue | undefined {
+  const was = resolution.before?.[id];
+  const now = resolution.answers[id];
+  return was === undefined || now === undefined || sameAnswer(was, now) ? undefined : was;
+}
+
+export const sameAnswer = (a: AnswerValue, b: AnswerValue): boolean =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 function immutableMessage(q: Question, was: AnswerValue, now: AnswerValue): string {
   const shownValue = (v: AnswerValue) => (isSecretQuestion(q) ? '(hidden)' : JSON.stringify(v));

@@ -49,7 +49,7 @@ export const options = {
   'skip-checks': { type: 'boolean', help: 'install even when berth doctor finds a blocking problem' },
   json: {
     type: 'boolean',
-    help: 'install: one JSON progress event per line on stdout; status/doctor/recipe test: a JSON document',
+    help: 'install: one JSON progress event per line on stdout; status/doctor/plan/recipe test: a JSON document',
   },
   'no-compose': {
     type: 'boolean',
@@ -74,6 +74,7 @@ export type OptionName = keyof typeof options;
 export const commandNames = [
   'install',
   'render',
+  'plan',
   'recipes',
   'recipe',
   'doctor',
@@ -128,6 +129,21 @@ export const commandTable: readonly CommandDef[] = [
     summary: 'write the files only, start nothing',
     options: ['recipe', 'dir', 'answers', 'yes', 'dry-run', 'force', 'json'],
     questions: true,
+  },
+  {
+    name: 'plan',
+    usage: '--dir DIR [answers…]',
+    summary: 'what an install with these answers would change, before anything is written',
+    options: ['recipe', 'dir', 'answers', 'json'],
+    questions: true,
+    details:
+      'Resolves the answers as an unattended install does (flags, environment, answers file, the previous\n' +
+      'install, defaults; it never asks) and validates the files with `docker compose config`, then shows, writing\n' +
+      'nothing: a unified diff of each file that changes (secret values masked), the services compose would\n' +
+      'create, recreate, start or remove (its config hash per service against the running containers), images\n' +
+      'that change, volumes and host folders created, secrets generated, and the builds and hooks that run.\n' +
+      '--json prints the same as one JSON document ("changed": false when there is nothing to do). An install\n' +
+      'whose plan is empty writes and restarts nothing.',
   },
   { name: 'recipes', usage: '', summary: 'list the recipes berth ships', options: [] },
   {

@@ -15,20 +15,46 @@ import {
   startCheck,
   startStep,
   validateStep,
+  type Asked,
   type RunPlan,
 } from '../steps/install-steps.js';
+import { composeCli } from '../compose/docker-compose.js';
+import { planText } from '../messages.js';
 import { locate } from '../steps/locate.js';
 import { writeFiles } from '../steps/write-files.js';
 import { ensureHostPaths } from '../steps/host-paths.js';
 import { berthVersion } from '../version.js';
 import type { WizardSession } from '../wizard/interview.js';
 
+/** A reconfigure whose plan is empty (same files, every container as it should be, nothing to build or run). */
+async function nothingToChange(
+  ctx: Context,
+  prepared: Asked['prepared'],
+  compose: ReturnType<typeof requireCompose>,
+): Promise<boolean> {
+  if (!compose || ctx.cli.options.force) return false;
+  const { changePlan } = await import('../steps/change-plan.js');
+  return !(await changePlan(prepared, ctx.exec, true)).changed;
+}
+
+/** berth plan: the answers, validated, and what an install with them would change; nothing is written. */
+async function showPlan(ctx: Context, asked: Asked): Promise<number> {
+  const compose = asked.facts.docker ? composeCli(asked.facts.docker) : undefined;
+  const checked = await startCheck(ctx, asked.prepared, compose);
+  const { changePlan, changePlanText } = await import('../steps/change-plan.js');
+  const plan = await changePlan(asked.prepared, ctx.exec, checked.composeChecked !== false);
+  if (ctx.cli.options.json) ctx.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  else ctx.stdout.write(`${planText(asked.prepared, 'plan')}${changePlanText(plan)}`);
+  return 0;
+}
+
 export async function installCommand(baseCtx: Context): Promise<number> {
   const terminal = baseCtx.terminal;
   const help = baseCtx.cli.options.help;
   // On a terminal the wizard's first frame goes up before anything else is loaded or detected.
+  // berth plan never asks: it shows what the answers given would change.
   const session =
-    terminal && !help
+    terminal && !help && baseCtx.cli.command !== 'plan'
       ? import('../wizard/interview.js').then(({ openWizard }) => openWizard(terminal, baseCtx.greeted))
       : undefined;
   try {
@@ -62,12 +88,20 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     baseCtx.terminal && session
       ? await askInWizard(baseCtx, located, run, detect, probe, await session)
       : await askFromSources(baseCtx, located, detect);
+  if (baseCtx.cli.command === 'plan') return showPlan(baseCtx, asked);
   const compose = requireCompose(asked.facts, run);
   const checking = startCheck(baseCtx, asked.prepared, compose);
   if (!session) await preflightStep(baseCtx, asked, probe, run);
   const ctx: Context = { ...baseCtx, facts: asked.facts };
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
+  if (run.start && asked.prepared.reconfigure && (await nothingToChange(ctx, asked.prepared, compose))) {
+    run.say.write(
+      '\n✔ No change: the files and containers already are what these answers make. Nothing was written or restarted.\n',
+    );
+    await reportStep(ctx, asked.prepared, undefined, run);
+    return 0;
+  }
   const written = writeFiles(asked.prepared, { berthVersion: berthVersion(), now: ctx.now(), validated });
   run.say.write(`✔ Wrote ${written.changed} file(s) in ${asked.prepared.dir}.\n`);
   if (!isRender) {

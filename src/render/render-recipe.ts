@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { isSecretQuestion } from '../answers/names.js';
 import type { MachineFacts } from '../detect/facts.js';
 import { RecipeError } from '../errors.js';
-import { evaluate, type Answers } from '../recipes/condition.js';
+import { evaluate, referencedIds, type Answers } from '../recipes/condition.js';
 import { publicAnswers, recipeInfo, renderInline } from '../recipes/inline-templates.js';
 import { autoStatics, outputPath, overrideTemplate } from '../recipes/check-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
@@ -369,11 +369,27 @@ function renderDotenv(input: RenderInput, composeFiles: string[], context: objec
   }
 }
 
+/** A default chosen by other answers: cases whose `when` reads an answer, or a template naming one. */
+export function followsAnswers(q: Question, recipe: Recipe): boolean {
+  const cases: { when?: Parameters<typeof referencedIds>[0]; value?: unknown }[] = Array.isArray(q.default)
+    ? q.default
+    : [{ value: q.default }];
+  return cases.some(
+    (c) =>
+      referencedIds(c.when).length > 0 ||
+      (typeof c.value === 'string' &&
+        c.value.includes('{{') &&
+        recipe.manifest.questions.some((other) => new RegExp(`\\b${other.id}\\b`).test(String(c.value)))),
+  );
+}
+
 export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: MachineFacts): string {
   // An answer left at a default that can change is not recorded: for advanced questions (image tags) a newer
-  // recipe's default wins, and a default computed from machine facts is computed again on the next machine.
+  // recipe's default wins, a default computed from machine facts is computed again on the next machine, and a
+  // default that follows other answers (the model of a mode) follows them when they change.
   const volatile = (q: Question) =>
-    q.immutable !== true && (q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.'));
+    q.immutable !== true &&
+    (q.advanced === true || JSON.stringify(q.default ?? '').includes('facts.') || followsAnswers(q, recipe));
   const atDefault = (q: Question) =>
     volatile(q) && defaultFor(q, { answers, facts }, recipe)?.value === answers[q.id];
   const kept = Object.fromEntries(
@@ -385,7 +401,8 @@ export function renderAnswersFile(recipe: Recipe, answers: Answers, facts: Machi
     `# Answers for berth: ${recipe.manifest.title} (${recipe.manifest.name} ${recipe.manifest.version}).\n` +
     '# Replay with: berth install --answers berth.yaml --yes\n' +
     '# Secrets are never stored here: they live in .env (mode 0600). Answers left at a default that\n' +
-    '# can change (image tags, values detected on this machine) are not recorded.\n';
+    '# can change (image tags, values detected on this machine, defaults that follow other answers) are\n' +
+    '# not recorded.\n';
   return (
     header +
     stringify({ recipe: recipe.manifest.name, recipeVersion: recipe.manifest.version, answers: kept })

@@ -2,6 +2,7 @@
 // back, jumping to an answer from the review, and what the review shows. The UI only renders what this decides.
 import { isSecretQuestion } from '../answers/names.js';
 import {
+  changedFrom,
   settleAnswers,
   type AnswerSources,
   type PromptRequest,
@@ -153,7 +154,9 @@ export function reviewModel(input: ReviewInput): ReviewModel {
   for (const q of m.questions) {
     if (!(q.id in input.resolution.answers)) continue;
     const origin = input.resolution.origins[q.id] ?? 'default';
-    const note = originNote[origin];
+    const was = changedFrom(input.resolution, q.id);
+    const from = originNote[origin];
+    const note = was === undefined ? from : [from, `was ${displayValue(q, was)}`].filter(Boolean).join('; ');
     answers.push({
       id: q.id,
       label: q.prompt,

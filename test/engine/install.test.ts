@@ -100,7 +100,7 @@ describe.sequential('berth install on a real Docker engine', () => {
   );
 
   test(
-    're-running with the same answers leaves the containers as they were',
+    're-running with the same answers changes nothing: no write, no `up`, the same containers',
     async () => {
       await requireEngine();
       const stack = await newStack();
@@ -109,10 +109,18 @@ describe.sequential('berth install on a real Docker engine', () => {
       const before = await composePs(stack.dir);
       const secret = dotenvValue(stack.dir, 'APP_SECRET');
 
+      const log = newestUpLog(stack.dir);
+      const plan = await berth(['plan', '--dir', stack.dir, '--json']);
+      expect(plan.exitCode, text(plan)).toBe(0);
+      expect(JSON.parse(String(plan.stdout))).toMatchObject({ changed: false, secretsAdded: [], hooks: [] });
       const again = await install(stack);
       expect(again.exitCode, text(again)).toBe(0);
-      expect(newestUpLog(stack.dir)).toMatch(new RegExp(`Container ${stack.project}-web-1\\s+Running`));
-      expect(newestUpLog(stack.dir)).not.toMatch(/Recreate/);
+      // Nothing to change: berth says so and runs no `up` at all (no new bring-up log).
+      expect(String(again.stdout)).toContain(
+        '✔ No change: the files and containers already are what these answers make.',
+      );
+      expect(String(again.stdout)).not.toContain('Starting the stack');
+      expect(newestUpLog(stack.dir)).toBe(log);
       const after = await composePs(stack.dir);
       expectUp(after);
       expect(after.web!.ID).toBe(before.web!.ID);
@@ -134,6 +142,29 @@ describe.sequential('berth install on a real Docker engine', () => {
 
       // `$` and `&` must arrive as typed: not expanded by compose's .env or compose.yaml interpolation.
       const greeting = 'Ahoy $USER & crew';
+
+      // berth plan first: the .env line that changes (the secret masked), what compose recreates; nothing written.
+      const envBefore = readFileSync(path.join(stack.dir, '.env'), 'utf8');
+      const secret = dotenvValue(stack.dir, 'APP_SECRET');
+      const plan = await berth(['plan', '--dir', stack.dir, '--greeting', greeting]);
+      expect(plan.exitCode, text(plan)).toBe(0);
+      const shown = String(plan.stdout);
+      expect(shown).toMatch(/greeting +"Ahoy \$USER & crew" +\[flag; was "Hello from berth"\]/);
+      expect(shown).toMatch(/^ {2}update +\.env$/m);
+      expect(shown).toMatch(/^ {4}-GREETING=.*Hello from berth/m);
+      expect(shown).toMatch(/^ {4}\+GREETING=.*Ahoy/m);
+      expect(shown).toMatch(/^ {2}recreate web$/m);
+      expect(shown).not.toContain(secret);
+      expect(readFileSync(path.join(stack.dir, '.env'), 'utf8')).toBe(envBefore);
+      const json = await berth(['plan', '--dir', stack.dir, '--greeting', greeting, '--json']);
+      const planned = JSON.parse(String(json.stdout)) as {
+        changed: boolean;
+        services: { name: string; action: string }[];
+      };
+      expect(planned.changed).toBe(true);
+      expect(planned.services).toContainEqual({ name: 'web', action: 'recreate' });
+      expect(String(json.stdout)).not.toContain(secret);
+
       const second = await install(stack, '--greeting', greeting);
       expect(second.exitCode, text(second)).toBe(0);
       expect(newestUpLog(stack.dir)).toMatch(new RegExp(`Container ${stack.project}-web-1\\s+Recreated`));

@@ -10,9 +10,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at a time even on a 2-core machine: most of the suite waits on the engine and its containers,
-    // not on the CPU. Every engine test has its own compose project, port and folders, so files do not collide.
-    maxWorkers: 2,
+    // Three files at a time even on a 2-core machine: most of the suite waits on the engine and its containers
+    // (health intervals, start periods), not on the CPU. Every engine test has its own compose project, port,
+    // subnet and folders, so files do not collide.
+    maxWorkers: 3,
     globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -107,7 +107,7 @@ describe('parseCommandLine and questionFlags', () => {
     [['--mode', '--'], '--mode "--": a value that starts with -- must be attached. Write --mode=--.'],
     [
       ['deploy'],
-      'Unknown command "deploy". Commands: install, render, recipes, recipe, doctor, status, logs, down, uninstall, help. See berth --help.',
+      'Unknown command "deploy". Commands: install, render, plan, recipes, recipe, doctor, status, logs, down, uninstall, help. See berth --help.',
     ],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['status', 'extra'], 'Unexpected argument "extra". See berth --help.'],
@@ -117,12 +117,12 @@ describe('parseCommandLine and questionFlags', () => {
     [['install', '--purge', '--follow'], '--purge is an option of uninstall, not of install.'],
     [['status', '--follow'], '--follow is an option of logs, not of status. See berth status --help'],
     [['render', '--no-start'], '--no-start is an option of install, not of render.'],
-    [['down', '--json'], '--json is an option of install, render, recipe, doctor, status, not of down.'],
+    [['down', '--json'], '--json is an option of install, render, plan, recipe, doctor, status, not of down.'],
     [['status', '--no-compose'], '--no-compose is an option of recipe, not of status.'],
     [['status', '--mode', 'a'], 'Unknown option --mode. See berth status --help for every option.'],
     [
       ['recipes', '--dir', '/x'],
-      '--dir is an option of install, render, recipe, doctor, status, logs, down, uninstall',
+      '--dir is an option of install, render, plan, recipe, doctor, status, logs, down, uninstall',
     ],
   ])('%j → %s', (argv, message) => {
     expect(usage(argv)).toContain(message);

@@ -20,21 +20,23 @@ import {
 } from '../steps/install-steps.js';
 import { composeCli } from '../compose/docker-compose.js';
 import { planText } from '../messages.js';
+import type { ChangePlan } from '../steps/change-plan.js';
 import { locate } from '../steps/locate.js';
 import { writeFiles } from '../steps/write-files.js';
 import { ensureHostPaths } from '../steps/host-paths.js';
 import { berthVersion } from '../version.js';
 import type { WizardSession } from '../wizard/interview.js';
 
-/** A reconfigure whose plan is empty (same files, every container as it should be, nothing to build or run). */
-async function nothingToChange(
+/** The plan of a reconfigure when it is empty (same files, every container as it should be, nothing to run). */
+async function unchangedPlan(
   ctx: Context,
   prepared: Asked['prepared'],
   compose: ReturnType<typeof requireCompose>,
-): Promise<boolean> {
-  if (!compose || ctx.cli.options.force) return false;
+): Promise<ChangePlan | undefined> {
+  if (!compose || ctx.cli.options.force) return undefined;
   const { changePlan } = await import('../steps/change-plan.js');
-  return !(await changePlan(prepared, ctx.exec, true)).changed;
+  const plan = await changePlan(prepared, ctx.exec, true);
+  return plan.changed ? undefined : plan;
 }
 
 /** berth plan: the answers, validated, and what an install with them would change; nothing is written. */
@@ -95,10 +97,19 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const ctx: Context = { ...baseCtx, facts: asked.facts };
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
-  if (run.start && asked.prepared.reconfigure && (await nothingToChange(ctx, asked.prepared, compose))) {
+  const unchanged =
+    run.start && asked.prepared.reconfigure && (await unchangedPlan(ctx, asked.prepared, compose));
+  if (unchanged) {
     run.say.write(
       '\n✔ No change: the files and containers already are what these answers make. Nothing was written or restarted.\n',
     );
+    // --json: the one event a program waits for, saying nothing changed.
+    if (ctx.cli.options.json) {
+      const services = Object.fromEntries((unchanged.services ?? []).map((x) => [x.name, 'unchanged']));
+      ctx.stdout.write(
+        `${JSON.stringify({ type: 'done', ok: true, changed: false, elapsed: 0, services })}\n`,
+      );
+    }
     await reportStep(ctx, asked.prepared, undefined, run);
     return 0;
   }

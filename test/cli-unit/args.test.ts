@@ -117,7 +117,10 @@ describe('parseCommandLine and questionFlags', () => {
     [['install', '--purge', '--follow'], '--purge is an option of uninstall, not of install.'],
     [['status', '--follow'], '--follow is an option of logs, not of status. See berth status --help'],
     [['render', '--no-start'], '--no-start is an option of install, not of render.'],
-    [['down', '--json'], '--json is an option of install, render, plan, recipe, doctor, status, not of down.'],
+    [
+      ['down', '--json'],
+      '--json is an option of install, render, plan, recipe, doctor, status, not of down.',
+    ],
     [['status', '--no-compose'], '--no-compose is an option of recipe, not of status.'],
     [['status', '--mode', 'a'], 'Unknown option --mode. See berth status --help for every option.'],
     [

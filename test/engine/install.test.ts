@@ -121,6 +121,23 @@ describe.sequential('berth install on a real Docker engine', () => {
       );
       expect(String(again.stdout)).not.toContain('Starting the stack');
       expect(newestUpLog(stack.dir)).toBe(log);
+      // With --json, the one event a program waits for says so.
+      const json = await install(stack, '--json');
+      expect(json.exitCode, text(json)).toBe(0);
+      expect(
+        String(json.stdout)
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown),
+      ).toEqual([
+        {
+          type: 'done',
+          ok: true,
+          changed: false,
+          elapsed: 0,
+          services: { init: 'unchanged', web: 'unchanged' },
+        },
+      ]);
       const after = await composePs(stack.dir);
       expectUp(after);
       expect(after.web!.ID).toBe(before.web!.ID);

@@ -69,7 +69,7 @@ describe('no secret leaks', () => {
     const args = engineStackInstall(stack);
     const runs = await sampling(async () => [
       await berth(args),
-      await berth([...args, '--json']),
+      await berth([...args, '--json', '--greeting', 'Changed with --json']),
       await berth([...args, '--greeting', 'Changed by the leak test']),
     ]);
     for (const r of runs.result) expect(r.exitCode, String(r.stderr)).toBe(0);

@@ -3,8 +3,7 @@
 // hash per service against the running containers' labels), the images that change, the volumes and host
 // folders that appear, the secrets generated now, and the hooks and builds that would run. An install whose plan
 // is empty touches nothing.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Exec } from '../compose/exec.js';
@@ -18,7 +17,7 @@ import { ENV_FILE } from '../render/render-recipe.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { pendingHooks } from './hooks.js';
 import type { Prepared } from './prepare.js';
-import { finalFiles } from './validate.js';
+import { stageFinalFiles } from './validate.js';
 
 export type ServiceAction = 'create' | 'recreate' | 'start' | 'remove' | 'unchanged';
 
@@ -124,14 +123,8 @@ interface EngineState {
  * volumes of the project.
  */
 async function engineState(p: Prepared, exec: Exec): Promise<EngineState> {
-  const stage = mkdtempSync(path.join(os.tmpdir(), `berth-plan-${p.recipe.manifest.name}-`));
+  const stage = stageFinalFiles(p);
   try {
-    for (const f of finalFiles(p)) {
-      const target = path.join(stage, f.path);
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, f.content, { mode: f.mode });
-      chmodSync(target, f.mode);
-    }
     const envText = p.rendering.files.find((f) => f.path === ENV_FILE)!.content;
     const dotenv = parseDotenv(envText);
     const env = composeEnv({ cwd: p.dir, envNames: Object.keys(dotenv) });

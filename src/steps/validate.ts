@@ -54,6 +54,18 @@ export async function checkSchemas(
   }
 }
 
+/** A temporary folder holding the final files with their modes, as the install folder would: the caller removes it. */
+export function stageFinalFiles(p: Pick<Prepared, 'dir' | 'rendering' | 'plan' | 'recipe'>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `berth-${p.recipe.manifest.name}-`));
+  for (const f of finalFiles(p)) {
+    const target = path.join(dir, f.path);
+    if (!existsSync(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, f.content, { mode: f.mode });
+    chmodSync(target, f.mode);
+  }
+  return dir;
+}
+
 /**
  * `docker compose config -q` on a staged copy of the final files (skipped for the exact bytes it accepted before);
  * without Compose, the JSON Schema alone. Nothing is left behind in either case.
@@ -65,14 +77,8 @@ export async function checkFiles(p: Prepared, compose: ComposeCli | undefined, e
   }
   const hash = finalHash(p);
   if (p.previous.state?.validated === hash) return { composeChecked: 'earlier', validated: hash };
-  const dir = mkdtempSync(path.join(os.tmpdir(), `berth-${p.recipe.manifest.name}-`));
+  const dir = stageFinalFiles(p);
   try {
-    for (const f of finalFiles(p)) {
-      const target = path.join(dir, f.path);
-      if (!existsSync(path.dirname(target))) mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, f.content, { mode: f.mode });
-      chmodSync(target, f.mode);
-    }
     const envFile = p.rendering.files.find((f) => f.path === ENV_FILE)!;
     const problem = await composeConfigCheck(exec, compose, {
       cwd: dir,

@@ -42,6 +42,17 @@ export interface BuildFailure {
   lines: string[];
 }
 
+/** `docker tag FROM TO`: whether FROM existed and now has the tag. */
+async function tagImage(from: string, to: string, compose: ComposeOptions): Promise<boolean> {
+  const { execa } = await loadExeca();
+  const result = await execa('docker', ['tag', from, to], {
+    env: composeEnv(compose),
+    extendEnv: false,
+    reject: false,
+  });
+  return result.exitCode === 0;
+}
+
 /**
  * Puts back the images the failed configuration's builds replaced (their `-previous` tags), for a rollback: the
  * restored compose.build.yaml names the same tag. Returns the images put back.
@@ -50,16 +61,9 @@ export async function restorePreviousImages(
   builds: readonly RenderedBuild[],
   compose: ComposeOptions,
 ): Promise<string[]> {
-  const { execa } = await loadExeca();
   const restored: string[] = [];
-  for (const b of builds) {
-    const result = await execa('docker', ['tag', previousImage(b.image), b.image], {
-      env: composeEnv(compose),
-      extendEnv: false,
-      reject: false,
-    });
-    if (result.exitCode === 0) restored.push(b.image);
-  }
+  for (const b of builds)
+    if (await tagImage(previousImage(b.image), b.image, compose)) restored.push(b.image);
   return restored;
 }
 
@@ -75,13 +79,9 @@ export async function runBuilds(
   for (const b of builds) {
     row(b)('starting', 'building');
     // The image this build replaces (same tag: the recipe's version) stays reachable for a rollback.
-    const kept = await execa('docker', ['tag', b.image, previousImage(b.image)], {
-      env: composeEnv(compose),
-      extendEnv: false,
-      reject: false,
-    });
+    const kept = await tagImage(b.image, previousImage(b.image), compose);
     report.log(
-      kept.exitCode === 0
+      kept
         ? `berth: the image ${b.image} was ${previousImage(b.image)} before this build`
         : `berth: no earlier ${b.image} to keep`,
     );

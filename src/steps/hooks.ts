@@ -70,12 +70,14 @@ export async function runHooks(
   return { warnings };
 }
 
+/** How a hook ended, for a message: `exited 3`, or that it ran out of time. */
+export const hookStatus = (f: HookFailure): string =>
+  f.exitCode === undefined ? `did not finish within ${f.hook.timeoutSeconds} s` : `exited ${f.exitCode}`;
+
 /** The final screen's lines for a hook that failed but only warns: what happened, what it left, how to retry. */
 export function hookWarning(f: HookFailure, dir: string, log: string): string[] {
-  const status =
-    f.exitCode === undefined ? `did not finish within ${f.hook.timeoutSeconds} s` : `exited ${f.exitCode}`;
   return [
-    `! Hook ${f.hook.id} (${f.hook.description}) ${status}.${f.hook.failureNote ? ` ${f.hook.failureNote}` : ''}`,
+    `! Hook ${f.hook.id} (${f.hook.description}) ${hookStatus(f)}.${f.hook.failureNote ? ` ${f.hook.failureNote}` : ''}`,
     ...f.lines.slice(-8).map((l) => `    ${l}`),
     `  → Fix the cause, then run berth install --dir ${dir} again: ` +
       (f.hook.once ? 'it runs this hook until it succeeds once.' : 'hooks run after every start.') +

@@ -26,7 +26,7 @@ import { ENV_FILE } from '../render/render-recipe.js';
 import type { Prepared } from './prepare.js';
 import { startingServices, type ComposeDoc } from '../compose/services.js';
 import type { RenderedBuild, RenderedHook } from '../render/render-recipe.js';
-import { hookRow, runHooks, type HookFailure } from './hooks.js';
+import { hookRow, hookStatus, runHooks, type HookFailure } from './hooks.js';
 import type { StepReport } from './step-rows.js';
 import { buildRow, runBuilds, type BuildFailure } from './builds.js';
 
@@ -192,10 +192,8 @@ function hookError(
   log: string,
   dir: string,
 ): StackStartError {
-  const status =
-    f.exitCode === undefined ? `did not finish within ${f.hook.timeoutSeconds} s` : `exited ${f.exitCode}`;
   return new StackStartError(
-    `The stack is up, but hook ${f.hook.id} (${f.hook.description}) ${status}.`,
+    `The stack is up, but hook ${f.hook.id} (${f.hook.description}) ${hookStatus(f)}.`,
     hookRow(f.hook),
     output,
     state,

@@ -41,6 +41,10 @@ async function ping(port: number, host?: string): Promise<string> {
   return `${response.status} ${await response.text()}`;
 }
 
+/** `berth install` of the frappe recipe into the stack's folder, unattended, with `extra` answers. */
+const installFrappe = (stack: { dir: string }, ...extra: string[]) =>
+  berth(['install', '--recipe', 'frappe', '--dir', stack.dir, '--yes', '--wait-timeout', '150', ...extra]);
+
 const healthy = (...services: string[]) => Object.fromEntries(services.map((s) => [s, 'running healthy']));
 
 describe.sequential('the frappe recipe on a real Docker engine', () => {
@@ -50,18 +54,7 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
       await requireEngine(IMAGES);
       const stack = await newStack();
       const port = await freePort();
-      const install = (...extra: string[]) =>
-        berth([
-          'install',
-          '--recipe',
-          'frappe',
-          '--dir',
-          stack.dir,
-          '--yes',
-          '--wait-timeout',
-          '150',
-          ...extra,
-        ]);
+      const install = (...extra: string[]) => installFrappe(stack, ...extra);
       const first = await install('--http-port', String(port), ...TEST_IMAGES);
       expect(first.exitCode, text(first)).toBe(0);
       expect(String(first.stdout)).toContain('hook create_site: completed');
@@ -143,15 +136,8 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
       await requireEngine(IMAGES);
       const stack = await newStack();
       const port = await freePort();
-      const result = await berth([
-        'install',
-        '--recipe',
-        'frappe',
-        '--dir',
-        stack.dir,
-        '--yes',
-        '--wait-timeout',
-        '150',
+      const result = await installFrappe(
+        stack,
         '--proxy',
         'traefik',
         '--domains',
@@ -161,7 +147,7 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
         '--traefik-image',
         'berth-test/traefik:1',
         ...TEST_IMAGES,
-      ]);
+      );
       expect(result.exitCode, text(result)).toBe(0);
       expect((await serviceStates(stack.dir)).proxy).toBe('running healthy');
       expect(dotenvValue(stack.dir, 'SITES_RULE')).toBe(
@@ -198,15 +184,8 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
       }
       const image = `berth-build/${stack.project}-backend:1.0.0`;
       try {
-        const result = await berth([
-          'install',
-          '--recipe',
-          'frappe',
-          '--dir',
-          stack.dir,
-          '--yes',
-          '--wait-timeout',
-          '150',
+        const result = await installFrappe(
+          stack,
           '--http-port',
           String(port),
           '--custom-apps',
@@ -217,7 +196,7 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
           'berth-test/mariadb:1',
           '--redis-image',
           'berth-test/redis:1',
-        ]);
+        );
         expect(result.exitCode, text(result)).toBe(0);
         expect(String(result.stdout)).toContain(`build backend: completed (${image})`);
         expect(dotenvValue(stack.dir, 'FRAPPE_IMAGE')).toBe(image);

@@ -89,61 +89,51 @@ async function install(stack: Stack, ports: Ports, subnet: string, extra: string
   return berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '150']);
 }
 
-/** GET over HTTPS on loopback with the site's name (SNI and Host), any certificate: status, body, certificate. */
-function fetchTls(port: number, pathname = '/'): Promise<{ status: number; body: string; subject: string }> {
+interface Got {
+  status: number;
+  location?: string | undefined;
+  body: string;
+  /** Over HTTPS: the certificate's organisation and common name. */
+  subject?: string;
+}
+
+/**
+ * GET on loopback with the site's name as Host (and SNI): no redirect followed, any certificate accepted, a fresh
+ * connection each time (a resumed TLS session has no peer certificate to show). fetch would send its own Host.
+ */
+function get(scheme: 'http' | 'https', port: number, pathname = '/'): Promise<Got> {
+  const client = scheme === 'https' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = https.get(
+    const request = client.get(
       {
         host: '127.0.0.1',
         port,
         path: pathname,
-        servername: DOMAIN,
         headers: { host: DOMAIN },
-        rejectUnauthorized: false,
-        // A fresh connection each time: a resumed TLS session has no peer certificate to show.
-        agent: false,
         timeout: 10_000,
+        ...(scheme === 'https' && { servername: DOMAIN, rejectUnauthorized: false, agent: false }),
       },
       (response) => {
-        const cert = (response.socket as TLSSocket).getPeerCertificate();
+        const cert = scheme === 'https' ? (response.socket as TLSSocket).getPeerCertificate() : undefined;
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (body += chunk));
         response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
+            location: response.headers.location,
             body,
-            subject: `${cert.subject?.O} / ${cert.subject?.CN}`,
+            ...(cert && { subject: `${cert.subject?.O} / ${cert.subject?.CN}` }),
           }),
         );
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`https://127.0.0.1:${port} timed out`)));
+    request.on('timeout', () => request.destroy(new Error(`${scheme}://127.0.0.1:${port} timed out`)));
     request.on('error', reject);
   });
 }
-
-/** GET over plain HTTP on loopback with the site's name as Host (fetch would send its own): no redirect followed. */
-function fetchHttp(
-  port: number,
-  pathname: string,
-): Promise<{ status: number; location?: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(
-      { host: '127.0.0.1', port, path: pathname, headers: { host: DOMAIN }, timeout: 10_000 },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, location: response.headers.location, body }),
-        );
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`http://127.0.0.1:${port} timed out`)));
-    request.on('error', reject);
-  });
-}
+const fetchTls = (port: number) => get('https', port);
+const fetchHttp = (port: number, pathname: string) => get('http', port, pathname);
 
 const connects = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

@@ -10,10 +10,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Three files at a time even on a 2-core machine: most of the suite waits on the engine and its containers
-    // (health intervals, start periods), not on the CPU. Every engine test has its own compose project, port,
-    // subnet and folders, so files do not collide.
-    maxWorkers: 3,
+    // Two files at a time even on a 2-core machine: most of the suite waits on the engine and its containers,
+    // not on the CPU. Every engine test has its own compose project, port and folders, so files do not collide.
+    // Three were tried: a little faster, but django's rollback (a 30 s wait) then ran out of time once under load.
+    maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
   },
 });

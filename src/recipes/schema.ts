@@ -416,6 +416,56 @@ export const hookSchema = z
   });
 export type HookSpec = z.infer<typeof hookSchema>;
 
+const command = z
+  .array(z.string())
+  .min(1)
+  .describe(
+    'A command and its arguments, each a template over answers and facts (never secrets: argv is public).',
+  );
+
+/**
+ * A consistent dump of a database, taken in its running container (the app keeps running) and loaded back into an
+ * empty one on a restore. Credentials come from the container's own environment (`$POSTGRES_PASSWORD`), never argv.
+ */
+export const dumpSchema = z.strictObject({
+  id,
+  description: z.string().min(1),
+  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+  covers: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe(
+      "The named volumes (as compose.yaml names them) or host paths (as hostPaths writes them) holding the database's files: the dump replaces their raw copy, and a restore starts them empty.",
+    ),
+  dump: command.describe(
+    "Run in the service's running container (`compose exec -T`); its standard output is the dump.",
+  ),
+  restore: command.describe(
+    'Run in the service once it is healthy on empty storage; the dump is its standard input.',
+  ),
+  check: command
+    .optional()
+    .describe(
+      'Exits 0 when the database opens with the restored password (over TCP, so the password is really checked); run by --verify and after a restore.',
+    ),
+  when: conditionSchema.optional(),
+});
+export type DumpSpec = z.infer<typeof dumpSchema>;
+
+export const backupSchema = z.strictObject({
+  dumps: z
+    .array(dumpSchema)
+    .default([])
+    .describe('Database dumps taken instead of a raw copy of their files.'),
+  exclude: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Named volumes not backed up: caches the stack makes again by itself (downloaded models). A restore starts them empty.',
+    ),
+});
+export type BackupSpec = z.infer<typeof backupSchema>;
+
 /** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */
 const modelAdvice = z.strictObject({
   question: id,
@@ -529,6 +579,11 @@ export const recipeSchema = z
       .array(buildSchema)
       .default([])
       .describe('Images built from a source the user gives (a folder or a Git URL) before up.'),
+    backup: backupSchema
+      .default({ dumps: [], exclude: [] })
+      .describe(
+        '`berth backup`: database dumps to take instead of raw copies, and volumes to leave out. Every other named volume and data host path is copied as it is.',
+      ),
     exposes: exposesSchema
       .optional()
       .describe(

@@ -87,6 +87,7 @@ export function checkRecipe(recipe: Recipe, refsOf: (source: string) => NameRef[
       'overrides: the feature name "build" is taken by compose.build.yaml (the builds); rename it',
     );
   manifest.hooks.forEach((h, i) => checkWhen(`hooks[${i}] (${h.id})`, h.when, ids));
+  manifest.upgrade.migrations.forEach((x, i) => checkWhen(`upgrade.migrations[${i}] (${x.id})`, x.when, ids));
   manifest.hostPaths.forEach((h, i) => checkWhen(`hostPaths[${i}]`, h.when, ids));
   manifest.environment.forEach((e, i) => checkWhen(`environment[${i}] (${e.name})`, e.when, ids));
   manifest.urls.forEach((u, i) => checkWhen(`urls[${i}] (${u.label})`, u.when, ids));

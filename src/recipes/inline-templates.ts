@@ -33,6 +33,11 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
     if (h.failureNote)
       add({ kind: 'note', field: `hooks[${i}] (${h.id}).failureNote`, source: h.failureNote });
   });
+  m.upgrade.migrations.forEach((x, i) =>
+    x.run.forEach((arg, j) =>
+      add({ kind: 'path', field: `upgrade.migrations[${i}] (${x.id}).run[${j}]`, source: arg }),
+    ),
+  );
   m.builds.forEach((b, i) =>
     Object.entries(b.args ?? {}).forEach(([name, value]) =>
       add({ kind: 'path', field: `builds[${i}] (${b.service}).args.${name}`, source: value }),

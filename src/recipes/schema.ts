@@ -3,6 +3,7 @@
 import { questionOptions } from '../cli/args.js';
 import { commandsTaking, reservedFlagNames } from '../cli/table.js';
 import * as z from 'zod';
+import { parseRange } from './versions.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export type Scalar = z.infer<typeof scalar>;
@@ -466,6 +467,62 @@ export const backupSchema = z.strictObject({
 });
 export type BackupSpec = z.infer<typeof backupSchema>;
 
+const versionRange = z
+  .string()
+  .min(1)
+  .refine((r) => parseRange(r) !== undefined, {
+    message:
+      'must be a version range like "<2.3.0", ">=1.0.0 <2.0.0", "1.x", "^1.2.0" or "~1.2.0" (|| for either)',
+  });
+
+/** A version gate: an upgrade from an installed recipe version in `from` (to one in `to`) is refused, naming the way. */
+export const gateSchema = z.strictObject({
+  from: versionRange.describe('The installed recipe versions this gate stops, e.g. "<2.3.0".'),
+  to: versionRange
+    .optional()
+    .describe('The new recipe versions it applies to (default: any); the gate lives in the newer recipe.'),
+  message: z
+    .string()
+    .min(1)
+    .describe(
+      'Why, and the way through, e.g. "Upgrade to 2.3 first (berth 0.9 ships it): its migration converts the data."',
+    ),
+});
+export type GateSpec = z.infer<typeof gateSchema>;
+
+/** A one-shot run by `berth upgrade` after the new images are pulled and the files written, before `up --wait`. */
+export const migrationSchema = z.strictObject({
+  id,
+  description: z.string().min(1),
+  service: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a compose service name'),
+  run: command,
+  in: z
+    .enum(['run', 'exec'])
+    .default('run')
+    .describe(
+      "run: a new container of the service from the new files (`compose run --rm`; its dependencies start); exec: in the service's running container.",
+    ),
+  from: versionRange
+    .optional()
+    .describe('Only when the installed recipe version is in this range (default: every upgrade).'),
+  timeoutSeconds: z.number().int().positive().default(1800),
+  when: conditionSchema.optional(),
+});
+export type MigrationSpec = z.infer<typeof migrationSchema>;
+
+export const upgradeSchema = z.strictObject({
+  gates: z
+    .array(gateSchema)
+    .default([])
+    .describe('Installed versions that cannot upgrade to this one directly, with the way through.'),
+  migrations: z
+    .array(migrationSchema)
+    .default([])
+    .describe(
+      'One-shots run in order on an upgrade; a failure restores the files, images and data from the backup taken first.',
+    ),
+});
+
 /** Sizing advice for a model the stack runs locally: the answer naming it, and a model per size as examples. */
 const modelAdvice = z.strictObject({
   question: id,
@@ -584,6 +641,11 @@ export const recipeSchema = z
       .describe(
         '`berth backup`: database dumps to take instead of raw copies, and volumes to leave out. Every other named volume and data host path is copied as it is.',
       ),
+    upgrade: upgradeSchema
+      .default({ gates: [], migrations: [] })
+      .describe(
+        '`berth upgrade`: version gates, and migrations (one-shots) run after the new images are pulled, before the stack starts.',
+      ),
     exposes: exposesSchema
       .optional()
       .describe(
@@ -651,6 +713,9 @@ export const recipeSchema = z
       claim(`env ${e.name}`, `environment[${i}]`, ['environment', i, 'name'], e.when),
     );
     r.hooks.forEach((h, i) => claim(`hook ${h.id}`, `hooks[${i}]`, ['hooks', i, 'id']));
+    r.upgrade.migrations.forEach((m, i) =>
+      claim(`migration ${m.id}`, `upgrade.migrations[${i}]`, ['upgrade', 'migrations', i, 'id']),
+    );
     r.overrides.forEach((o, i) =>
       claim(`feature ${o.feature}`, `overrides[${i}]`, ['overrides', i, 'feature']),
     );

@@ -107,7 +107,8 @@ stage_postgres() {
   # JIT (llvmjit, libLLVM ~100 MB) is left out: PostgreSQL runs without it.
   libs=$(find "$lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*')
   # shellcheck disable=SC2086 # one path per word
-  copy_with_libs "$root" "$bin/postgres" "$bin/initdb" "$bin/pg_ctl" "$bin/pg_isready" "$bin/psql" $libs
+  copy_with_libs "$root" "$bin/postgres" "$bin/initdb" "$bin/pg_ctl" "$bin/pg_isready" "$bin/psql" \
+    "$bin/pg_dump" "$bin/pg_dumpall" "$bin/pg_restore" $libs
   mkdir -p "$root/usr/share/postgresql"
   cp -a "/usr/share/postgresql/$PG_VERSION" "$root/usr/share/postgresql/"
   cp -a /usr/share/zoneinfo "$root/usr/share/"
@@ -151,7 +152,8 @@ ensure_server_packages() {
 build_mariadb_context() {
   local ctx=$1
   ensure_server_packages mariadb-server mariadb-client
-  copy_with_libs "$ctx/rootfs" /usr/sbin/mariadbd /usr/bin/mariadb /usr/bin/my_print_defaults /usr/bin/resolveip
+  copy_with_libs "$ctx/rootfs" /usr/sbin/mariadbd /usr/bin/mariadb /usr/bin/mariadb-dump /usr/bin/my_print_defaults \
+    /usr/bin/resolveip
   cp /usr/bin/mariadb-install-db "$ctx/rootfs/usr/bin/"
   mkdir -p "$ctx/rootfs/usr/share"
   cp -a /usr/share/mysql "$ctx/rootfs/usr/share/"

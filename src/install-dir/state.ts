@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { BerthError } from '../errors.js';
 import { parseDotenv } from '../render/dotenv.js';
-import { ANSWERS_FILE, ENV_FILE } from '../render/render-recipe.js';
+import { ANSWERS_FILE, ENV_FILE, type RenderedBackup } from '../render/render-recipe.js';
 
 export const BERTH_DIR = '.berth';
 export const STATE_FILE = `${BERTH_DIR}/state.json`;
@@ -32,6 +32,8 @@ export interface InstallState {
   builtImages?: string[];
   /** The `once` hooks that have run and succeeded: they never run again. */
   hooksDone?: string[];
+  /** What `berth backup` dumps instead of copying (host-folder covers absolute), and the volumes it leaves out. */
+  backup?: RenderedBackup;
 }
 
 export const sha256 = (content: string | Buffer): string =>

@@ -50,6 +50,24 @@ export interface Rendering {
   hooks: RenderedHook[];
   /** Images built from the user's sources before the stack starts (written to compose.build.yaml). */
   builds: RenderedBuild[];
+  /** What `berth backup` dumps instead of copying, and leaves out. */
+  backup: RenderedBackup;
+}
+
+export interface RenderedDump {
+  id: string;
+  description: string;
+  service: string;
+  /** Compose volume keys, or host folders as rendered (absolute or ./ inside the install folder). */
+  covers: string[];
+  dump: string[];
+  restore: string[];
+  check?: string[];
+}
+
+export interface RenderedBackup {
+  dumps: RenderedDump[];
+  exclude: string[];
 }
 
 export interface RenderedBuild {
@@ -112,6 +130,7 @@ export function renderRecipe(input: RenderInput): Rendering {
     hostPaths: hostPaths(recipe, c, facts),
     builds,
     hooks: hooks(recipe, c),
+    backup: backupOf(recipe, c),
   };
 }
 
@@ -205,6 +224,29 @@ function hooks(recipe: Recipe, c: Contexts): RenderedHook[] {
         ]
       : [],
   );
+}
+
+/** The dumps whose `when` holds, their commands and host-folder covers rendered. */
+function backupOf(recipe: Recipe, c: Contexts): RenderedBackup {
+  const { dumps, exclude } = recipe.manifest.backup;
+  return {
+    dumps: dumps.flatMap(({ when, check, ...d }, i) => {
+      if (!evaluate(when, c.scope)) return [];
+      const where = `backup.dumps[${i}] (${d.id})`;
+      const args = (field: 'dump' | 'restore' | 'check', list: string[]) =>
+        list.map((arg, j) => renderInline(recipe, arg, c.plain, `${where}.${field}[${j}]`));
+      return [
+        {
+          ...d,
+          covers: d.covers.map((cover, j) => renderInline(recipe, cover, c.plain, `${where}.covers[${j}]`)),
+          dump: args('dump', d.dump),
+          restore: args('restore', d.restore),
+          ...(check ? { check: args('check', check) } : {}),
+        },
+      ];
+    }),
+    exclude,
+  };
 }
 
 /** The builds whose `when` holds and whose source question is answered (or whose context the recipe writes). */

@@ -60,6 +60,17 @@ export function writeFiles(
     ...(p.rendering.builds.length > 0 ? { builtImages: p.rendering.builds.map((b) => b.image) } : {}),
     // A once hook that has run stays done across reconfigures.
     ...(p.previous.state?.hooksDone ? { hooksDone: p.previous.state.hooksDone } : {}),
+    ...(p.rendering.backup.dumps.length + p.rendering.backup.exclude.length > 0
+      ? {
+          backup: {
+            dumps: p.rendering.backup.dumps.map((d) => ({
+              ...d,
+              covers: d.covers.map((c) => (c.startsWith('/') || c.startsWith('./') ? hostPathOf(p.dir, { path: c }) : c)),
+            })),
+            exclude: p.rendering.backup.exclude,
+          },
+        }
+      : {}),
     ...(p.rendering.hostPaths.length > 0
       ? {
           hostPaths: p.rendering.hostPaths.map((h) => ({

@@ -18,6 +18,11 @@
 # Options of its own (the rest go to `berth install`):
 #   --install-docker       install missing Docker parts and start a stopped engine without asking
 #                          (env BERTH_INSTALL_DOCKER=1)
+#   --bundle FILE          install offline from a bundle made by `berth bundle`: every SHA256 in it is checked
+#                          first (nothing is installed from a damaged or altered one), then Node.js (when PATH has
+#                          no 20+), berth and the images come from it, and the stack starts with --pull never.
+#                          Nothing is downloaded. Start it from the bundle itself:
+#                            tar -xOf FILE berth-bundle/install.sh | sh -s -- --bundle FILE [options]
 # Environment:
 #   BERTH_BASE_URL         where berth.mjs and SHA256SUMS are (default: the release this file came from)
 #   BERTH_NODE_BASE_URL    Node.js downloads in nodejs.org's layout (default https://nodejs.org/dist)
@@ -67,6 +72,8 @@ usage() {
 install.sh: installs berth and runs `berth install` with the options given (listed below).
   --install-docker   install missing Docker parts from the distribution's packages, and start a stopped
                      Docker engine, without asking
+  --bundle FILE      install offline from a bundle made by `berth bundle` (checked against its SHA256SUMS
+                     first; nothing is downloaded; the stack starts with --pull never)
   Environment: BERTH_BASE_URL, BERTH_NODE_BASE_URL, BERTH_NODE_VERSION, BERTH_HOME, BERTH_BIN_DIR
 EOF
 }
@@ -323,6 +330,9 @@ decide_docker() {
     [ -n "$MISSING" ] || [ -n "$START_ENGINE" ] || return 0
     if [ -n "$MISSING" ]; then
         say "berth needs Docker with Compose v2; missing here: $MISSING."
+        if [ -n "${BUNDLE:-}" ]; then
+            err "an install from a bundle downloads nothing, so it cannot install Docker: install Docker Engine with Compose v2 first (offline: your distribution's .deb packages and their dependencies, with dpkg -i), then run this again."
+        fi
         if ! check_cmd apt-get; then
             err "install Docker Engine with the Compose plugin (https://docs.docker.com/engine/install/), then run this again."
         fi
@@ -687,6 +697,12 @@ node_step() {
         say "using Node.js $("$NODE" --version) ($NODE)"
         return 0
     fi
+    if [ -n "${BUNDLE:-}" ]; then
+        bundle_node
+        install_node
+        say "using Node.js $NODE_VERSION from the bundle, berth's own copy ($NODE)"
+        return 0
+    fi
     fetch_node
     install_node
     say "using Node.js $NODE_VERSION, berth's own copy ($NODE)"
@@ -702,6 +718,18 @@ args_without_engine() {
     return 1
 }
 
+# Whether option $1 is among the rest of the arguments (as `--x V` or `--x=V`).
+has_arg() {
+    _want=$1
+    shift
+    for _a do
+        case "$_a" in
+            "$_want" | "$_want"=*) return 0 ;;
+        esac
+    done
+    return 1
+}
+
 args_only_info() {
     for _a do
         case "$_a" in
@@ -711,18 +739,143 @@ args_only_info() {
     return 1
 }
 
+# --- installing from a bundle (berth bundle) ----------------------------------------------------------------------
+
+BUNDLE_ROOT=berth-bundle
+
+bundle_refused() {
+    err "$BUNDLE: $1 Nothing was installed."
+}
+
+# Checks every file of the bundle against its SHA256SUMS before anything is used: the small files are unpacked
+# into TMP_DIR/bundle, the images are hashed straight from the archive (they are loaded from there later).
+verify_bundle() {
+    [ -f "$BUNDLE" ] || err "--bundle $BUNDLE: no such file."
+    say "checking every SHA256 sum in $BUNDLE"
+    if ! tar -tf "$BUNDLE" >"$TMP_DIR/bundle.list" 2>"$TMP_DIR/tar.log"; then
+        bundle_refused "not a tar archive, or damaged ($(head -n 1 "$TMP_DIR/tar.log"))."
+    fi
+    _sums="$TMP_DIR/bundle/$BUNDLE_ROOT/SHA256SUMS"
+    while IFS= read -r _member; do
+        case "$_member" in
+            "$BUNDLE_ROOT"/*/../* | "$BUNDLE_ROOT"/../*) bundle_refused "it holds an unexpected file, $_member." ;;
+            "$BUNDLE_ROOT"/*) ;;
+            *) bundle_refused "it holds an unexpected file, $_member: it is not a berth bundle." ;;
+        esac
+    done <"$TMP_DIR/bundle.list"
+    ensure mkdir "$TMP_DIR/bundle"
+    if ! tar -xf "$BUNDLE" -C "$TMP_DIR/bundle" --no-same-owner --exclude "$BUNDLE_ROOT/images.tar.gz" 2>"$TMP_DIR/tar.log"; then
+        bundle_refused "it could not be unpacked ($(head -n 1 "$TMP_DIR/tar.log"))."
+    fi
+    [ -f "$_sums" ] || bundle_refused "it has no SHA256SUMS."
+    for _need in install.sh berth.mjs manifest.json images.tar.gz; do
+        awk -v f="$_need" '$2 == f { found = 1 } END { exit !found }' "$_sums" ||
+            bundle_refused "its SHA256SUMS lists no $_need."
+    done
+    # Every file is listed, and every listed file is there and matches.
+    while IFS= read -r _member; do
+        _name=${_member#"$BUNDLE_ROOT"/}
+        [ "$_name" = SHA256SUMS ] && continue
+        awk -v f="$_name" '$2 == f { found = 1 } END { exit !found }' "$_sums" ||
+            bundle_refused "$_name is not in its SHA256SUMS."
+    done <"$TMP_DIR/bundle.list"
+    while read -r _expected _name; do
+        if [ "$_name" = images.tar.gz ]; then
+            _actual=$(tar -xOf "$BUNDLE" "$BUNDLE_ROOT/images.tar.gz" | sha256sum | awk '{ print $1 }')
+        elif [ -f "$TMP_DIR/bundle/$BUNDLE_ROOT/$_name" ]; then
+            _actual=$(sha256sum "$TMP_DIR/bundle/$BUNDLE_ROOT/$_name" | awk '{ print $1 }')
+        else
+            bundle_refused "$_name, listed in its SHA256SUMS, is missing."
+        fi
+        if [ "$_actual" != "$_expected" ]; then
+            bundle_refused "SHA256 mismatch for $_name (expected $_expected, got $_actual): the bundle is damaged or was tampered with."
+        fi
+    done <"$_sums"
+    say "the bundle is intact: $(wc -l <"$_sums") files checked"
+    cp "$TMP_DIR/bundle/$BUNDLE_ROOT/berth.mjs" "$TMP_DIR/berth.mjs" || err "could not copy berth.mjs out of the bundle"
+}
+
+# The Node.js runtime in the bundle, for when PATH has no Node.js 20+ (it must be for this machine).
+bundle_node() {
+    for _tarball in "$TMP_DIR/bundle/$BUNDLE_ROOT"/node-v*-linux-*.tar.gz; do
+        [ -f "$_tarball" ] || break
+        case "$_tarball" in
+            *-linux-"$ARCH".tar.gz) ;;
+            *) err "the bundle's Node.js is $(basename "$_tarball"), not for this machine ($ARCH): make the bundle with --arch $([ "$ARCH" = x64 ] && echo amd64 || echo arm64), or install Node.js 20+ here." ;;
+        esac
+        NODE_VERSION=$(basename "$_tarball" | sed 's/^node-\(v[0-9.]*\)-.*/\1/')
+        NODE_TARBALL=$_tarball
+        return 0
+    done
+    err "this machine has no Node.js $MIN_NODE_MAJOR+ and the bundle carries none (it was made with --no-node): install Node.js $MIN_NODE_MAJOR+ here, or make the bundle without --no-node."
+}
+
+# A field of the bundle's manifest, read with the Node.js chosen above. $1: a JavaScript expression over `m`.
+manifest_field() {
+    "$NODE" -e 'const m = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const v = ('"$1"'); if (v != null) console.log(v)' \
+        "$TMP_DIR/bundle/$BUNDLE_ROOT/manifest.json"
+}
+
+# docker load of the images, straight from the archive, with the bytes read so far as progress (GNU dd).
+load_bundle_images() {
+    _count=$(manifest_field 'm.images.length')
+    _bytes=$(manifest_field 'm.imagesFile.bytes')
+    say "loading $_count image(s) into the Docker engine ($((_bytes / 1000000)) MB compressed)"
+    _meter='cat'
+    if dd if=/dev/null of=/dev/null status=progress 2>/dev/null; then
+        _meter='dd bs=1M status=progress'
+    fi
+    # shellcheck disable=SC2086 # the meter's words
+    if ! tar -xOf "$BUNDLE" "$BUNDLE_ROOT/images.tar.gz" | $_meter | docker load >&2; then
+        err "docker load failed (its output is above)."
+    fi
+    for _image in $(manifest_field 'm.images.map((i) => i.name).join(" ")'); do
+        docker image inspect "$_image" >/dev/null 2>&1 || err "the image $_image is not in the engine after docker load."
+    done
+}
+
+# Keeps what a later `berth install` needs from the bundle in berth's folder: install.sh (so `berth bundle` works
+# here too), the answers and the recipe folder. Sets BUNDLE_ANSWERS and BUNDLE_RECIPE when the bundle has them.
+keep_bundle_files() {
+    _from="$TMP_DIR/bundle/$BUNDLE_ROOT"
+    ensure mkdir -p "$BERTH_HOME/bundle"
+    ensure cp "$_from/install.sh" "$BERTH_HOME/install.sh"
+    if [ -f "$_from/answers.yaml" ]; then
+        ensure cp "$_from/answers.yaml" "$BERTH_HOME/bundle/answers.yaml"
+        BUNDLE_ANSWERS="$BERTH_HOME/bundle/answers.yaml"
+    fi
+    if [ -d "$_from/recipe" ]; then
+        _name=$(manifest_field 'm.recipe.name')
+        case "$_name" in '' | *[!a-z0-9_-]*) err "the bundle's recipe name is not a plain name: $_name" ;; esac
+        rm -rf "$BERTH_HOME/recipes/$_name"
+        ensure mkdir -p "$BERTH_HOME/recipes"
+        ensure cp -R "$_from/recipe" "$BERTH_HOME/recipes/$_name"
+        BUNDLE_RECIPE="$BERTH_HOME/recipes/$_name"
+    fi
+}
+
 main() {
     _install_docker=${BERTH_INSTALL_DOCKER:-0}
     _yes=0
+    BUNDLE=''
+    _next_is_bundle=''
     for _arg do
         shift
+        if [ -n "$_next_is_bundle" ]; then
+            BUNDLE=$_arg
+            _next_is_bundle=''
+            continue
+        fi
         case "$_arg" in
             --install-docker) _install_docker=1 ;;
+            --bundle=*) BUNDLE=${_arg#--bundle=} ;;
+            --bundle) _next_is_bundle=1 ;;
             -y | --yes) _yes=1 && set -- "$@" "$_arg" ;;
             -h | --help) usage && set -- "$@" "$_arg" ;;
             *) set -- "$@" "$_arg" ;;
         esac
     done
+    [ -z "$_next_is_bundle" ] || err "--bundle needs the bundle's file: --bundle FILE"
     _checkout=''
     _checkout=$(checkout_dir) || _checkout=''
 
@@ -736,20 +889,30 @@ main() {
     fi
     NODE_VERSION=${BERTH_NODE_VERSION:-$DEFAULT_NODE_VERSION}
 
+    if [ -n "$BUNDLE" ]; then
+        # Every sum is checked before anything else; a bundle always installs this bundle's berth.
+        case "$BUNDLE" in /*) ;; *) BUNDLE="$PWD/$BUNDLE" ;; esac
+        need_cmd tar
+        need_cmd sha256sum
+        TMP_DIR=$(mktemp -d)
+        trap cleanup EXIT
+        verify_bundle
+        _checkout=''
+    fi
     # Docker first: it asks before anything is downloaded. --help and --version need no Docker at all.
     NEED_ENGINE=1
-    ! args_without_engine "$@" || NEED_ENGINE=0
+    ! args_without_engine "$@" || [ -n "$BUNDLE" ] || NEED_ENGINE=0
     if ! args_only_info "$@"; then
         decide_docker "$_install_docker" "$_yes" "$NEED_ENGINE"
     else
         MISSING=''
         START_ENGINE=''
     fi
-    TMP_DIR=$(mktemp -d)
+    [ -n "${TMP_DIR:-}" ] || TMP_DIR=$(mktemp -d)
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    if [ -z "$_checkout" ]; then
+    if [ -z "$_checkout" ] && [ -z "$BUNDLE" ]; then
         need_cmd curl
         need_cmd sha256sum
         need_cmd tar
@@ -758,6 +921,18 @@ main() {
     node_step
     install_docker
     start_engine
+    if [ -n "$BUNDLE" ]; then
+        load_bundle_images
+        keep_bundle_files
+        install_berth
+        cleanup
+        trap - EXIT INT TERM
+        # The bundle's answers and recipe come first: options given here win over them.
+        set -- --pull never "$@"
+        [ -z "${BUNDLE_ANSWERS:-}" ] || has_arg --answers "$@" || set -- --answers "$BUNDLE_ANSWERS" "$@"
+        [ -z "${BUNDLE_RECIPE:-}" ] || has_arg --recipe "$@" || set -- --recipe "$BUNDLE_RECIPE" "$@"
+        run_berth "$NODE" "$BERTH_HOME/berth.mjs" "$@"
+    fi
     if [ -n "$_checkout" ]; then
         build_checkout "$_checkout"
         cleanup

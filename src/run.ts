@@ -43,6 +43,7 @@ const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<numbe
   logs: async (ctx) => (await import('./commands/logs.js')).logsCommand(ctx),
   down: async (ctx) => (await import('./commands/down.js')).downCommand(ctx),
   uninstall: async (ctx) => (await import('./commands/uninstall.js')).uninstallCommand(ctx),
+  bundle: async (ctx) => (await import('./commands/bundle.js')).bundleCommand(ctx),
 };
 
 function dispatch(ctx: Context): Promise<number> | number {

@@ -39,6 +39,13 @@ export interface CliOptions {
   compose: boolean;
   follow: boolean;
   tail?: string;
+  /** bundle: the archive to write, the target's architecture, Node.js (a tarball, or false for none). */
+  output?: string;
+  arch?: 'amd64' | 'arm64';
+  allModes: boolean;
+  node?: string | false;
+  /** install: compose's --pull (never: only images already on the machine). */
+  pull?: 'never' | 'missing' | 'always';
   help: boolean;
   version: boolean;
 }
@@ -195,6 +202,10 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
       `--wait-timeout ${String(values['wait-timeout'])}: must be a whole number of seconds.`,
     );
   }
+  oneOf(values, 'arch', ['amd64', 'arm64']);
+  oneOf(values, 'pull', ['never', 'missing', 'always']);
+  if (values.node !== undefined && values['no-node'] === true)
+    throw new UsageError('--node and --no-node cannot both be given.');
   const str = (k: string) => (values[k] === undefined ? {} : { [k]: String(values[k]) });
   return {
     ...str('recipe'),
@@ -213,9 +224,20 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     compose: values['no-compose'] !== true,
     follow: values.follow === true,
     ...str('tail'),
+    ...str('output'),
+    ...(str('arch') as { arch?: 'amd64' | 'arm64' }),
+    allModes: values['all-modes'] === true,
+    ...(values['no-node'] === true ? { node: false as const } : str('node')),
+    ...(str('pull') as { pull?: 'never' | 'missing' | 'always' }),
     help: values.help === true,
     version: values.version === true,
   };
+}
+
+function oneOf(values: Record<string, string | boolean>, name: string, allowed: string[]): void {
+  const value = values[name];
+  if (value !== undefined && !allowed.includes(String(value)))
+    throw new UsageError(`--${name} ${shown(String(value))}: must be ${allowed.join(' or ')}.`);
 }
 
 function readValue(t: OptionToken, spec: OptionSpec): string | boolean {

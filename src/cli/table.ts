@@ -65,6 +65,35 @@ export const options = {
     type: 'boolean',
     help: 'also delete the volumes (your data) and the install folder, after listing them (asks, or --yes)',
   },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'FILE',
+    help: 'bundle: the archive to write',
+  },
+  arch: {
+    type: 'string',
+    value: 'amd64|arm64',
+    help: "bundle: the target machine's architecture, for its Node.js (default: this machine's)",
+  },
+  'all-modes': {
+    type: 'boolean',
+    help: 'bundle: the images of every combination of the recipe’s answers, not only of the answers given',
+  },
+  node: {
+    type: 'string',
+    value: 'FILE',
+    help: 'bundle: a Node.js tarball (node-v20…-linux-ARCH.tar.gz) to put in, instead of downloading it',
+  },
+  'no-node': {
+    type: 'boolean',
+    help: 'bundle: no Node.js inside (the target machine has Node.js 20+ of its own)',
+  },
+  pull: {
+    type: 'string',
+    value: 'never|missing|always',
+    help: 'install: when compose pulls images (never: only images already here, e.g. loaded from a bundle)',
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'V', help: "berth's version" },
 } as const satisfies Record<string, OptionDef>;
@@ -82,6 +111,7 @@ export const commandNames = [
   'logs',
   'down',
   'uninstall',
+  'bundle',
   'help',
 ] as const;
 export type Command = (typeof commandNames)[number];
@@ -113,6 +143,7 @@ const installOptions = [
   'no-rollback',
   'skip-checks',
   'json',
+  'pull',
 ] as const satisfies readonly OptionName[];
 
 export const commandTable: readonly CommandDef[] = [
@@ -200,6 +231,22 @@ export const commandTable: readonly CommandDef[] = [
     usage: '[--purge]',
     summary: 'remove the containers; --purge also deletes volumes and the folder (asks)',
     options: ['dir', 'recipe', 'purge', 'yes'],
+  },
+  {
+    name: 'bundle',
+    usage: '[--recipe R] [answers…] -o FILE',
+    summary: 'one file for an offline install: the images, berth, Node.js, install.sh',
+    options: ['recipe', 'dir', 'answers', 'output', 'arch', 'all-modes', 'node', 'no-node', 'dry-run'],
+    questions: true,
+    details:
+      "Renders the stack for the answers given (as `berth plan` does, never asking; --dir D: that install's\n" +
+      'answers), lists its images (every compose file the answers enable; --all-modes: every combination),\n' +
+      'takes them from the local engine (pulling only what is missing) and writes one archive: the images\n' +
+      '(`docker save`, compressed), berth.mjs, Node.js for --arch, install.sh, the recipe when it is a folder,\n' +
+      'the answers (never secrets), a manifest and SHA256SUMS. --dry-run lists the images and writes nothing.\n' +
+      'On the machine without network:\n' +
+      '  tar -xOf FILE berth-bundle/install.sh | sh -s -- --bundle FILE [--yes and install options]\n' +
+      'checks every sum before anything else, loads the images and installs with --pull never.',
   },
   { name: 'help', usage: '', summary: 'this help', options: [] },
 ];

@@ -62,7 +62,7 @@ export async function composeConfigCheck(
 
 /** `up -d --wait` with its progress as a stream (the one compose command not run through Exec). */
 export async function composeUp(
-  options: ComposeOptions & { timeoutSeconds: number },
+  options: ComposeOptions & { timeoutSeconds: number; pull?: string | undefined },
 ): Promise<{ child: ResultPromise }> {
   const { execa } = await loadExeca();
   const child = execa(
@@ -79,6 +79,8 @@ export async function composeUp(
       '--wait-timeout',
       String(options.timeoutSeconds),
       '--remove-orphans',
+      // --pull never: an offline install (images loaded from a bundle) never reaches for a registry.
+      ...(options.pull ? ['--pull', options.pull] : []),
     ],
     { cwd: options.cwd, env: composeEnv(options), extendEnv: false, reject: false, all: true, buffer: false },
   );

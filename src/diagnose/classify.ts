@@ -41,6 +41,8 @@ export interface Finding {
   image?: string;
   /** The image could not be pulled (as opposed to: pulls were not allowed). */
   pullFailed?: boolean;
+  /** The pull failed because the registry is out of reach (DNS, refused, timeout): an offline machine. */
+  registryUnreachable?: boolean;
   waitSeconds?: number;
   /** The line of output the finding rests on. */
   evidence?: string;
@@ -53,6 +55,9 @@ const ENDPOINT = /on endpoint (\S+) \(/;
 const NO_SUCH_IMAGE = /No such image: (\S+)/i;
 const PULL_DENIED = /pull access denied for ([^,\s]+)/i;
 const PULL_ERROR = /^\s*(\S+) Error\s+(.*)$/;
+/** The docker engine's words when it cannot reach a registry at all (not: it answered "denied" or "not found"). */
+export const REGISTRY_UNREACHABLE =
+  /dial tcp|no such host|connection refused|i\/o timeout|network is unreachable|TLS handshake timeout|server misbehaving|name resolution/i;
 const DEP_EXITED = /dependency failed to start: container (\S+) exited \((\d+)\)/;
 const DEP_UNHEALTHY = /dependency failed to start: container (\S+) is unhealthy/;
 const DEP_INCOMPLETE = /service "([^"]+)" didn't complete successfully: exit (\d+)/;
@@ -89,9 +94,11 @@ function classifyOutput(e: Evidence, text: string): Finding {
   const pull = e.composeOutput.map((l) => PULL_ERROR.exec(l)).find((x) => x && x[1]! in e.images);
   if (pull || (e.composeExitCode === 18 && !e.ps.length)) {
     const service = pull?.[1] ?? lastCreating(e);
+    const evidence = pull?.[2] ?? e.composeOutput[e.composeOutput.length - 1] ?? '';
     return {
       cause: 'image-missing',
       pullFailed: true,
+      ...(REGISTRY_UNREACHABLE.test(evidence) ? { registryUnreachable: true } : {}),
       ...(service ? { service, image: e.images[service] } : {}),
       evidence: pull?.[2] ?? e.composeOutput[e.composeOutput.length - 1],
     };

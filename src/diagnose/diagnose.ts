@@ -7,7 +7,14 @@ import { classify, type FailureCause } from './classify.js';
 import { describe, type Surroundings } from './messages.js';
 import { containerOnPort, processOnPort, type PortHolder } from './port-holder.js';
 import type { Exec } from '../compose/exec.js';
-import { gatherEvidence, probeDaemon, probeDockerPs, probeLogs, type Probe } from './probes.js';
+import {
+  gatherEvidence,
+  probeDaemon,
+  probeDockerPs,
+  probeLogs,
+  probeMissingImages,
+  type Probe,
+} from './probes.js';
 
 export type { FailureCause } from './classify.js';
 export { formatDiagnosis } from './messages.js';
@@ -57,6 +64,7 @@ export async function diagnoseFailure(input: DiagnoseInput): Promise<Diagnosis> 
 
   const around: Surroundings = {};
   if (finding.port !== undefined) around.holder = await portHolder(p, finding.port);
+  if (finding.registryUnreachable) around.missingImages = await probeMissingImages(p, evidence.images);
   if (finding.cause === 'disk-full' && rootDir) {
     const freeBytes = freeSpace(rootDir);
     if (freeBytes !== undefined) around.dockerRoot = { dir: rootDir, freeBytes };

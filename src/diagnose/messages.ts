@@ -6,6 +6,8 @@ import type { PortHolder } from './port-holder.js';
 
 export interface Surroundings {
   holder?: PortHolder;
+  /** The stack's images the engine does not have (asked when the registry is out of reach). */
+  missingImages?: string[];
   /** Free space where the engine keeps images and containers, when it could be measured. */
   dockerRoot?: { dir: string; freeBytes: number };
 }
@@ -63,6 +65,19 @@ function portHolderWords(h: PortHolder | undefined): string {
 const gb = (bytes: number): string =>
   bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 
+/** Images missing and no registry in reach: name them all, and the way to install without a network. */
+function offlineWords(f: Finding, missing: string[] | undefined): { summary: string; hint: string } {
+  const images = missing?.length ? missing : f.image ? [f.image] : [];
+  const list = images.length ? `: ${images.join(', ')}` : '';
+  return {
+    summary: `${images.length || 'Some'} image${images.length === 1 ? ' is' : 's are'} not on this machine, and the registry cannot be reached to pull ${images.length === 1 ? 'it' : 'them'}${list}. (The engine said: ${f.evidence ?? 'no answer'}.)`,
+    hint:
+      'To install without a network: on a machine that has these images or can pull them, run `berth bundle` with the ' +
+      'same --recipe and answers and -o FILE, copy FILE here, and install from it: ' +
+      'tar -xOf FILE berth-bundle/install.sh | sh -s -- --bundle FILE. Or give this machine access to the registry, then install again.',
+  };
+}
+
 export function describe(f: Finding, s: Surroundings = {}): { summary: string; hint: string } {
   const svc = f.service ?? 'A service';
   switch (f.cause) {
@@ -90,6 +105,7 @@ export function describe(f: Finding, s: Surroundings = {}): { summary: string; h
     case 'image-missing': {
       const image = f.image ? `The image ${f.image}` : 'An image';
       const forSvc = f.service ? ` for ${f.service}` : '';
+      if (f.registryUnreachable) return offlineWords(f, s.missingImages);
       return f.pullFailed
         ? {
             summary: `${image}${forSvc} could not be pulled: ${f.evidence ?? 'the registry did not answer'}.`,

@@ -86,3 +86,12 @@ export async function probeLogs(
 export async function probeDockerPs(p: Probe): Promise<string> {
   return ok(await docker(p, ['ps', '--format', 'json'])) ?? '';
 }
+
+/** The images of the stack the engine does not have (`docker image inspect` fails on them), sorted. */
+export async function probeMissingImages(p: Probe, images: Record<string, string>): Promise<string[]> {
+  const names = [...new Set(Object.values(images))].sort();
+  const found = await Promise.all(
+    names.map((n) => docker(p, ['image', 'inspect', '--format', '{{.Id}}', n])),
+  );
+  return names.filter((_, i) => found[i]!.exitCode !== 0);
+}

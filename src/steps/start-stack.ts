@@ -107,7 +107,9 @@ export async function startStack(
     throw buildError(built, store.get(), path.relative(p.dir, logFile), p.dir);
   }
   const up = () =>
-    followUp(compose, waitTimeout, log, (line) => store.dispatch(parseComposeLine(line, known, clock())));
+    followUp({ ...compose, pull: ctx.cli?.options.pull }, waitTimeout, log, (line) =>
+      store.dispatch(parseComposeLine(line, known, clock())),
+    );
   let { output, exitCode } = await up();
   // compose renames a container it recreates to <id>_<name> first: a run stopped right then leaves that container,
   // and every later `up` fails on its name. It is only ever compose's leftover: remove it and start again, once.
@@ -220,7 +222,7 @@ export function leftoverContainer(output: readonly string[], project: string): s
 
 /** Runs `up -d --wait`, logging and handing on each line of its output; resolves with all of it and the exit code. */
 async function followUp(
-  compose: ComposeOptions,
+  compose: ComposeOptions & { pull?: string | undefined },
   waitTimeout: number,
   log: NodeJS.WritableStream,
   onLine: (line: string) => void,

@@ -107,8 +107,12 @@ describe('parseCommandLine and questionFlags', () => {
     [['--mode', '--'], '--mode "--": a value that starts with -- must be attached. Write --mode=--.'],
     [
       ['deploy'],
-      'Unknown command "deploy". Commands: install, render, plan, recipes, recipe, doctor, status, logs, down, uninstall, help. See berth --help.',
+      'Unknown command "deploy". Commands: install, render, plan, recipes, recipe, doctor, status, logs, down, uninstall, bundle, help. See berth --help.',
     ],
+    [['bundle', '--arch', 'x86'], '--arch "x86": must be amd64 or arm64.'],
+    [['install', '--pull', 'sometimes'], '--pull "sometimes": must be never or missing or always.'],
+    [['bundle', '--node', 'n.tar.gz', '--no-node'], '--node and --no-node cannot both be given.'],
+    [['install', '--arch', 'amd64'], '--arch is an option of bundle, not of install.'],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['status', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['--wait-timeout', 'soon'], '--wait-timeout soon: must be a whole number of seconds.'],

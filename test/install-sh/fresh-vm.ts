@@ -166,6 +166,8 @@ export interface VmOptions {
   ownEngine?: boolean;
   /** The VM's image (default FRESH_VM_IMAGE, Debian 13). */
   image?: string;
+  /** `none`: no network at all, not even the host's (an offline install); default: the host's. */
+  network?: 'host' | 'none';
 }
 
 /** Capability names by bit, as in linux/capability.h. */
@@ -244,7 +246,7 @@ export function vmArgs(o: VmOptions): string[] {
           ...allCapabilities(),
           ...['seccomp', 'apparmor', 'systempaths'].flatMap((o) => ['--security-opt', `${o}=unconfined`]),
         ]
-      : ['--network', 'host']),
+      : ['--network', o.network ?? 'host']),
     ...(o.tty ? ['-it'] : []),
     ...mounts.flatMap((m) => ['-v', m]),
     ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),

@@ -6,6 +6,8 @@
 // alternating pairs, and the CPU berth uses while compose waits. Skipped, with the reason, when there is no engine.
 // Last, the bootstrap (scripts/bench-lib/install-sh.mjs): the bundle's size raw and gzip, and the time from
 // `curl … | bash` in a fresh-VM container to the wizard's first frame, with the release served locally.
+// Offline (scripts/bench-lib/offline.mjs): `berth bundle` of magec against a plain `docker save` of its images, and
+// `install.sh --bundle` in a fresh VM with no network until the stack is healthy.
 // Usage: scripts/bench.mjs [rounds] [--pairs N] [--vm-runs N] [--no-engine] [--require-engine]
 //   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
@@ -246,5 +248,27 @@ if (vmSkip) {
     `${"curl | bash → wizard's first frame".padEnd(42)} ${`${median(vm).toFixed(0)} ms`.padStart(9)}  ` +
       `median of ${vm.length} fresh VMs (${vm.map((ms) => ms.toFixed(0)).join(', ')} ms): downloads the\n` +
       `  bundle and a ${kb(nodeBytes)} Node.js tarball (gzip -1) from a local server, verifies, installs, starts berth`,
+  );
+}
+
+// ---- Offline: berth bundle against a plain docker save, and install.sh --bundle with no network to healthy ------
+const offlineSkip = opts['no-engine'] ? '--no-engine' : (skip ?? installShUnavailable());
+if (offlineSkip) {
+  console.log(`offline bundle and install: skipped, ${offlineSkip}`);
+} else {
+  const { benchOffline } = await import('./bench-lib/offline.mjs');
+  const o = await benchOffline({ bundle, log: (line) => console.error(line) });
+  const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+  const ratio = o.sizes.bundle / o.sizes.plain;
+  const withoutNode = (o.sizes.bundle - o.sizes.node) / o.sizes.plain;
+  console.log(
+    `${'berth bundle (magec openai) / docker save'.padEnd(42)} ${`${ratio.toFixed(2)}×`.padStart(9)}  ` +
+      `goal ≤ 1.02×  ${ratio <= 1.02 ? 'met' : 'NOT met'}   (${mb(o.sizes.bundle)} with a ${mb(o.sizes.node)} Node.js,` +
+      ` ${withoutNode.toFixed(2)}× without it; docker save ${mb(o.sizes.plain)} in ${(o.saveMs / 1000).toFixed(1)} s,` +
+      ` berth bundle ${(o.bundleMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `${'install.sh --bundle, no network → healthy'.padEnd(42)} ${`${(o.healthyMs / 1000).toFixed(1)} s`.padStart(9)}  ` +
+      'fresh VM: verify every sum, Node.js and images from the bundle, berth install --pull never, up --wait',
   );
 }

@@ -70,6 +70,9 @@ async function localImages(
       `  ${name}  ${image ? megabytes(image.size) : 'not on this machine: berth bundle pulls it'}\n`,
     );
     if (image) found.push(image);
+    // docker load restores tags, not registry digests: compose would not find name@sha256:… on the target.
+    if (name.includes('@sha256:'))
+      ctx.stderr.write(`! ${name} is pinned by digest, which docker load does not restore: pin it by tag.\n`);
   }
   return found;
 }

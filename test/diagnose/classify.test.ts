@@ -71,6 +71,7 @@ const table: [sample: string, finding: Finding][] = [
       service: 'app',
       image: 'berth-test/does-not-exist:0.0.1',
       pullFailed: true,
+      registryUnreachable: true,
       evidence: expect.stringMatching(
         /^Get "https:\/\/registry-1\.docker\.io\/v2\/": .*no such host$/,
       ) as string,

@@ -225,6 +225,30 @@ if (skip) {
   for (const note of notes) console.log(note);
 }
 
+// ---- On the engine: upgrade downtime against a plain compose recreate of the same service -------------------
+if (!skip) {
+  const { benchUpgrade } = await import('./bench-lib/upgrade.mjs');
+  const upgradeFixture = path.resolve(import.meta.dirname, '../test/fixtures/upgrade-stack');
+  const u = await benchUpgrade({
+    bundle,
+    fixture: upgradeFixture,
+    runs: 3,
+    env: cleanEnv(),
+    log: (l) => console.error(l),
+  });
+  const [b, c] = [median(u.map((x) => x.berth)), median(u.map((x) => x.compose))];
+  console.log(
+    `\nupgrade downtime: test/fixtures/upgrade-stack (PostgreSQL + web), a new web image, ${u.length} upgrades, medians;` +
+      '\n  first container stopped → every service healthy (engine events), berth upgrade vs `up -d --wait --force-recreate web`\n',
+  );
+  console.log(
+    `${'docker compose up --force-recreate web'.padEnd(42)} ${`${c.toFixed(1)} s`.padStart(9)} ${'1.00×'.padStart(7)}`,
+  );
+  console.log(
+    `${'berth upgrade (downtime it reports)'.padEnd(42)} ${`${b.toFixed(1)} s`.padStart(9)} ${`${(b / c).toFixed(2)}×`.padStart(7)}`,
+  );
+}
+
 // ---- The bootstrap: what curl | bash downloads, and how long until the wizard shows --------------------------
 const size = bundleSizes(bundle);
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;

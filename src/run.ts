@@ -36,6 +36,7 @@ const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<numbe
   install: installCommand,
   render: installCommand,
   plan: installCommand,
+  upgrade: async (ctx) => (await import('./commands/upgrade.js')).upgradeCommand(ctx),
   recipes: recipesCommand,
   recipe: async (ctx) => (await import('./commands/recipe.js')).recipeCommand(ctx),
   doctor: async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx),

@@ -104,6 +104,7 @@ export const commandNames = [
   'install',
   'render',
   'plan',
+  'upgrade',
   'recipes',
   'recipe',
   'doctor',
@@ -175,6 +176,21 @@ export const commandTable: readonly CommandDef[] = [
       'that change, volumes and host folders created, secrets generated, and the builds and hooks that run.\n' +
       '--json prints the same as one JSON document ("changed": false when there is nothing to do). An install\n' +
       'whose plan is empty writes and restarts nothing.',
+  },
+  {
+    name: 'upgrade',
+    usage: '--dir DIR [answers…]',
+    summary: 'move an install to this berth’s recipe version or new image tags, with a backup and rollback',
+    options: ['recipe', 'dir', 'answers', 'yes', 'wait-timeout', 'no-rollback', 'json'],
+    questions: true,
+    details:
+      'Shows the plan (file diffs, services recreated, images that change, migrations), refuses a downgrade or\n' +
+      "a step the recipe's version gates forbid (exit 2, naming the version to pass through), pulls every image\n" +
+      'while the old stack runs (a failed pull changes nothing), takes a full backup (berth backup), writes the\n' +
+      "files, runs the recipe's migrations, then `up --wait`. Image answers left at the recipe's default move to\n" +
+      'the new default; typed ones stay (--<id>-image X gives a new tag). On a failure the previous files and\n' +
+      'images come back, and the data from the backup once a migration has run; the error names the step and\n' +
+      'the log. Prints the downtime (first container stopped → every service healthy); --json: JSON events.',
   },
   { name: 'recipes', usage: '', summary: 'list the recipes berth ships', options: [] },
   {

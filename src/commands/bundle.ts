@@ -95,9 +95,15 @@ export async function bundleCommand(ctx: Context): Promise<number> {
   const how = options.allModes
     ? `every combination of ${located.recipe.manifest.name}'s answers`
     : 'these answers';
-  ctx.stdout.write(`Images for ${how} (${renderings.length} rendering(s)):\n`);
-  const images = await localImages(ctx, names, env);
-  if (options.dryRun) return 0;
+  const list = () => {
+    ctx.stdout.write(`Images for ${how} (${renderings.length} rendering(s)):\n`);
+    return localImages(ctx, names, env);
+  };
+  if (options.dryRun) {
+    await list();
+    return 0;
+  }
+  // What can fail quickly fails before any pull or save.
   const output = path.resolve(ctx.cwd, options.output!);
   const mjs = runningBundle();
   const installSh = findInstallSh(mjs, ctx.env);
@@ -106,6 +112,7 @@ export async function bundleCommand(ctx: Context): Promise<number> {
     arch,
     ctx.env,
   );
+  const images = await list();
   const { recipe } = located;
   const written = await writeBundle(
     {

@@ -44,6 +44,8 @@ const commands: Record<Exclude<Command, 'help'>, (ctx: Context) => Promise<numbe
   logs: async (ctx) => (await import('./commands/logs.js')).logsCommand(ctx),
   down: async (ctx) => (await import('./commands/down.js')).downCommand(ctx),
   uninstall: async (ctx) => (await import('./commands/uninstall.js')).uninstallCommand(ctx),
+  backup: async (ctx) => (await import('./commands/backup.js')).backupCommand(ctx),
+  restore: async (ctx) => (await import('./commands/backup.js')).restoreCommand(ctx),
   bundle: async (ctx) => (await import('./commands/bundle.js')).bundleCommand(ctx),
 };
 

@@ -101,10 +101,13 @@ export async function readArchive(file: string, onMember: (m: Member) => Promise
     await pipeline(createReadStream(file), createGunzip(), extract);
   } catch (error) {
     if (error instanceof BerthError) throw error;
-    throw new BerthError(`${file} is not a complete berth backup (${(error as Error).message}).`, {
-      exitCode: ExitCode.usage,
-      hint: 'Give the .tar.gz that `berth backup` wrote; a file still named .partial was never finished.',
-    });
+    throw new BerthError(
+      `${file} cannot be read: it is damaged, cut short or not a berth backup (${(error as Error).message}).`,
+      {
+        exitCode: ExitCode.usage,
+        hint: 'Nothing was changed. Use another copy of the backup; a file still named .partial was never finished.',
+      },
+    );
   }
 }
 

@@ -9,7 +9,7 @@ export const sizeText = (bytes: number): string => {
     value /= 1000;
     i++;
   }
-  return `${i === 0 ? value : value.toFixed(1)} ${units[i]}`;
+  return `${i === 0 ? Math.round(value) : value.toFixed(1)} ${units[i]}`;
 };
 
 export const rateText = (bytes: number, seconds: number): string =>

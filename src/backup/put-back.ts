@@ -106,7 +106,7 @@ export async function putBack(ctx: Context, archive: string, m: BackupManifest, 
     await close();
     w ??= await prepareFolder(ctx, t, m);
     for (const d of m.dumps)
-      await meter.item(`load ${d.description}`, counter, () => loadDump(w!, d, spool, t));
+      await meter.item(`load ${d.description}`, counter, () => loadDump(w!, d, spool, t, counter));
     await up(w, [], t);
     for (const d of m.dumps) await runCheck(w, d);
   } finally {
@@ -248,11 +248,14 @@ async function loadDump(
   d: BackupManifest['dumps'][number],
   spool: string,
   t: Target,
+  counter: { bytesIn: number },
 ): Promise<void> {
   const spec = dumpSpec(w, d.id);
   await up(w, [d.service], t);
   const run = composeExecIn(w, d.service, spec.restore, `Loading the dump of ${d.description}`);
-  await Promise.all([pipeline(createReadStream(path.join(spool, d.id)), run.stream), run.done()]);
+  const dump = createReadStream(path.join(spool, d.id));
+  dump.on('data', (c) => (counter.bytesIn += c.length));
+  await Promise.all([pipeline(dump, run.stream), run.done()]);
 }
 
 /** The dump's restore and check commands, as the restored install recorded them. */

@@ -15,7 +15,7 @@ import { checkArchive, type BackupManifest, type CheckedArchive } from './manife
 import { composeConfig, engineArch, removeCarriers, type Where } from './engine.js';
 import { putBack } from './put-back.js';
 import { recordBackup } from './record.js';
-import { createBackup } from './backup.js';
+import { createBackup, defaultBackupDir } from './backup.js';
 import { sizeText } from './meter.js';
 import { verifyOverride, VERIFY_FILE } from './verify-override.js';
 
@@ -24,6 +24,8 @@ export interface RestoreOptions {
   dir?: string | undefined;
   quiet?: boolean | undefined;
   waitTimeout?: number | undefined;
+  /** Putting back the safety backup of a failed restore: that one is not backed up again. */
+  noSafety?: boolean | undefined;
 }
 
 const say = (ctx: Context, quiet: boolean | undefined, text: string) => {
@@ -65,11 +67,14 @@ export async function restoreArchive(
   await refuseProjectInUse(probe, m.project, dir);
   refuseNoSpace(dir, checked);
   let safety: string | undefined;
-  if (replacing) {
+  if (replacing && !opts.noSafety) {
     const install = openAt(dir, env)!;
     say(ctx, opts.quiet, `Backing up the install that is there now, to put it back if the restore fails…\n`);
     const pre = await createBackup(ctx, install, {
-      output: path.join(path.dirname(archive), `.pre-restore-${m.project}-${process.pid}.tar.gz`),
+      output: path.join(
+        defaultBackupDir(ctx.facts, ctx.env),
+        `.pre-restore-${m.project}-${randomBytes(4).toString('hex')}.tar.gz`,
+      ),
       quiet: true,
     });
     safety = pre.archive;
@@ -90,7 +95,8 @@ export async function restoreArchive(
     if (now) await takeDown(dir, now.composeEnv, ctx, now.state.hostPaths ?? [], m);
     if (safety) {
       say(ctx, false, 'Putting back the install that was there before…\n');
-      await restoreArchive(ctx, safety, { dir, quiet: true, waitTimeout: opts.waitTimeout });
+      // The default wait: a short --wait-timeout may be what failed the restore.
+      await restoreArchive(ctx, safety, { dir, quiet: true, noSafety: true });
       rmSync(safety, { force: true });
       throw withHint(error, `The install that was there before is back, as it was.`);
     }
@@ -98,6 +104,8 @@ export async function restoreArchive(
     throw withHint(error, `Nothing of the restore was kept${createdDir ? ` (${dir} removed)` : ''}.`);
   }
   if (safety) rmSync(safety, { force: true });
+  // The restored install's last backup is the one it came from (its own record was written after it).
+  recordBackup(dir, 'lastBackup', { archive, at: m.createdAt });
   return { dir, project: m.project, seconds: (Date.now() - started) / 1000 };
 }
 

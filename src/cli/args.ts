@@ -44,6 +44,9 @@ export interface CliOptions {
   arch?: 'amd64' | 'arm64';
   allModes: boolean;
   node?: string | false;
+  /** backup: how many archives to keep; backup/restore: verify by restoring into a throwaway project. */
+  keep?: number;
+  verify: boolean;
   /** install: compose's --pull (never: only images already on the machine). */
   pull?: 'never' | 'missing' | 'always';
   help: boolean;
@@ -202,6 +205,11 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
       `--wait-timeout ${String(values['wait-timeout'])}: must be a whole number of seconds.`,
     );
   }
+  const keep = values.keep === undefined ? undefined : Number(values.keep);
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1))
+    throw new UsageError(
+      `--keep ${shown(String(values.keep))}: must be a whole number of archives, 1 or more.`,
+    );
   oneOf(values, 'arch', ['amd64', 'arm64']);
   oneOf(values, 'pull', ['never', 'missing', 'always']);
   if (values.node !== undefined && values['no-node'] === true)
@@ -227,6 +235,8 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     ...str('output'),
     ...(str('arch') as { arch?: 'amd64' | 'arm64' }),
     allModes: values['all-modes'] === true,
+    ...(keep !== undefined ? { keep } : {}),
+    verify: values.verify === true,
     ...(values['no-node'] === true ? { node: false as const } : str('node')),
     ...(str('pull') as { pull?: 'never' | 'missing' | 'always' }),
     help: values.help === true,

@@ -69,7 +69,16 @@ export const options = {
     type: 'string',
     short: 'o',
     value: 'FILE',
-    help: 'bundle: the archive to write',
+    help: 'bundle: the archive to write; backup: a folder for the archive (or its .tar.gz name)',
+  },
+  keep: {
+    type: 'string',
+    value: 'N',
+    help: 'backup: keep only the newest N archives of this install in that folder',
+  },
+  verify: {
+    type: 'boolean',
+    help: 'backup: also restore the new archive into a throwaway project and check it; restore: only that',
   },
   arch: {
     type: 'string',
@@ -113,6 +122,8 @@ export const commandNames = [
   'down',
   'uninstall',
   'bundle',
+  'backup',
+  'restore',
   'help',
 ] as const;
 export type Command = (typeof commandNames)[number];
@@ -263,6 +274,34 @@ export const commandTable: readonly CommandDef[] = [
       'On the machine without network:\n' +
       '  tar -xOf FILE berth-bundle/install.sh | sh -s -- --bundle FILE [--yes and install options]\n' +
       'checks every sum before anything else, loads the images and installs with --pull never.',
+  },
+  {
+    name: 'backup',
+    usage: '[--output DIR|FILE] [--keep N] [--verify]',
+    summary: 'one archive of an install: files, secrets, volumes, host folders, database dumps',
+    options: ['dir', 'recipe', 'output', 'keep', 'verify', 'wait-timeout', 'json'],
+    details:
+      'Writes one .tar.gz (0600: it holds the secrets in .env; keep it safe, off this machine too): a manifest,\n' +
+      'the install folder, a consistent dump of each database the recipe declares (taken in its running\n' +
+      'container, so the stack keeps running), every other named volume and data host folder, and SHA256SUMS.\n' +
+      'It is written under a temporary name and renamed when complete. Default folder: /var/backups/berth as\n' +
+      'root, else ~/.local/share/berth/backups (never inside the install folder). --verify restores the archive\n' +
+      'into a throwaway project (no published ports), waits for health, checks each database opens with the\n' +
+      'restored password and removes it; berth status shows the age of the last backup and the last verified one.',
+  },
+  {
+    name: 'restore',
+    usage: 'ARCHIVE [--dir DIR] [--verify]',
+    summary: 'put an install back from a backup, here or on a new machine',
+    options: ['dir', 'verify', 'yes', 'wait-timeout', 'json'],
+    positionals: 'ARCHIVE',
+    details:
+      'Checks every SHA256 sum first and refuses a foreign, altered or cut-short archive, raw database files of\n' +
+      'another CPU architecture, a project that runs from another folder, and too little disk: nothing is changed\n' +
+      'then. Restores into the folder the backup was taken from (or --dir DIR, empty or that same install): over\n' +
+      'an install it first backs that up, stops it and empties its volumes; then puts back the files and secrets,\n' +
+      'volumes and host folders, loads each database dump, brings the stack up healthy and checks each database.\n' +
+      'If that fails, what was there before is put back. --verify only verifies (see berth backup --help).',
   },
   { name: 'help', usage: '', summary: 'this help', options: [] },
 ];

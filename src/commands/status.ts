@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { composePs, type PsRow } from '../compose/ps.js';
 import { openInstall } from '../steps/open-install.js';
+import { readBackupRecord, type BackupRecord } from '../backup/record.js';
 
 export interface ServiceStatus {
   name: string;
@@ -36,10 +37,33 @@ export function serviceStatuses(
   });
 }
 
+/** How long ago, in the largest whole unit: "3 h ago", "2 days ago". */
+export function ageText(at: string, now: Date): string {
+  const s = Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000);
+  if (s < 120) return `${Math.round(s)} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} days ago`;
+}
+
+/** The backup lines: the age of the last backup and of the last verified one, or how to take one. */
+export function backupLines(record: BackupRecord, now: Date, dir: string): string[] {
+  const last = record.lastBackup;
+  const verified = record.lastVerified;
+  if (!last) return [`No backup yet: berth backup --dir ${dir} --verify`];
+  return [
+    `Last backup: ${ageText(last.at, now)} (${last.archive})`,
+    verified
+      ? `Last verified backup: ${ageText(verified.at, now)} (${verified.archive})`
+      : `No backup verified yet: berth restore --verify ${last.archive}`,
+  ];
+}
+
 export function statusText(
   install: { dir: string; project: string; recipe: string; version: string },
   services: ServiceStatus[],
   urls: { label: string; url: string }[],
+  backups: string[] = [],
 ): string {
   const width = Math.max(7, ...services.map((s) => s.name.length));
   const describe = (s: ServiceStatus) => {
@@ -57,6 +81,7 @@ export function statusText(
     bad === 0 ? 'All services are up.' : `${bad} service(s) need attention: berth logs <service> shows why.`,
   ];
   if (urls.length > 0) lines.push('', ...urls.map((u) => `  ${u.label}: ${u.url}`));
+  if (backups.length > 0) lines.push('', ...backups);
   return `${lines.join('\n')}\n`;
 }
 
@@ -67,6 +92,8 @@ export async function statusCommand(ctx: Context): Promise<number> {
   const services = serviceStatuses(install.state.services ?? [], rows);
   const ok = services.every((s) => s.ok);
   const urls = install.state.urls ?? [];
+  const backups = readBackupRecord(install.dir);
+  const now = ctx.now();
   if (global.json) {
     const doc = {
       dir: install.dir,
@@ -76,6 +103,12 @@ export async function statusCommand(ctx: Context): Promise<number> {
       ok,
       services,
       urls,
+      backups: Object.fromEntries(
+        Object.entries(backups).map(([k, v]) => [
+          k,
+          { ...v, ageSeconds: Math.round((now.getTime() - new Date(v.at).getTime()) / 1000) },
+        ]),
+      ),
     };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
@@ -89,6 +122,7 @@ export async function statusCommand(ctx: Context): Promise<number> {
         },
         services,
         urls,
+        backupLines(backups, now, install.dir),
       ),
     );
   }

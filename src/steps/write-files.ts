@@ -65,7 +65,9 @@ export function writeFiles(
           backup: {
             dumps: p.rendering.backup.dumps.map((d) => ({
               ...d,
-              covers: d.covers.map((c) => (c.startsWith('/') || c.startsWith('./') ? hostPathOf(p.dir, { path: c }) : c)),
+              covers: d.covers.map((c) =>
+                c.startsWith('/') || c.startsWith('./') ? hostPathOf(p.dir, { path: c }) : c,
+              ),
             })),
             exclude: p.rendering.backup.exclude,
           },

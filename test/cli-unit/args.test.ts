@@ -107,7 +107,7 @@ describe('parseCommandLine and questionFlags', () => {
     [['--mode', '--'], '--mode "--": a value that starts with -- must be attached. Write --mode=--.'],
     [
       ['deploy'],
-      'Unknown command "deploy". Commands: install, render, plan, upgrade, recipes, recipe, doctor, status, logs, down, uninstall, bundle, help. See berth --help.',
+      'Unknown command "deploy". Commands: install, render, plan, upgrade, recipes, recipe, doctor, status, logs, down, uninstall, bundle, backup, restore, help. See berth --help.',
     ],
     [['bundle', '--arch', 'x86'], '--arch "x86": must be amd64 or arm64.'],
     [['install', '--pull', 'sometimes'], '--pull "sometimes": must be never or missing or always.'],
@@ -123,7 +123,7 @@ describe('parseCommandLine and questionFlags', () => {
     [['render', '--no-start'], '--no-start is an option of install, not of render.'],
     [
       ['down', '--json'],
-      '--json is an option of install, render, plan, upgrade, recipe, doctor, status, not of down.',
+      '--json is an option of install, render, plan, upgrade, recipe, doctor, status, backup, restore, not of down.',
     ],
     [['status', '--no-compose'], '--no-compose is an option of recipe, not of status.'],
     [['status', '--mode', 'a'], 'Unknown option --mode. See berth status --help for every option.'],

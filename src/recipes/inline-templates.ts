@@ -33,6 +33,14 @@ export function inlineTemplates(m: RecipeManifest): InlineTemplate[] {
     if (h.failureNote)
       add({ kind: 'note', field: `hooks[${i}] (${h.id}).failureNote`, source: h.failureNote });
   });
+  m.backup.dumps.forEach((d, i) => {
+    const where = `backup.dumps[${i}] (${d.id})`;
+    d.covers.forEach((c, j) => add({ kind: 'path', field: `${where}.covers[${j}]`, source: c }));
+    for (const field of ['dump', 'restore', 'check'] as const)
+      (d[field] ?? []).forEach((arg, j) =>
+        add({ kind: 'path', field: `${where}.${field}[${j}]`, source: arg }),
+      );
+  });
   m.upgrade.migrations.forEach((x, i) =>
     x.run.forEach((arg, j) =>
       add({ kind: 'path', field: `upgrade.migrations[${i}] (${x.id}).run[${j}]`, source: arg }),

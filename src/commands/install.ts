@@ -30,12 +30,13 @@ import type { WizardSession } from '../wizard/interview.js';
 /** The plan of a reconfigure when it is empty (same files, every container as it should be, nothing to run). */
 async function unchangedPlan(
   ctx: Context,
-  prepared: Asked['prepared'],
+  asked: Asked,
   compose: ReturnType<typeof requireCompose>,
 ): Promise<ChangePlan | undefined> {
   if (!compose || ctx.cli.options.force) return undefined;
   const { changePlan } = await import('../steps/change-plan.js');
-  const plan = await changePlan(prepared, ctx.exec, true);
+  // The plan the wizard's review showed, when it showed one: what the user confirmed.
+  const plan = asked.changes ?? (await changePlan(asked.prepared, ctx.exec, true));
   return plan.changed ? undefined : plan;
 }
 
@@ -97,8 +98,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const ctx: Context = { ...baseCtx, facts: asked.facts };
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
-  const unchanged =
-    run.start && asked.prepared.reconfigure && (await unchangedPlan(ctx, asked.prepared, compose));
+  const unchanged = run.start && asked.prepared.reconfigure && (await unchangedPlan(ctx, asked, compose));
   if (unchanged) {
     run.say.write(
       '\n✔ No change: the files and containers already are what these answers make. Nothing was written or restarted.\n',

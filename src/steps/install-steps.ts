@@ -25,6 +25,7 @@ import { domainsNeeded, portsNeeded } from '../detect/requirements.js';
 import { dnsFacts } from '../detect/dns.js';
 import type { Prepared } from './prepare.js';
 import type { WizardSession } from '../wizard/interview.js';
+import type { ChangePlan } from './change-plan.js';
 
 /** What this run of install or render does, decided once from the command line. */
 export interface RunPlan {
@@ -36,7 +37,8 @@ export interface RunPlan {
   say: Context['stdout'];
 }
 
-export type Asked = { prepared: Prepared; facts: MachineFacts };
+/** The settled answers; `changes` is the plan the wizard's review showed, when it showed one. */
+export type Asked = { prepared: Prepared; facts: MachineFacts; changes?: ChangePlan | undefined };
 
 /** Ask: the wizard settles what the sources do not (with the machine checks on its review screen). */
 export async function askInWizard(
@@ -62,6 +64,10 @@ export async function askInWizard(
     skipChecks: ctx.cli.options.skipChecks,
     preflight: (p, f) => machineProblems(p, f, probe, run.start),
     flagsFor: (l) => questionFlags(ctx.cli, l.recipe.manifest.questions),
+    changes: async (p, f) => {
+      const { changePlan } = await import('./change-plan.js');
+      return changePlan(p, ctx.exec, Boolean(f.docker && composeCli(f.docker)));
+    },
   });
 }
 

@@ -11,6 +11,8 @@ import {
 import type { PlanEntry } from '../install-dir/plan.js';
 import type { AnswerValue } from '../recipes/condition.js';
 import type { Recipe } from '../recipes/load-recipe.js';
+import type { ChangePlan } from '../steps/change-plan.js';
+import { changeSummary, type ChangeSummary } from './changes.js';
 
 /** Wizard steps before the recipe's own questions; they are ids no recipe question can have. */
 export const RECIPE_STEP = '@recipe';
@@ -117,6 +119,8 @@ export interface ReviewModel {
   secrets: { id: string; state: 'generated' | 'kept' }[];
   files: { path: string; action: PlanEntry['action']; conflict?: PlanEntry['conflict'] }[];
   services: string[];
+  /** What a reconfigure changes (`berth plan`), or that a new install has nothing to compare. */
+  changes?: ChangeSummary;
   problems: string[];
   warnings: string[];
   /** What confirming does, e.g. "Install: write the files and start the stack". */
@@ -140,6 +144,8 @@ export interface ReviewInput {
   generated: readonly string[];
   plan: readonly PlanEntry[];
   services: string[];
+  /** The change plan of a reconfigure (a new install has none). */
+  changes?: ChangePlan | undefined;
   problems?: string[];
   warnings?: string[];
   confirmLabel: string;
@@ -174,12 +180,12 @@ export function reviewModel(input: ReviewInput): ReviewModel {
       id: s.id,
       state: input.generated.includes(s.id) ? 'generated' : 'kept',
     })),
-    files: input.plan.map((e) => ({
-      path: e.path,
-      action: e.action,
-      ...(e.conflict ? { conflict: e.conflict } : {}),
-    })),
+    // With a change plan its summary lists the files that change (with line counts): only the conflicts stay.
+    files: input.plan
+      .filter((e) => !input.changes || e.conflict)
+      .map((e) => ({ path: e.path, action: e.action, ...(e.conflict ? { conflict: e.conflict } : {}) })),
     services: input.services,
+    ...(!input.reconfigure || input.changes ? { changes: changeSummary(input.changes) } : {}),
     problems: input.problems ?? [],
     warnings: input.warnings ?? [],
     confirmLabel: input.confirmLabel,

@@ -2,12 +2,13 @@
 // `ui.text({…})`, …), each putting one screen up and settling when the user answers; Esc settles with BACK where
 // going back is allowed. Only this module and the screens build React elements; the flow (wizard.ts) never does.
 import type { ReactElement } from 'react';
-import { render, type Instance } from 'ink';
+import { render, Text, type Instance } from 'ink';
 import type { TerminalStreams } from '../context.js';
 import { CancelledError } from '../errors.js';
 import {
   AnsweredLine,
   ConfirmPrompt,
+  DiffView,
   FinalView,
   NoteLine,
   ReviewPrompt,
@@ -20,6 +21,7 @@ import {
   type Validation,
 } from './components.js';
 import type { FinalModel } from '../messages.js';
+import type { ChangeSummary } from './changes.js';
 import type { ReviewModel } from './flow.js';
 import { WizardApp, WizardStore } from './store.js';
 
@@ -167,6 +169,16 @@ export class WizardUI {
   /** A line of advice that stays on the screen. */
   note(text: string): void {
     this.store.print(<NoteLine>{text}</NoteLine>);
+  }
+
+  /** A line that stands on the screen while something runs (replaced by the next screen). */
+  working(text: string): void {
+    this.store.show(<Text dimColor>{text}</Text>);
+  }
+
+  /** Leaves the files' diffs above the review that comes next. */
+  diffs(diffs: ChangeSummary['diffs']): void {
+    this.store.print(<DiffView diffs={diffs} />);
   }
 
   review(model: ReviewModel): Promise<ReviewChoice> {

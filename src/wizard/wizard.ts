@@ -7,6 +7,7 @@ import type { DetectedFacts } from '../detect/facts.js';
 import type { ProbeEnv } from '../detect/probe.js';
 import { CancelledError } from '../errors.js';
 import { serviceList } from '../messages.js';
+import type { ChangePlan } from '../steps/change-plan.js';
 import { locate, type Located } from '../steps/locate.js';
 import { answerSources, prepare, type Prepared } from '../steps/prepare.js';
 import { berthVersion } from '../version.js';
@@ -39,12 +40,16 @@ export interface WizardInput {
   preflight: (p: Prepared, facts: DetectedFacts) => Promise<{ blocking: string[]; warnings: string[] }>;
   /** Re-reads the command line's question flags for another recipe. */
   flagsFor: (located: Located) => Record<string, string | boolean>;
+  /** What a reconfigure would change (`berth plan`: asks compose, so it takes a moment). */
+  changes?: (p: Prepared, facts: DetectedFacts) => Promise<ChangePlan>;
 }
 
 export interface WizardResult {
   prepared: Prepared;
   facts: DetectedFacts;
   flags: Record<string, string | boolean>;
+  /** The change plan the review showed (a reconfigure). */
+  changes?: ChangePlan | undefined;
 }
 
 /** One pass per answer: the recipe and folder steps, then the recipe's next question, then the review. */
@@ -76,10 +81,17 @@ export async function runWizard(input: WizardInput): Promise<WizardResult> {
       facts,
       prompter: (request) => Promise.resolve(answered.get(request.question.id)!),
     });
-    const choice = await ui.review(await reviewOf(prepared, facts, answered, input));
+    let changes: Promise<ChangePlan> | undefined;
+    if (prepared.reconfigure && input.changes) {
+      ui.working('Working out the changes…');
+      changes = input.changes(prepared, facts);
+    }
+    const model = await reviewOf(prepared, facts, answered, input, changes);
+    let choice = await ui.review(model);
+    for (; choice.action === 'diff'; choice = await ui.review(model)) ui.diffs(model.changes!.diffs);
     if (choice.action === 'quit') throw new CancelledError();
     if (choice.action === 'change') answered.backTo(choice.id);
-    else return { prepared, facts, flags };
+    else return { prepared, facts, flags, changes: await changes };
   }
 }
 
@@ -93,8 +105,15 @@ function heading(ctx: Pick<Context, 'greeted'>, located: Located): string | unde
 }
 
 /** The review: every answer and file, what blocks the install (machine checks, hand-edited files), warnings. */
-async function reviewOf(prepared: Prepared, facts: DetectedFacts, answered: Answered, input: WizardInput) {
-  const checks = await input.preflight(prepared, facts);
+async function reviewOf(
+  prepared: Prepared,
+  facts: DetectedFacts,
+  answered: Answered,
+  input: WizardInput,
+  changing: Promise<ChangePlan> | undefined,
+) {
+  // The machine checks and compose's answer for the plan, side by side.
+  const [checks, changes] = await Promise.all([input.preflight(prepared, facts), changing]);
   const conflicts = prepared.plan.filter((e) => e.conflict);
   const problems = [
     ...(input.skipChecks ? [] : checks.blocking),
@@ -122,6 +141,7 @@ async function reviewOf(prepared: Prepared, facts: DetectedFacts, answered: Answ
     generated: prepared.secrets.generated,
     plan: prepared.plan,
     services: serviceList(prepared),
+    changes,
     problems,
     warnings,
     confirmLabel: input.confirmLabel,

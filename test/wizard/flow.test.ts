@@ -164,6 +164,53 @@ describe('reviewModel', () => {
     expect(model.title).toBe('Demo (demo 1.0.0)');
   });
 
+  it('a new install has nothing to compare; a reconfigure with a plan lists only conflicted files itself', async () => {
+    const a = new Answered();
+    a.answer('mode', 'cloud');
+    a.answer('api_key', 'k');
+    a.answer('port', 9000);
+    const done = await nextQuestion(recipe, none, {}, a);
+    if (!('done' in done)) throw new Error('not done');
+    const base = {
+      recipe,
+      dir: '/opt/demo',
+      resolution: done.done,
+      generated: [],
+      plan: [
+        { path: 'compose.yaml', action: 'update', conflict: 'edited' },
+        { path: '.env', action: 'update' },
+        { path: 'berth.yaml', action: 'unchanged' },
+      ] as never,
+      services: ['web'],
+      confirmLabel: 'Install',
+      answered: a,
+    };
+    expect(reviewModel({ ...base, reconfigure: false }).changes).toEqual({
+      kind: 'new',
+      lines: [],
+      diffs: [],
+    });
+    expect(reviewModel({ ...base, reconfigure: false }).files).toHaveLength(3);
+    // A reconfigure whose plan could not be made (no callback): the files as before, no Changes section.
+    expect(reviewModel({ ...base, reconfigure: true }).changes).toBeUndefined();
+    const changes = {
+      changed: true,
+      files: [{ path: '.env', action: 'update', diff: ['@@ -1,1 +1,1 @@', '-A=1', '+A=2'] }],
+      services: [{ name: 'web', action: 'recreate' }],
+      volumes: { added: [], removed: [] },
+      hostPaths: [],
+      secretsAdded: [],
+      hooks: [],
+      builds: [],
+    } as never;
+    const model = reviewModel({ ...base, reconfigure: true, changes });
+    expect(model.files).toEqual([{ path: 'compose.yaml', action: 'update', conflict: 'edited' }]);
+    expect(model.changes?.lines).toEqual([
+      { label: 'Services', text: 'recreate web' },
+      { label: 'Files', text: '.env +1 −1' },
+    ]);
+  });
+
   it('shows each kind of answer in words', () => {
     expect(displayValue({ type: 'confirm' }, true)).toBe('yes');
     expect(displayValue({ type: 'confirm' }, false)).toBe('no');

@@ -325,6 +325,120 @@ describe('review', () => {
   });
 });
 
+describe('review of a reconfigure: the change plan', () => {
+  const reconfigure: ReviewModel = {
+    ...model,
+    title: 'Engine test stack (engine-stack 1.0.0)',
+    dir: '/opt/es',
+    reconfigure: true,
+    answers: [
+      {
+        id: 'greeting',
+        label: 'Greeting',
+        value: 'Hello again',
+        note: 'was Hello from berth',
+        changeable: true,
+      },
+    ],
+    secrets: [{ id: 'app_secret', state: 'kept' }],
+    files: [],
+    services: ['init (one-shot)', 'web'],
+    warnings: [],
+    changes: {
+      kind: 'changes',
+      lines: [
+        { label: 'Services', text: 'recreate init, web' },
+        { label: 'Files', text: '.env +1 −1 · berth.yaml +1 −1' },
+      ],
+      diffs: [
+        {
+          path: '.env',
+          lines: [
+            '@@ -6,2 +6,2 @@',
+            " APP_SECRET='<secret:APP_SECRET>'",
+            "-GREETING='Hello from berth'",
+            "+GREETING='Hello again'",
+          ],
+        },
+      ],
+    },
+  };
+
+  it('shows the summary under the answers and offers the diffs', () => {
+    const r = render(<ReviewPrompt model={reconfigure} onSubmit={() => {}} />);
+    expect(frame(r)).toBe(
+      [
+        'Review: Engine test stack (engine-stack 1.0.0) in /opt/es (reconfiguring)',
+        'Answers',
+        '  Greeting Hello again (was Hello from berth)',
+        'Secrets (in .env, mode 0600; never shown)',
+        '  app_secret kept from .env',
+        'Services init (one-shot), web',
+        'Changes',
+        '  Services  recreate init, web',
+        '  Files     .env +1 −1 · berth.yaml +1 −1',
+        '',
+        '? Go ahead?',
+        '❯ Install: write the files and start the stack',
+        '  Show the changes (the diff of each file)',
+        '  Change an answer',
+        '  Quit without writing anything',
+        '↑↓ choose · Enter select · Ctrl-C quit',
+      ].join('\n'),
+    );
+  });
+
+  it('"Show the changes" settles with diff; the diffs print above, the review stays', async () => {
+    const onSubmit = vi.fn();
+    const r = render(<ReviewPrompt model={reconfigure} onSubmit={onSubmit} />);
+    await press(r, KEY.down, KEY.enter);
+    await vi.waitFor(() => expect(onSubmit).toHaveBeenLastCalledWith({ action: 'diff' }));
+    const store = new WizardStore();
+    const app = render(<WizardApp store={store} />);
+    WizardUI.over(store).diffs(reconfigure.changes!.diffs);
+    await vi.waitFor(() =>
+      expect(frame(app)).toBe(
+        [
+          '',
+          '── .env ──',
+          '@@ -6,2 +6,2 @@',
+          " APP_SECRET='<secret:APP_SECRET>'",
+          "-GREETING='Hello from berth'",
+          "+GREETING='Hello again'",
+          '',
+          '',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it.each([
+    ['new', 'Changes none to compare: a new install creates everything'],
+    [
+      'none',
+      'Changes none: the install already is what these answers make (nothing is written or restarted)',
+    ],
+  ] as const)('%s: one line, and nothing to show', (kind, line) => {
+    const text = frame(
+      render(
+        <ReviewPrompt
+          model={{ ...reconfigure, changes: { kind, lines: [], diffs: [] } }}
+          onSubmit={() => {}}
+        />,
+      ),
+    );
+    expect(text).toContain(`Services init (one-shot), web\n${line}\n`);
+    expect(text).not.toContain('Show the changes');
+  });
+
+  it('shows "Working out the changes…" while the plan is computed', async () => {
+    const store = new WizardStore();
+    const app = render(<WizardApp store={store} />);
+    WizardUI.over(store).working('Working out the changes…');
+    await vi.waitFor(() => expect(frame(app)).toBe('Working out the changes…'));
+  });
+});
+
 describe('final screen', () => {
   it('shows the URLs, the secrets and answers files, the next commands and the notes', () => {
     const r = render(

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { actionWord } from '../../install-dir/plan.js';
+import type { ChangeSummary } from '../changes.js';
 import type { ReviewModel } from '../flow.js';
 import type { Choice } from './parts.js';
 import { SelectPrompt } from './select-prompt.js';
@@ -29,7 +30,7 @@ export function ReviewView({ model }: { model: ReviewModel }) {
           {s.id} <Text dimColor>{s.state === 'generated' ? 'generated now' : 'kept from .env'}</Text>
         </Text>
       ))}
-      <Text bold>Files</Text>
+      {model.files.length > 0 ? <Text bold>Files</Text> : null}
       {model.files.map((f) => (
         <Text key={f.path}>
           {'  '}
@@ -44,6 +45,7 @@ export function ReviewView({ model }: { model: ReviewModel }) {
       <Text>
         <Text bold>Services</Text> {model.services.join(', ')}
       </Text>
+      {model.changes ? <ChangesView changes={model.changes} /> : null}
       {model.warnings.map((w, i) => (
         <Text key={i} color="yellow">
           ! {w}
@@ -58,7 +60,55 @@ export function ReviewView({ model }: { model: ReviewModel }) {
   );
 }
 
-export type ReviewChoice = { action: 'confirm' } | { action: 'quit' } | { action: 'change'; id: string };
+const NOTHING: Record<'new' | 'none', string> = {
+  new: 'none to compare: a new install creates everything',
+  none: 'none: the install already is what these answers make (nothing is written or restarted)',
+};
+
+/** The change plan's summary: one line per kind of change, labels aligned. */
+function ChangesView({ changes }: { changes: ChangeSummary }) {
+  if (changes.kind !== 'changes')
+    return (
+      <Text>
+        <Text bold>Changes</Text> {NOTHING[changes.kind]}
+      </Text>
+    );
+  return (
+    <Box flexDirection="column">
+      <Text bold>Changes</Text>
+      {changes.lines.map((l) => (
+        <Text key={l.label}>
+          {'  '}
+          {l.label.padEnd(10)}
+          {l.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+const DIFF_COLOR: Record<string, string> = { '+': 'green', '-': 'red', '@': 'cyan' };
+
+/** Each changed file's diff (secrets masked), printed above the review when asked for. */
+export function DiffView({ diffs }: { diffs: ChangeSummary['diffs'] }) {
+  return (
+    <Box flexDirection="column" marginY={1}>
+      {diffs.map((d) => (
+        <Box key={d.path} flexDirection="column">
+          <Text bold>── {d.path} ──</Text>
+          {d.lines.map((line, i) => (
+            <Text key={i} {...(DIFF_COLOR[line[0]!] ? { color: DIFF_COLOR[line[0]!] } : { dimColor: true })}>
+              {line}
+            </Text>
+          ))}
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
+export type ReviewChoice =
+  { action: 'confirm' } | { action: 'quit' } | { action: 'diff' } | { action: 'change'; id: string };
 
 export function ReviewPrompt({
   model,
@@ -72,6 +122,9 @@ export function ReviewPrompt({
   const blocked = model.problems.length > 0;
   const actions: Choice[] = [
     ...(blocked ? [] : [{ value: 'confirm', label: model.confirmLabel }]),
+    ...(model.changes?.diffs.length
+      ? [{ value: 'diff', label: 'Show the changes (the diff of each file)' }]
+      : []),
     ...(changeable.length > 0 ? [{ value: 'change', label: 'Change an answer' }] : []),
     { value: 'quit', label: 'Quit without writing anything' },
   ];
@@ -94,7 +147,7 @@ export function ReviewPrompt({
             choices={actions}
             onSubmit={(v) => {
               if (v === 'change') setChanging(true);
-              else onSubmit({ action: v as 'confirm' | 'quit' });
+              else onSubmit({ action: v as 'confirm' | 'quit' | 'diff' });
             }}
           />
         )}

@@ -6,6 +6,8 @@
 // alternating pairs, and the CPU berth uses while compose waits. Skipped, with the reason, when there is no engine.
 // Last, the bootstrap (scripts/bench-lib/install-sh.mjs): the bundle's size raw and gzip, and the time from
 // `curl … | bash` in a fresh-VM container to the wizard's first frame, with the release served locally.
+// Backup and restore (scripts/bench-lib/backup.mjs): `berth backup` against a raw tar of the same volume through
+// `docker run`, and `berth restore` against the manual tar -x plus `up --wait`.
 // Offline (scripts/bench-lib/offline.mjs): `berth bundle` of magec against a plain `docker save` of its images, and
 // `install.sh --bundle` in a fresh VM with no network until the stack is healthy.
 // Usage: scripts/bench.mjs [rounds] [--pairs N] [--vm-runs N] [--no-engine] [--require-engine]
@@ -247,6 +249,32 @@ if (!skip) {
   console.log(
     `${'berth upgrade (downtime it reports)'.padEnd(42)} ${`${b.toFixed(1)} s`.padStart(9)} ${`${(b / c).toFixed(2)}×`.padStart(7)}`,
   );
+}
+
+// ---- On the engine: backup and restore against raw tar of the same volume through docker run ----------------
+if (!skip) {
+  const { benchBackup } = await import('./bench-lib/backup.mjs');
+  const backupFixture = path.resolve(import.meta.dirname, '../test/fixtures/backup-stack');
+  const r = await benchBackup({
+    bundle,
+    fixture: backupFixture,
+    pairs: 3,
+    env: cleanEnv(),
+    log: (l) => console.error(l),
+  });
+  console.log(
+    `\nbackup and restore: test/fixtures/backup-stack (PostgreSQL, a ${(r.bytes / 1e6).toFixed(0)} MB volume: half random, half text),` +
+      ' 3 alternating pairs, medians of the per-pair ratios\n',
+  );
+  const row = (name, seconds, ratio, goal) =>
+    console.log(
+      `${name.padEnd(42)} ${`${seconds.toFixed(1)} s`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}` +
+        (goal ? `  goal ≤ ${goal}×  ${ratio <= goal ? 'met' : 'NOT met'}` : ''),
+    );
+  row('raw tar of the volume (docker run)', r.raw, 1);
+  row('berth backup (dump, volume, gzip, sums)', r.backup, r.backupRatio, 1.2);
+  row('manual restore: tar -x + up --wait', r.manual, 1);
+  row('berth restore (checked, loaded, healthy)', r.restore, r.restoreRatio, 1.2);
 }
 
 // ---- The bootstrap: what curl | bash downloads, and how long until the wizard shows --------------------------

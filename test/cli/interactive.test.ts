@@ -7,7 +7,15 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { berth, bundle, fixtures, repoRoot, tempDir } from '../helpers.js';
-import { composePs, freePort, requireEngine, useStacks } from '../engine/harness.js';
+import {
+  composePs,
+  dotenvValue,
+  engineStackInstall,
+  freePort,
+  requireEngine,
+  text as resultText,
+  useStacks,
+} from '../engine/harness.js';
 
 const { newStack } = useStacks('wizard');
 
@@ -89,16 +97,29 @@ async function acceptUntilReview(fill: Record<string, string> = {}): Promise<str
   throw new Error(`no review after 40 questions:\n${await screen()}`);
 }
 
-async function start(command: string, options: { columns?: number; env?: string } = {}): Promise<void> {
+async function start(
+  command: string,
+  options: { columns?: number; rows?: number; env?: string } = {},
+): Promise<void> {
   const shell = `cd ${repoRoot} && env -u CI ${options.env ?? ''} ${command}; echo "EXIT=$?"; sleep 60`;
-  await session(shell, options.columns ?? 120);
+  await session(shell, options.columns ?? 120, options.rows);
 }
 
 /** A new tmux session; a server still shutting down from the previous test can refuse it, so retry. */
-async function session(shell: string, columns = 120): Promise<void> {
+async function session(shell: string, columns = 120, rows = 50): Promise<void> {
   let last = '';
   for (let attempt = 0; attempt < 20; attempt++) {
-    const r = await tmux('new-session', '-d', '-s', 'berth', '-x', String(columns), '-y', '50', shell);
+    const r = await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'berth',
+      '-x',
+      String(columns),
+      '-y',
+      String(rows),
+      shell,
+    );
     if (r.exitCode === 0 && (await tmux('has-session', '-t', 'berth')).exitCode === 0) return;
     last = String(r.stderr);
     await tmux('kill-server');
@@ -347,4 +368,38 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
       holder.close();
     }
   }, 150_000);
+  it('on the real engine: a reconfigure shows the change plan on the review (80×24), the masked diffs on request, then applies it', async () => {
+    await requireEngine();
+    const stack = await newStack();
+    const installed = await berth(engineStackInstall(stack));
+    expect(installed.exitCode, resultText(installed as never)).toBe(0);
+    const secret = dotenvValue(stack.dir, 'APP_SECRET');
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+
+    await start(berthCmd(['install', '--dir', stack.dir, '--web-port', String(stack.port)]), {
+      columns: 80,
+      rows: 24,
+    });
+    await answer('Greeting shown on the page', 'C-u', '=Hello from the plan', 'Enter');
+    const review = await waitFor('? Go ahead?', 60_000);
+    // The summary, right above the choices: both services recreated (.env feeds both), the two files' counts.
+    expect(review).toMatch(
+      /\nChanges\n {2}Services {2}recreate init, web\n {2}Files {5}\.env \+1 −1 · berth\.yaml \+1 −1\n\n\? Go ahead\?\n❯ Install: write the files and start the stack\n {2}Show the changes \(the diff of each file\)\n/,
+    );
+    await keys('Down', 'Enter');
+    // The diffs print above, and the review comes back under them.
+    const shown = await waitFor(
+      /── \.env ──\n@@[^\n]*@@\n[\s\S]*-GREETING='Hello from berth'\n\+GREETING='Hello from the plan'\n[\s\S]*── berth\.yaml ──[\s\S]*\? Go ahead\?\n❯ Install/,
+    );
+    expect(shown).toContain('+  greeting: Hello from the plan');
+    await keys('Enter');
+    const end = await waitFor('EXIT=0', 90_000);
+    expect(end).toMatch(/✔ web\s+healthy/);
+    const everything = String((await tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'berth')).stdout);
+    expect(everything).toContain("+GREETING='Hello from the plan'");
+    expect(everything).not.toContain(secret);
+    const page = await fetch(`http://127.0.0.1:${stack.port}/`);
+    expect(await page.text()).toContain('Hello from the plan');
+    expect(dotenvValue(stack.dir, 'APP_SECRET')).toBe(secret);
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 // What every real-engine test needs: docker without the caller's COMPOSE_* variables, a check that fails (never
 // skips) when the engine, Compose v2 or a local image is missing, free ports, and `docker compose ps` as data.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +155,21 @@ export const MAGEC_TEST_IMAGES = [
   '--postgres-image',
   'berth-test/postgres:1',
 ];
+
+/**
+ * Writes the install folder's compose.override.yaml (the user's own file: merged last, kept by berth, also when
+ * it is there before the first install) so that each named service's healthcheck runs every 2 s. This engine
+ * (20.10) probes first one interval after a start, so the recipes' 10–30 s intervals, not the services, decide
+ * how long every start waits. Only the timing changes: the recipe's check command, timeout and start period stay,
+ * and `retries` grows so that a service still gets at least the recipe's longest allowance (30 s × 5) of failing
+ * probes before it counts as unhealthy. Name only services the install runs (compose refuses a service that has
+ * no image); rewrite it before a reconfigure that adds services, as an operator may.
+ */
+export function fastHealthchecks(dir: string, services: readonly string[]): void {
+  mkdirSync(dir, { recursive: true });
+  const entries = services.map((s) => `  ${s}:\n    healthcheck:\n      interval: 2s\n      retries: 75\n`);
+  writeFileSync(path.join(dir, 'compose.override.yaml'), `services:\n${entries.join('')}`);
+}
 
 export interface Stack {
   dir: string;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth } from '../helpers.js';
 import {
+  fastHealthchecks,
   freePort,
   inService,
   logsOf,
@@ -43,11 +44,16 @@ describe('magec mode switches on a real Docker engine', () => {
       writeFileSync(file, `${key}\n`, { mode: 0o600 });
       return [flag, file];
     };
-    const switchTo = (mode: string, ...extra: string[]) =>
-      berth([
+    // The recipe's healthchecks every 2 s instead of 10–15 s (the user's own file, rewritten for the services of
+    // the mode it switches to): no start waits out the intervals.
+    const switchTo = (mode: string, ...extra: string[]) => {
+      const local = mode === 'openai' ? [] : ['ollama', 'parakeet', 'tts'];
+      fastHealthchecks(stack.dir, ['magec', 'postgres', 'redis', ...local]);
+      return berth([
         ...['install', '--recipe', 'magec', '--dir', stack.dir, '--yes', '--wait-timeout', '150'],
         ...['--mode', mode, ...keyArgs(mode), ...ports, ...MAGEC_TEST_IMAGES, ...LOCAL_IMAGES, ...extra],
       ]);
+    };
     const storeModels = async () =>
       (await inService(stack.dir, 'magec', 'grep -o \'"model": "[^"]*"\' /app/data/store.json')).split('\n');
 

@@ -24,7 +24,8 @@ export interface RestoreOptions {
   dir?: string | undefined;
   quiet?: boolean | undefined;
   waitTimeout?: number | undefined;
-  /** Putting back the safety backup of a failed restore: that one is not backed up again. */
+  /** What is there now is not backed up first: a failed restore's safety backup going back, or a failed upgrade
+   * rolled back to the backup taken before it (the failed state is not worth keeping, and the archive stays). */
   noSafety?: boolean | undefined;
 }
 
@@ -67,17 +68,23 @@ export async function restoreArchive(
   await refuseProjectInUse(probe, m.project, dir);
   refuseNoSpace(dir, checked);
   let safety: string | undefined;
-  if (replacing && !opts.noSafety) {
+  if (replacing) {
     const install = openAt(dir, env)!;
-    say(ctx, opts.quiet, `Backing up the install that is there now, to put it back if the restore fails…\n`);
-    const pre = await createBackup(ctx, install, {
-      output: path.join(
-        defaultBackupDir(ctx.facts, ctx.env),
-        `.pre-restore-${m.project}-${randomBytes(4).toString('hex')}.tar.gz`,
-      ),
-      quiet: true,
-    });
-    safety = pre.archive;
+    if (!opts.noSafety) {
+      say(
+        ctx,
+        opts.quiet,
+        `Backing up the install that is there now, to put it back if the restore fails…\n`,
+      );
+      const pre = await createBackup(ctx, install, {
+        output: path.join(
+          defaultBackupDir(ctx.facts, ctx.env),
+          `.pre-restore-${m.project}-${randomBytes(4).toString('hex')}.tar.gz`,
+        ),
+        quiet: true,
+      });
+      safety = pre.archive;
+    }
     await takeDown(install.dir, install.composeEnv, ctx, install.state.hostPaths ?? [], m);
   }
   const createdDir = !existsSync(dir);

@@ -24,5 +24,10 @@ export async function backUp(
 /** Stops the stack, puts back its files, secrets, volumes, host folders and dumps, and brings it up healthy. */
 export async function restore(ctx: Context, archive: string, dir: string, quiet: boolean): Promise<void> {
   const { restoreArchive } = await import('../backup/restore.js');
-  await restoreArchive(ctx, archive, { dir, quiet, waitTimeout: ctx.cli.options.waitTimeout });
+  await restoreArchive(ctx, archive, {
+    dir,
+    quiet,
+    waitTimeout: ctx.cli.options.waitTimeout,
+    noSafety: true,
+  });
 }

@@ -16,7 +16,7 @@ const planVerb = {
   plan: 'Plan: installing',
 };
 
-export function planText(p: Prepared, mode: keyof typeof planVerb): string {
+export function planText(p: Prepared, mode: keyof typeof planVerb, changesFollow = false): string {
   const m = p.recipe.manifest;
   const heading = [
     `${planVerb[mode]} ${m.title} (${m.name} ${m.version}) in ${p.dir}` +
@@ -28,13 +28,16 @@ export function planText(p: Prepared, mode: keyof typeof planVerb): string {
   ];
   // berth plan goes on with its own account of the files (with their diffs) and the services.
   if (mode === 'plan') return heading.join('\n');
-  const lines = [
-    ...heading,
-    'Files:',
-    ...p.plan.map((e) => `  ${actionWord[e.action]} ${e.path}${conflictNote(e)}`),
-    '',
-    `Services: ${serviceList(p).join(', ')}`,
-  ];
+  // A reconfigure's change plan, printed once validated, says which files and services change.
+  const lines = changesFollow
+    ? heading.slice(0, -1)
+    : [
+        ...heading,
+        'Files:',
+        ...p.plan.map((e) => `  ${actionWord[e.action]} ${e.path}${conflictNote(e)}`),
+        '',
+        `Services: ${serviceList(p).join(', ')}`,
+      ];
   if (p.rendering.features.length > 0) lines.push(`Overrides: ${p.rendering.features.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -27,17 +27,16 @@ import { ensureHostPaths } from '../steps/host-paths.js';
 import { berthVersion } from '../version.js';
 import type { WizardSession } from '../wizard/interview.js';
 
-/** The plan of a reconfigure when it is empty (same files, every container as it should be, nothing to run). */
-async function unchangedPlan(
+/** A reconfigure's change plan: the one the wizard's review showed, or asked now; none without compose. */
+async function reconfigurePlan(
   ctx: Context,
   asked: Asked,
   compose: ReturnType<typeof requireCompose>,
 ): Promise<ChangePlan | undefined> {
-  if (!compose || ctx.cli.options.force) return undefined;
+  if (!compose) return undefined;
+  if (asked.changes) return asked.changes;
   const { changePlan } = await import('../steps/change-plan.js');
-  // The plan the wizard's review showed, when it showed one: what the user confirmed.
-  const plan = asked.changes ?? (await changePlan(asked.prepared, ctx.exec, true));
-  return plan.changed ? undefined : plan;
+  return changePlan(asked.prepared, ctx.exec, true);
 }
 
 /** berth plan: the answers, validated, and what an install with them would change; nothing is written. */
@@ -98,7 +97,9 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const ctx: Context = { ...baseCtx, facts: asked.facts };
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
-  const unchanged = run.start && asked.prepared.reconfigure && (await unchangedPlan(ctx, asked, compose));
+  const changes =
+    run.start && asked.prepared.reconfigure ? await reconfigurePlan(ctx, asked, compose) : undefined;
+  const unchanged = changes && !changes.changed && !ctx.cli.options.force ? changes : undefined;
   if (unchanged) {
     run.say.write(
       '\n✔ No change: the files and containers already are what these answers make. Nothing was written or restarted.\n',
@@ -112,6 +113,11 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     }
     await reportStep(ctx, asked.prepared, undefined, run);
     return 0;
+  }
+  // Unattended, the plan is the record of what this run changes (the wizard showed it on its review).
+  if (changes && !session) {
+    const { changePlanText } = await import('../steps/change-plan.js');
+    run.say.write(`\nWhat this reconfigure changes:\n${changePlanText(changes)}`);
   }
   const written = writeFiles(asked.prepared, { berthVersion: berthVersion(), now: ctx.now(), validated });
   run.say.write(`✔ Wrote ${written.changed} file(s) in ${asked.prepared.dir}.\n`);

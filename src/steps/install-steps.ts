@@ -103,7 +103,8 @@ export async function preflightStep(
     for (const warning of result.warnings) ctx.stderr.write(`! ${warning}\n`);
     stopOnProblems(result.blocking, ctx.cli.options.skipChecks, ctx);
   }
-  run.say.write(planText(asked.prepared, run.dryRun ? 'dry-run' : run.isRender ? 'render' : 'install'));
+  const mode = run.dryRun ? 'dry-run' : run.isRender ? 'render' : 'install';
+  run.say.write(planText(asked.prepared, mode, run.start && asked.prepared.reconfigure));
 }
 
 /** Check: `docker compose config` on the final files (validate.ts), started early so it runs alongside the preflight. */

@@ -184,6 +184,12 @@ describe.sequential('berth install on a real Docker engine', () => {
 
       const second = await install(stack, '--greeting', greeting);
       expect(second.exitCode, text(second)).toBe(0);
+      // Unattended, the same plan is printed before anything is written: the record of what this run changed.
+      const said = String(second.stdout);
+      expect(said).toMatch(/What this reconfigure changes:\nFiles:\n {2}update +\.env\n/);
+      expect(said).toMatch(/^ {4}\+GREETING=.*Ahoy/m);
+      expect(said).toMatch(/^ {2}recreate web\n[\s\S]*✔ Wrote 2 file\(s\)/m);
+      expect(said).not.toContain(secret);
       expect(newestUpLog(stack.dir)).toMatch(new RegExp(`Container ${stack.project}-web-1\\s+Recreated`));
       const after = await composePs(stack.dir);
       expectUp(after);

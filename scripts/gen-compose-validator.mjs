@@ -9,6 +9,7 @@ const ajv = new Ajv({
   allErrors: true,
   allowUnionTypes: true,
   strict: false,
+  inlineRefs: false,
   code: { source: true, esm: true },
 });
 const code = standaloneCode(ajv, ajv.compile(schema)).replace(

@@ -15,6 +15,7 @@ import { berth } from '../helpers.js';
 import {
   docker,
   dotenvValue,
+  fastHealthchecks,
   freePort,
   logsOf,
   MAGEC_TEST_IMAGES,
@@ -68,6 +69,9 @@ async function httpStatus(url: string): Promise<number> {
 async function installMagec(stack: Stack, ...extra: string[]): Promise<{ result: Result; port: number }> {
   const port = await freePort();
   const adminPort = await freePort();
+  // The recipe's healthchecks every 2 s instead of 10–15 s (the user's compose.override.yaml).
+  const local = extra.includes('local') ? ['ollama', 'parakeet', 'tts'] : [];
+  fastHealthchecks(stack.dir, ['magec', 'postgres', 'redis', ...local]);
   const result = await berth([
     'install',
     '--recipe',
@@ -174,6 +178,8 @@ describe.sequential('the shipped recipes on a real Docker engine (local test ima
       const webPort = await freePort();
       const serverPort = await freePort();
       const udpBase = 40_000 + Math.floor(Math.random() * 9_000);
+      // The recipe's healthchecks every 2 s instead of 10–30 s (the user's compose.override.yaml).
+      fastHealthchecks(stack.dir, ['server', 'worker', 'beat', 'web', 'postgres', 'redis']);
       const result = await berth([
         'install',
         '--recipe',

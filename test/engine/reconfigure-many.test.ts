@@ -8,7 +8,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { parseDotenv } from '../../src/render/dotenv.js';
 import { berth } from '../helpers.js';
-import { docker, freePort, MAGEC_TEST_IMAGES, requireEngine, text, useStacks } from './harness.js';
+import {
+  docker,
+  fastHealthchecks,
+  freePort,
+  MAGEC_TEST_IMAGES,
+  requireEngine,
+  text,
+  useStacks,
+} from './harness.js';
 
 const RECONFIGURES = 50;
 const IMAGES = ['postgres', 'redis', 'magec'].map((name) => `berth-test/${name}:1`);
@@ -60,6 +68,8 @@ describe('many reconfigures', () => {
         String(adminPort),
         ...MAGEC_TEST_IMAGES,
       ]);
+    // The recipe's healthchecks every 2 s instead of 10–15 s: the first start does not wait out the intervals.
+    fastHealthchecks(stack.dir, ['magec', 'postgres', 'redis']);
     const first = await install('gpt-4.1-mini');
     expect(first.exitCode, text(first)).toBe(0);
     const env = () => parseDotenv(readFileSync(path.join(stack.dir, '.env'), 'utf8'));

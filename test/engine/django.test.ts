@@ -7,7 +7,16 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berth, fixtures } from '../helpers.js';
-import { freePort, inService, logsOf, requireEngine, serviceStates, text, useStacks } from './harness.js';
+import {
+  fastHealthchecks,
+  freePort,
+  inService,
+  logsOf,
+  requireEngine,
+  serviceStates,
+  text,
+  useStacks,
+} from './harness.js';
 
 const IMAGES = ['django', 'postgres', 'redis', 'node'].map((name) => `berth-test/${name}:1`);
 const TEST_IMAGES = [
@@ -36,6 +45,8 @@ function projectFor(stack: Stack): string {
 
 async function install(stack: Stack, source: string, port: number, ...extra: string[]) {
   const wait = extra.includes('--wait-timeout') ? [] : ['--wait-timeout', '150'];
+  // The recipe's healthchecks every 2 s instead of 5–10 s (the user's compose.override.yaml, see fastHealthchecks).
+  fastHealthchecks(stack.dir, ['web', 'db', 'redis', ...(extra.includes('development') ? ['tailwind'] : [])]);
   return berth([
     'install',
     '--recipe',

@@ -12,6 +12,7 @@ import { berth, tempDir } from '../helpers.js';
 import {
   docker,
   dotenvValue,
+  fastHealthchecks,
   inService,
   freePort,
   requireEngine,
@@ -41,11 +42,44 @@ async function ping(port: number, host?: string): Promise<string> {
   return `${response.status} ${await response.text()}`;
 }
 
-/** `berth install` of the frappe recipe into the stack's folder, unattended, with `extra` answers. */
-const installFrappe = (stack: { dir: string }, ...extra: string[]) =>
-  berth(['install', '--recipe', 'frappe', '--dir', stack.dir, '--yes', '--wait-timeout', '150', ...extra]);
+/** Every frappe service with a healthcheck (the proxy only behind Traefik). */
+const CHECKED = ['db', 'redis-cache', 'redis-queue', 'backend', 'frontend', 'websocket', 'scheduler'];
+const QUEUES = ['queue-short', 'queue-long'];
+
+/**
+ * `berth install` of the frappe recipe into the stack's folder, unattended, with `extra` answers; the recipe's
+ * healthchecks run every 2 s instead of 5–30 s (the user's compose.override.yaml, see fastHealthchecks).
+ */
+const installFrappe = (stack: { dir: string }, ...extra: string[]) => {
+  const proxy = extra.includes('traefik') ? ['proxy'] : [];
+  fastHealthchecks(stack.dir, [...CHECKED, ...QUEUES, ...proxy]);
+  return berth([
+    'install',
+    '--recipe',
+    'frappe',
+    '--dir',
+    stack.dir,
+    '--yes',
+    '--wait-timeout',
+    '150',
+    ...extra,
+  ]);
+};
 
 const healthy = (...services: string[]) => Object.fromEntries(services.map((s) => [s, 'running healthy']));
+
+/** Backup with --verify, uninstall --purge and restore, added to the default install's test. */
+const BACKUP_TIMEOUT = 600_000;
+
+/** SQL as the site's own MariaDB user: its name and password from site_config.json (the password on stdin). */
+async function asSite(dir: string, sql: string): Promise<string> {
+  const site = JSON.parse(await inService(dir, 'backend', 'cat sites/erp.localhost/site_config.json')) as {
+    db_name: string;
+    db_password: string;
+  };
+  const login = `read -r pw; MYSQL_PWD="$pw" mariadb -h 127.0.0.1 -u ${site.db_name} -N ${site.db_name}`;
+  return inService(dir, 'db', login, `${site.db_password}\n${sql}\n`);
+}
 
 describe.sequential('the frappe recipe on a real Docker engine', () => {
   test(
@@ -126,8 +160,37 @@ describe.sequential('the frappe recipe on a real Docker engine', () => {
       expect(switched.exitCode, text(switched)).toBe(2);
       expect(String(switched.stderr)).toContain('db_engine');
       expect(readFileSync(path.join(stack.dir, '.env'), 'utf8')).toBe(envBefore);
+
+      // berth backup --verify (a restore into a throwaway project, its db healthy and root logging in), then the
+      // install removed with its data and restored into a new folder: the site's rows, its database user (made in
+      // MariaDB, its password in the sites volume) and the secrets are back; ping logs in as that user.
+      await asSite(
+        stack.dir,
+        "CREATE TABLE tabNote (id INT PRIMARY KEY, body TEXT); INSERT INTO tabNote VALUES (1, 'alpha'), (2, 'beta')",
+      );
+      const out = path.join(root, `${stack.project}-backups`);
+      const backup = await berth(['backup', '--dir', stack.dir, '--output', out, '--verify'], {
+        timeout: 300_000,
+      });
+      expect(backup.exitCode, text(backup)).toBe(0);
+      expect(text(backup)).toContain('(dump of db)');
+      const archive = path.join(
+        out,
+        readdirSync(out).find((n) => n.endsWith('.tar.gz'))!,
+      );
+      const purge = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
+      expect(purge.exitCode, text(purge)).toBe(0);
+      const target = path.join(root, `${stack.project}-restored`);
+      const restored = await berth(['restore', archive, '--dir', target, '--wait-timeout', '150'], {
+        timeout: 300_000,
+      });
+      expect(restored.exitCode, text(restored)).toBe(0);
+      expect(await serviceStates(target)).toEqual(expected);
+      expect(['DB_PASSWORD', 'ADMIN_PASSWORD'].map((n) => dotenvValue(target, n))).toEqual(secrets);
+      expect(await asSite(target, 'SELECT body FROM tabNote ORDER BY id')).toBe('alpha\nbeta');
+      expect(await ping(port)).toBe('200 {"message":"pong"}');
     },
-    TEST_TIMEOUT,
+    TEST_TIMEOUT + BACKUP_TIMEOUT,
   );
 
   test(

@@ -13,6 +13,8 @@ import { berth, bundle, cleanEnv, fixtures, modeOf } from '../helpers.js';
 import {
   docker,
   dotenvValue,
+  fastHealthchecks,
+  MAGEC_TEST_IMAGES,
   freePort,
   inService,
   requireEngine,
@@ -220,6 +222,37 @@ describe('berth backup and restore on a real engine', () => {
     expect(await rows(stack.dir)).toBe(100);
     expect(text(done)).not.toContain('pre-restore');
   }, 300_000);
+
+  test("magec (openai): the recipe's own dump, restore and check pass --verify, rows included", async () => {
+    await requireEngine(['berth-test/magec:1', 'berth-test/postgres:1', 'berth-test/redis:1']);
+    const stack = await newStack();
+    fastHealthchecks(stack.dir, ['magec', 'postgres', 'redis']);
+    const key = path.join(root, `${stack.project}-key`);
+    writeFileSync(key, `sk-proj-${'b4ck'.repeat(8)}\n`, { mode: 0o600 });
+    const installed = await berth([
+      ...['install', '--recipe', 'magec', '--dir', stack.dir, '--yes', '--mode', 'openai'],
+      ...['--openai-api-key-file', key, '--magec-port', String(await freePort())],
+      ...['--admin-port', String(await freePort()), '--wait-timeout', '150', ...MAGEC_TEST_IMAGES],
+    ]);
+    expect(installed.exitCode, text(installed)).toBe(0);
+    const psql = (q: string) =>
+      inService(
+        stack.dir,
+        'postgres',
+        `PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U magec -d magec -tAc "${q}"`,
+      );
+    await psql('create table notes(id int); insert into notes select generate_series(1,42)');
+    const out = path.join(root, `${stack.project}-backups`);
+    const archive = await backup(stack.dir, out, '--verify', '--wait-timeout', '150');
+    const members = tarNames(archive);
+    expect(members).toContain('dumps/postgres');
+    expect(members).toContain('volumes/magec_data');
+    expect(members.some((m) => m.startsWith('volumes/postgres_data'))).toBe(false);
+    expect(await psql('select count(*) from notes')).toBe('42');
+    expect(text(await berth(['status', '--dir', stack.dir]))).toMatch(
+      /Last verified backup: \d+ (s|min) ago/,
+    );
+  }, 420_000);
 });
 
 /** The member names of a .tar.gz, in order (tar's own listing). */

@@ -64,3 +64,14 @@ export function changeSummary(plan: ChangePlan | undefined): ChangeSummary {
     .map((f) => ({ path: f.path, lines: f.diff! }));
   return { kind: 'changes', lines, diffs };
 }
+
+/** The part of the diffs a pager of `height` lines shows from `offset` (kept in range), file headings included. */
+export function diffPage(
+  diffs: ChangeSummary['diffs'],
+  offset: number,
+  height: number,
+): { lines: string[]; offset: number; total: number } {
+  const all = diffs.flatMap((d) => [`── ${d.path} ──`, ...d.lines]);
+  const at = Math.min(Math.max(0, offset), Math.max(0, all.length - height));
+  return { lines: all.slice(at, at + height), offset: at, total: all.length };
+}

@@ -7,3 +7,4 @@ export * from './screens/confirm-prompt.js';
 export * from './screens/text-prompt.js';
 export * from './screens/review.js';
 export * from './screens/final.js';
+export * from './screens/diff-pager.js';

@@ -8,7 +8,6 @@ import { CancelledError } from '../errors.js';
 import {
   AnsweredLine,
   ConfirmPrompt,
-  DiffView,
   FinalView,
   NoteLine,
   ReviewPrompt,
@@ -21,7 +20,6 @@ import {
   type Validation,
 } from './components.js';
 import type { FinalModel } from '../messages.js';
-import type { ChangeSummary } from './changes.js';
 import type { ReviewModel } from './flow.js';
 import { WizardApp, WizardStore } from './store.js';
 
@@ -174,11 +172,6 @@ export class WizardUI {
   /** A line that stands on the screen while something runs (replaced by the next screen). */
   working(text: string): void {
     this.store.show(<Text dimColor>{text}</Text>);
-  }
-
-  /** Leaves the files' diffs above the review that comes next. */
-  diffs(diffs: ChangeSummary['diffs']): void {
-    this.store.print(<DiffView diffs={diffs} />);
   }
 
   review(model: ReviewModel): Promise<ReviewChoice> {

@@ -87,8 +87,7 @@ export async function runWizard(input: WizardInput): Promise<WizardResult> {
       changes = input.changes(prepared, facts);
     }
     const model = await reviewOf(prepared, facts, answered, input, changes);
-    let choice = await ui.review(model);
-    for (; choice.action === 'diff'; choice = await ui.review(model)) ui.diffs(model.changes!.diffs);
+    const choice = await ui.review(model);
     if (choice.action === 'quit') throw new CancelledError();
     if (choice.action === 'change') answered.backTo(choice.id);
     else return { prepared, facts, flags, changes: await changes };

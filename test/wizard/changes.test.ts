@@ -1,7 +1,7 @@
 // The review's account of a reconfigure, from `berth plan`'s ChangePlan, without React or Docker.
 import { describe, expect, it } from 'vitest';
 import type { ChangePlan } from '../../src/steps/change-plan.js';
-import { changeSummary, lineCounts } from '../../src/wizard/changes.js';
+import { changeSummary, diffPage, lineCounts } from '../../src/wizard/changes.js';
 
 const ENV_DIFF = [
   '@@ -1,3 +1,3 @@',
@@ -111,5 +111,19 @@ describe('changeSummary', () => {
       added: 0,
       removed: 0,
     });
+  });
+
+  it('pages the diffs: file headings included, the window kept in range', () => {
+    const diffs = [
+      { path: '.env', lines: ['@@ -1 +1 @@', '-A=1', '+A=2'] },
+      { path: 'compose.yaml', lines: ['@@ -1 +1 @@', '-x', '+y'] },
+    ];
+    expect(diffPage(diffs, 0, 3)).toEqual({
+      lines: ['── .env ──', '@@ -1 +1 @@', '-A=1'],
+      offset: 0,
+      total: 8,
+    });
+    expect(diffPage(diffs, 99, 3)).toEqual({ lines: ['@@ -1 +1 @@', '-x', '+y'], offset: 5, total: 8 });
+    expect(diffPage(diffs, -4, 20)).toMatchObject({ offset: 0, total: 8 });
   });
 });

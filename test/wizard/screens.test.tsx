@@ -388,28 +388,53 @@ describe('review of a reconfigure: the change plan', () => {
     );
   });
 
-  it('"Show the changes" settles with diff; the diffs print above, the review stays', async () => {
+  it('"Show the changes" puts the masked diffs in place of the review; Enter goes back to it', async () => {
     const onSubmit = vi.fn();
     const r = render(<ReviewPrompt model={reconfigure} onSubmit={onSubmit} />);
     await press(r, KEY.down, KEY.enter);
-    await vi.waitFor(() => expect(onSubmit).toHaveBeenLastCalledWith({ action: 'diff' }));
-    const store = new WizardStore();
-    const app = render(<WizardApp store={store} />);
-    WizardUI.over(store).diffs(reconfigure.changes!.diffs);
     await vi.waitFor(() =>
-      expect(frame(app)).toBe(
+      expect(frame(r)).toBe(
         [
-          '',
+          'Changes, file by file (secret values masked)',
           '── .env ──',
           '@@ -6,2 +6,2 @@',
           " APP_SECRET='<secret:APP_SECRET>'",
           "-GREETING='Hello from berth'",
           "+GREETING='Hello again'",
-          '',
-          '',
+          'lines 1–5 of 5 · Enter back to the review',
         ].join('\n'),
       ),
     );
+    await tick(); // the pager's keys are live once its effects ran
+    await press(r, KEY.enter);
+    await vi.waitFor(() => expect(frame(r)).toContain('Changes\n  Services  recreate init, web'));
+    expect(frame(r)).toContain('? Go ahead?\n❯ Install');
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('a long diff pages inside the terminal (24 rows): ↓ and Space scroll, the end stays in range', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `+LINE_${i + 1}=x`);
+    const r = render(
+      <ReviewPrompt
+        model={{
+          ...reconfigure,
+          changes: { ...reconfigure.changes!, diffs: [{ path: 'big.env', lines: long }] },
+        }}
+        onSubmit={() => {}}
+      />,
+    );
+    await press(r, KEY.down, KEY.enter);
+    await vi.waitFor(() => expect(frame(r)).toContain('lines 1–21 of 41 · ↑↓ Space scroll'));
+    expect(frame(r).split('\n')).toHaveLength(23);
+    await tick();
+    await press(r, KEY.down);
+    await vi.waitFor(() => expect(frame(r)).toContain('lines 2–22 of 41'));
+    expect(frame(r)).toContain('Changes, file by file (secret values masked)\n+LINE_1=x\n');
+    await press(r, ' ', ' ');
+    await vi.waitFor(() => expect(frame(r)).toContain('lines 21–41 of 41'));
+    expect(frame(r).split('\n').at(-2)).toBe('+LINE_40=x');
+    await press(r, 'q');
+    await vi.waitFor(() => expect(frame(r)).toContain('? Go ahead?'));
   });
 
   it.each([

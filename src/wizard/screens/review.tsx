@@ -6,6 +6,7 @@ import { actionWord } from '../../install-dir/plan.js';
 import type { ChangeSummary } from '../changes.js';
 import type { ReviewModel } from '../flow.js';
 import type { Choice } from './parts.js';
+import { DiffPager } from './diff-pager.js';
 import { SelectPrompt } from './select-prompt.js';
 
 export function ReviewView({ model }: { model: ReviewModel }) {
@@ -87,26 +88,6 @@ function ChangesView({ changes }: { changes: ChangeSummary }) {
   );
 }
 
-const DIFF_COLOR: Record<string, string> = { '+': 'green', '-': 'red', '@': 'cyan' };
-
-/** Each changed file's diff (secrets masked), printed above the review when asked for. */
-export function DiffView({ diffs }: { diffs: ChangeSummary['diffs'] }) {
-  return (
-    <Box flexDirection="column" marginY={1}>
-      {diffs.map((d) => (
-        <Box key={d.path} flexDirection="column">
-          <Text bold>── {d.path} ──</Text>
-          {d.lines.map((line, i) => (
-            <Text key={i} {...(DIFF_COLOR[line[0]!] ? { color: DIFF_COLOR[line[0]!] } : { dimColor: true })}>
-              {line}
-            </Text>
-          ))}
-        </Box>
-      ))}
-    </Box>
-  );
-}
-
 export type ReviewChoice =
   { action: 'confirm' } | { action: 'quit' } | { action: 'diff' } | { action: 'change'; id: string };
 
@@ -118,6 +99,7 @@ export function ReviewPrompt({
   onSubmit: (c: ReviewChoice) => void;
 }) {
   const [changing, setChanging] = useState(false);
+  const [viewing, setViewing] = useState(false);
   const changeable = model.answers.filter((a) => a.changeable);
   const blocked = model.problems.length > 0;
   const actions: Choice[] = [
@@ -128,6 +110,8 @@ export function ReviewPrompt({
     ...(changeable.length > 0 ? [{ value: 'change', label: 'Change an answer' }] : []),
     { value: 'quit', label: 'Quit without writing anything' },
   ];
+  if (viewing && model.changes)
+    return <DiffPager diffs={model.changes.diffs} onBack={() => setViewing(false)} />;
   return (
     <Box flexDirection="column">
       <ReviewView model={model} />
@@ -147,7 +131,8 @@ export function ReviewPrompt({
             choices={actions}
             onSubmit={(v) => {
               if (v === 'change') setChanging(true);
-              else onSubmit({ action: v as 'confirm' | 'quit' | 'diff' });
+              else if (v === 'diff') setViewing(true);
+              else onSubmit({ action: v as 'confirm' | 'quit' });
             }}
           />
         )}

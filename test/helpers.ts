@@ -22,7 +22,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 
 export function berth(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string; timeout?: number } = {},
 ): Promise<Result> {
   return execa(process.execPath, [bundle, ...args], {
     env: cleanEnv(options.env),
@@ -30,7 +30,7 @@ export function berth(
     cwd: options.cwd ?? repoRoot,
     reject: false,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
-    timeout: 120_000,
+    timeout: options.timeout ?? 120_000,
   }) as unknown as Promise<Result>;
 }
 

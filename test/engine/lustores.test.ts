@@ -4,7 +4,7 @@
 // registry here), which check their wiring and serve a page. No ACME server is reachable from a test: the
 // Let's Encrypt case points certbot at a closed port on loopback and checks that the site stays up on the
 // temporary certificate with the cause named. Without an engine or the images these tests fail (never skip).
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -48,6 +48,17 @@ const fastHealth = (certbot: boolean): string =>
 const RENEWAL_CHECK = '    environment:\n      RENEWAL_CHECK_SECONDS: "1"\n';
 
 const { root, newStack } = useStacks('lustores');
+
+/** Backup with --verify and a restore, added to the self-signed install's test. */
+const BACKUP_TIMEOUT = 600_000;
+
+/** A query as postgres over TCP (the password from the container's environment); rows as `a|b`. */
+const sql = (dir: string, query: string) =>
+  inService(
+    dir,
+    'db',
+    `PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U postgres -d university_inventory --no-psqlrc -tAc "${query}"`,
+  );
 type Stack = Awaited<ReturnType<typeof newStack>>;
 
 interface Ports {
@@ -212,13 +223,60 @@ describe.sequential('the lustores recipe on a real Docker engine', () => {
         expect(await connects(port)).toBe(true);
       }
 
+      // berth backup --verify: the database is dumped (its host folder is not copied raw).
+      await sql(stack.dir, 'create table notes(id int); insert into notes select generate_series(1, 300)');
+      const password = readFileSync(path.join(stack.dir, '.env'), 'utf8').match(/^DB_PASSWORD=(.*)$/m)![1]!;
+      const out = path.join(root, `${stack.project}-backups`);
+      const backup = await berth(['backup', '--dir', stack.dir, '--output', out, '--verify'], {
+        timeout: 300_000,
+      });
+      expect(backup.exitCode, text(backup)).toBe(0);
+      expect(text(backup)).toContain('the PostgreSQL database (dump of db)');
+      expect(text(backup)).not.toContain(`host folder ${dataDir}`);
+      const archive = path.join(
+        out,
+        readdirSync(out).find((n) => n.endsWith('.tar.gz'))!,
+      );
+
       // Uninstall without --purge: the stack goes, the host data folder stays.
       const uninstall = await berth(['uninstall', '--dir', stack.dir, '--yes']);
       expect(uninstall.exitCode, text(uninstall)).toBe(0);
       expect(await composePs(stack.dir)).toEqual({});
       expect(existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+
+      // Restored on a new machine from a backup taken before the uninstall (its --verify ran next to the live
+      // stack on the fixed subnet): the host data folder is gone, the dump fills a new one (init.sql's table
+      // and the rows), with the password of the restored .env, and the site answers again.
+      const restoredDir = path.join(root, `${stack.project}-restored`);
+      await docker(
+        [
+          'run',
+          '--rm',
+          '-v',
+          `${root}:/r`,
+          'berth-test/postgres:1',
+          'rm',
+          '-rf',
+          `/r/${path.basename(dataDir)}`,
+        ],
+        root,
+      );
+      const restored = await berth(['restore', archive, '--dir', restoredDir, '--wait-timeout', '150'], {
+        timeout: 300_000,
+      });
+      expect(restored.exitCode, text(restored)).toBe(0);
+      expect((await serviceStates(restoredDir)).db).toBe('running healthy');
+      expect(readFileSync(path.join(restoredDir, '.env'), 'utf8')).toContain(`DB_PASSWORD=${password}\n`);
+      expect(await sql(restoredDir, 'select count(*), sum(id) from notes')).toBe('300|45150');
+      expect(
+        await sql(
+          restoredDir,
+          `select count(*) from information_schema.columns where table_name = 'sessions'`,
+        ),
+      ).toBe('3');
+      expect((await fetchTls(ports.https)).status).toBe(200);
     },
-    TEST_TIMEOUT,
+    TEST_TIMEOUT + BACKUP_TIMEOUT,
   );
 
   test(

@@ -6,6 +6,7 @@ import {
   checkSecretFiles,
   checkSecretReferences,
 } from './practices-exposure.js';
+import { checkBackupDumps } from './practices-backup.js';
 import { checkBindMounts, checkBuildContext } from './practices-mounts.js';
 import { checkDatabasePorts, checkDependsOn, checkHealthchecks, checkImages } from './practices-services.js';
 import type { Check } from './rendered.js';
@@ -62,5 +63,10 @@ export const practices: readonly Practice[] = [
     id: 'mounts',
     title: 'every relative bind mount is a file or folder the recipe writes',
     check: checkBindMounts,
+  },
+  {
+    id: 'backup',
+    title: 'every backup dump runs in a service of the stack that mounts what it covers',
+    check: checkBackupDumps,
   },
 ];

@@ -55,8 +55,8 @@ describe('berth recipe test', () => {
     expect(r.exitCode).toBe(1);
     const out = String(r.stdout);
     expect(rows(out).map((l) => l.replace(/\s+/g, ' ').trim())).toEqual([
-      '#1 ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✘ debug=yes',
-      '#2 ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✘ debug=no',
+      '#1 ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✘ ✔ debug=yes',
+      '#2 ✔ ✔ ✔ ✘ ✘ ✔ ✔ ✔ ✔ ✔ ✔ ✔ ✘ ✔ debug=no',
     ]);
     expect(out).toContain(
       '  ✘ images · compose.yaml: web.image WEB_IMAGE=caddy:latest uses the floating tag latest\n' +

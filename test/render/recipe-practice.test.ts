@@ -16,6 +16,7 @@ import {
   checkSecretFiles,
   checkSecretReferences,
 } from '../../src/recipe-test/practices-exposure.js';
+import { checkBackupDumps } from '../../src/recipe-test/practices-backup.js';
 import { checkBindMounts, checkBuildContext } from '../../src/recipe-test/practices-mounts.js';
 import {
   checkDatabasePorts,
@@ -323,6 +324,14 @@ describe('each rule catches a broken rendering', () => {
       'local-cpu-http',
       'compose.yaml',
       (s: string) => s.replace('./config.yaml:/app/config.yaml:ro', './config.yml:/app/config.yaml:ro'),
+    ],
+    [
+      "backup dump: the database's volume is not what its service mounts",
+      checkBackupDumps,
+      'openai-http',
+      'compose.yaml',
+      (s: string) =>
+        s.replace('- postgres_data:/var/lib/postgresql/data', '- pg_files:/var/lib/postgresql/data'),
     ],
   ] as const)('%s', (_title, check, name, filePath, edit) => {
     expect(over(check)(rendered.find((r) => r.name === name)!)).toEqual([]);

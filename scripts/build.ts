@@ -1,5 +1,5 @@
 // Builds dist/berth.mjs: one ESM file with the shipped recipes validated and their templates precompiled.
-import { appendFileSync, chmodSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants } from 'node:zlib';
 import path from 'node:path';
@@ -163,18 +163,22 @@ const coreLoader: esbuild.Plugin = {
     }));
   },
 };
+// Written under a temporary name and renamed when complete: a berth running from dist/ (a test, a second build)
+// never reads a half-written bundle.
+const partial = `${outfile}.${process.pid}.partial`;
 await esbuild.build({
   ...common,
   entryPoints: [path.join(root, 'src/cli.ts')],
-  outfile,
+  outfile: partial,
   plugins: [coreLoader],
 });
 // The core as a trailing comment (base64 has no '*', so nothing inside can close it); core-cache.ts reads it.
 const payload = corePayload(coreFiles);
 if (JSON.stringify(unpackPayload(payload)) !== coreText)
   throw new Error('the core payload does not unpack to the core');
-appendFileSync(outfile, `/*BERTH-CORE:${compress(payload).toString('base64')}*/\n`);
-chmodSync(outfile, 0o755);
+appendFileSync(partial, `/*BERTH-CORE:${compress(payload).toString('base64')}*/\n`);
+chmodSync(partial, 0o755);
+renameSync(partial, outfile);
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 console.log(
   `built ${path.relative(root, outfile)} (${kb(readFileSync(outfile).length)}; core ${kb(coreText.length)})`,

@@ -66,6 +66,7 @@ export async function restoreArchive(
       },
     );
   await refuseProjectInUse(probe, m.project, dir);
+  if (!replacing) refuseFullHostFolders(m);
   refuseNoSpace(dir, checked);
   let safety: string | undefined;
   if (replacing) {
@@ -203,6 +204,23 @@ async function takeDown(
   const filled = new Set([...m.hostPaths.map((h) => h.path), ...m.dumps.flatMap((d) => d.covers)]);
   for (const h of hostPaths.filter((x) => x.data && filled.has(x.path) && existsSync(x.path)))
     for (const name of readdirSync(h.path)) rmSync(path.join(h.path, name), { recursive: true, force: true });
+}
+
+/**
+ * A host folder the restore fills that already holds files (a data folder an uninstall kept) would be mixed with
+ * the backup — a dump loaded over old data. Only a restore over its own install empties them (after its backup).
+ */
+function refuseFullHostFolders(m: BackupManifest): void {
+  const paths = [...m.hostPaths.map((h) => h.path), ...m.emptyHostPaths.map((h) => h.path)];
+  const full = paths.filter((p) => existsSync(p) && readdirSync(p).length > 0);
+  if (full.length > 0)
+    throw new BerthError(
+      `${full.join(', ')} already ${full.length > 1 ? 'hold' : 'holds'} files; the backup would be mixed with them.`,
+      {
+        exitCode: ExitCode.usage,
+        hint: `Nothing was changed. Move ${full.length > 1 ? 'them' : 'it'} aside (mv ${full[0]} ${full[0]}.old) or delete ${full.length > 1 ? 'them' : 'it'}, then restore again.`,
+      },
+    );
 }
 
 async function refuseMismatch(w: Where, archive: string, checked: CheckedArchive): Promise<void> {

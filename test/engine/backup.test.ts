@@ -95,12 +95,17 @@ describe('berth backup and restore on a real engine', () => {
     const purge = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
     expect(purge.exitCode, text(purge)).toBe(0);
     expect(existsSync(stack.dir)).toBe(false);
+    // The data folders the uninstall kept would be mixed with the backup: refused, nothing changed.
+    const target = path.join(root, `${stack.project}-restored`);
+    const mixed = await berth(['restore', archive, '--dir', target]);
+    expect(mixed.exitCode, text(mixed)).toBe(2);
+    expect(text(mixed)).toContain(`${path.join(data, 'files')}, ${path.join(data, 'db')} already hold files`);
+    expect(existsSync(target)).toBe(false);
     await docker(
       ['run', '--rm', '-v', `${data}:/d`, 'berth-test/busybox:1', 'rm', '-rf', '/d/db', '/d/files'],
       root,
     );
 
-    const target = path.join(root, `${stack.project}-restored`);
     const restored = await berth(['restore', archive, '--dir', target, '--wait-timeout', '120']);
     expect(restored.exitCode, text(restored)).toBe(0);
     expect(text(restored)).toContain('every SHA256 sum matches');

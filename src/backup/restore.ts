@@ -210,7 +210,7 @@ async function takeDown(
  * A host folder the restore fills that already holds files (a data folder an uninstall kept) would be mixed with
  * the backup — a dump loaded over old data. Only a restore over its own install empties them (after its backup).
  */
-function refuseFullHostFolders(m: BackupManifest): void {
+export function refuseFullHostFolders(m: BackupManifest): void {
   const paths = [...m.hostPaths.map((h) => h.path), ...m.emptyHostPaths.map((h) => h.path)];
   const full = paths.filter((p) => existsSync(p) && readdirSync(p).length > 0);
   if (full.length > 0)
@@ -223,7 +223,7 @@ function refuseFullHostFolders(m: BackupManifest): void {
     );
 }
 
-async function refuseMismatch(w: Where, archive: string, checked: CheckedArchive): Promise<void> {
+export async function refuseMismatch(w: Where, archive: string, checked: CheckedArchive): Promise<void> {
   const bound = checked.manifest.volumes.filter((v) => v.archBound);
   if (bound.length === 0) return;
   const here = await engineArch(w);
@@ -263,7 +263,7 @@ async function refuseProjectInUse(w: Where, project: string, dir: string): Promi
 }
 
 /** The install folder's filesystem needs room for the files and dumps; the engine's for the volumes. */
-function refuseNoSpace(dir: string, checked: CheckedArchive): void {
+export function refuseNoSpace(dir: string, checked: CheckedArchive): void {
   let probe = dir;
   while (!existsSync(probe)) probe = path.dirname(probe);
   const { bavail, bsize } = statfsSync(probe);

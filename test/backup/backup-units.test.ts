@@ -9,6 +9,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { ArchiveWriter } from '../../src/backup/archive.js';
 import { planBackup } from '../../src/backup/backup.js';
 import { checkArchive, type BackupManifest } from '../../src/backup/manifest.js';
+import { refuseFullHostFolders, refuseMismatch, refuseNoSpace } from '../../src/backup/restore.js';
 import { verifyOverride } from '../../src/backup/verify-override.js';
 import { ageText, backupLines } from '../../src/commands/status.js';
 import type { OpenInstall } from '../../src/steps/open-install.js';
@@ -201,5 +202,53 @@ describe('berth status: backup ages', () => {
     expect(backupLines({ lastBackup: last, lastVerified: last }, now, '/opt/app')[1]).toBe(
       'Last verified backup: 10 h ago (/b/a.tar.gz)',
     );
+  });
+});
+
+describe('restore refuses before anything changes', () => {
+  const checked = (over: Partial<BackupManifest>, totalBytes = 1000) => ({
+    manifest: manifest(over),
+    sizes: new Map(),
+    totalBytes,
+    members: 3,
+  });
+  const engineOn = (arch: string) => ({
+    exec: async () => ({ exitCode: 0, stdout: `${arch}\n`, stderr: '' }),
+    dir: '/',
+    env: {},
+  });
+
+  test('raw database files from another CPU architecture; a dump travels', async () => {
+    const bound = checked({ arch: 'x86_64', volumes: [{ key: 'pg', name: 'app_pg', archBound: true }] });
+    await expect(refuseMismatch(engineOn('aarch64'), 'a.tar.gz', bound)).rejects.toThrow(
+      'a.tar.gz holds raw database files (pg) written on x86_64; this engine is aarch64, which cannot read them.',
+    );
+    await expect(refuseMismatch(engineOn('x86_64'), 'a.tar.gz', bound)).resolves.toBeUndefined();
+    const portable = checked({
+      arch: 'x86_64',
+      volumes: [{ key: 'uploads', name: 'app_uploads', archBound: false }],
+    });
+    await expect(refuseMismatch(engineOn('aarch64'), 'a.tar.gz', portable)).resolves.toBeUndefined();
+  });
+
+  test('too little disk names what is needed and what is free', () => {
+    expect(() => refuseNoSpace(path.join(temp(), 'new/folder'), checked({}, 1e18))).toThrow(
+      /^Not enough disk space to restore: 1100000.0 TB needed near \/tmp\/berth-backup-unit-\w+, .* free\.$/,
+    );
+    expect(() => refuseNoSpace(temp(), checked({}, 1000))).not.toThrow();
+  });
+
+  test('a host folder that already holds files', () => {
+    const full = temp();
+    writeFileSync(path.join(full, 'PG_VERSION'), '15');
+    const empty = temp();
+    expect(() =>
+      refuseFullHostFolders(manifest({ emptyHostPaths: [{ path: full, uid: 999, gid: 999, mode: 0o750 }] })),
+    ).toThrow(`${full} already holds files; the backup would be mixed with them.`);
+    expect(() =>
+      refuseFullHostFolders(
+        manifest({ hostPaths: [{ path: empty, description: 'files', member: 'hostpaths/0' }] }),
+      ),
+    ).not.toThrow();
   });
 });

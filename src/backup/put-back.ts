@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Context } from '../context.js';
 import { BerthError } from '../errors.js';
-import { composeEnv } from '../compose/docker-compose.js';
+import { installIn } from '../steps/open-install.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { readArchive, type Header } from './archive.js';
 import {
@@ -136,8 +136,9 @@ async function prepareFolder(ctx: Context, t: Target, m: BackupManifest): Promis
 }
 
 const whereFor = (ctx: Context, dir: string): Where => {
-  const dotenv = parseDotenv(readFileSync(path.join(dir, '.env'), 'utf8'));
-  return { exec: ctx.exec, dir, env: composeEnv({ cwd: dir, envNames: Object.keys(dotenv), env: ctx.env }) };
+  const install = installIn(dir, ctx.env);
+  if (!install) throw new BerthError(`The archive holds no berth install (no .berth/state.json in ${dir}).`);
+  return { exec: ctx.exec, dir, env: install.composeEnv };
 };
 
 /** Replaces (or adds) one plain variable of a dotenv file, keeping everything else byte for byte. */

@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { readPreviousInstall } from '../install-dir/state.js';
-import { composeEnv } from '../compose/docker-compose.js';
-import type { OpenInstall } from '../steps/open-install.js';
+import { installIn } from '../steps/open-install.js';
 import { checkArchive, type BackupManifest, type CheckedArchive } from './manifest.js';
 import { composeConfig, engineArch, removeCarriers, type Where } from './engine.js';
 import { putBack } from './put-back.js';
@@ -70,7 +69,7 @@ export async function restoreArchive(
   refuseNoSpace(dir, checked);
   let safety: string | undefined;
   if (replacing) {
-    const install = openAt(dir, env)!;
+    const install = installIn(dir, env)!;
     if (!opts.noSafety) {
       say(
         ctx,
@@ -99,7 +98,7 @@ export async function restoreArchive(
     });
   } catch (error) {
     say(ctx, false, `✖ The restore failed: ${(error as Error).message}\n`);
-    const now = openAt(dir, env, true);
+    const now = installIn(dir, env);
     if (now) await takeDown(dir, now.composeEnv, ctx, now.state.hostPaths ?? [], m);
     if (safety) {
       say(ctx, false, 'Putting back the install that was there before…\n');
@@ -151,7 +150,7 @@ export async function verifyArchive(
       },
     });
   } finally {
-    const env = verifyEnv(dir, ctx);
+    const env = installIn(dir, ctx.env)?.composeEnv;
     if (env) {
       await ctx.exec('docker', ['compose', 'down', '--volumes', '--remove-orphans', '--timeout', '5'], {
         cwd: dir,
@@ -164,26 +163,6 @@ export async function verifyArchive(
   }
   if (opts.recordIn) recordBackup(opts.recordIn, 'lastVerified', { archive, at: ctx.now().toISOString() });
   return { seconds: (Date.now() - started) / 1000 };
-}
-
-function verifyEnv(dir: string, ctx: Context): Record<string, string> | undefined {
-  const envFile = path.join(dir, '.env');
-  if (!existsSync(envFile)) return undefined;
-  return composeEnv({ cwd: dir, envNames: Object.keys(readPreviousInstall(dir).env), env: ctx.env });
-}
-
-function openAt(dir: string, env: Record<string, string>, lenient = false): OpenInstall | undefined {
-  const previous = readPreviousInstall(dir);
-  if (!previous.state) {
-    if (lenient) return undefined;
-    throw new BerthError(`There is no berth install in ${dir}.`);
-  }
-  return {
-    dir,
-    state: previous.state,
-    composeEnv: composeEnv({ cwd: dir, envNames: Object.keys(previous.env), env }),
-    project: previous.env.COMPOSE_PROJECT_NAME ?? previous.state.project ?? path.basename(dir),
-  };
 }
 
 /** Stops the stack and empties what the restore fills: its volumes, and the host folders it puts back. */

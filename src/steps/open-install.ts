@@ -23,17 +23,24 @@ export function openInstall(ctx: Pick<Context, 'cli' | 'cwd' | 'env' | 'facts'>)
     ? path.resolve(ctx.cwd, dirArg)
     : defaultDir(scan.recipe ?? ctx.env.BERTH_RECIPE ?? DEFAULT_RECIPE, ctx.facts);
   recoverPending(dir);
-  const previous = readPreviousInstall(dir);
-  if (!previous.state) {
+  const install = installIn(dir, ctx.env);
+  if (!install) {
     throw new BerthError(`There is no berth install in ${dir}.`, {
       exitCode: ExitCode.usage,
       hint: 'Name the install folder with --dir (berth install prints it at the end).',
     });
   }
+  return install;
+}
+
+/** The install in a folder as it is on disk (no pending transaction recovered); undefined when there is none. */
+export function installIn(dir: string, env: Context['env']): OpenInstall | undefined {
+  const previous = readPreviousInstall(dir);
+  if (!previous.state) return undefined;
   return {
     dir,
     state: previous.state,
-    composeEnv: composeEnv({ cwd: dir, envNames: Object.keys(previous.env), env: ctx.env }),
+    composeEnv: composeEnv({ cwd: dir, envNames: Object.keys(previous.env), env }),
     project: previous.env.COMPOSE_PROJECT_NAME ?? previous.state.project ?? path.basename(dir),
   };
 }

@@ -34,6 +34,13 @@ export interface InstallState {
   hooksDone?: string[];
   /** What `berth backup` dumps instead of copying (host-folder covers absolute), and the volumes it leaves out. */
   backup?: RenderedBackup;
+  /**
+   * Where the stack runs: `docker compose` on this engine (the default, also when absent), or a Docker Swarm stack
+   * deployed from this manager (`--target swarm`, src/swarm/): stack name = project; its secrets and configs carry
+   * the label com.docker.stack.namespace=<project>; volumes are <project>_<key> on the node that holds the data,
+   * the node labelled berth.<project>.data=true.
+   */
+  target?: 'compose' | 'swarm';
 }
 
 export const sha256 = (content: string | Buffer): string =>

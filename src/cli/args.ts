@@ -47,8 +47,12 @@ export interface CliOptions {
   /** backup: how many archives to keep; backup/restore: verify by restoring into a throwaway project. */
   keep?: number;
   verify: boolean;
+  /** upgrade: the offline bundle to upgrade from. */
+  bundle?: string;
   /** install: compose's --pull (never: only images already on the machine). */
   pull?: 'never' | 'missing' | 'always';
+  /** install/render: compose on this engine, or a Docker Swarm stack (src/swarm/). */
+  target?: 'compose' | 'swarm';
   help: boolean;
   version: boolean;
 }
@@ -212,6 +216,7 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     );
   oneOf(values, 'arch', ['amd64', 'arm64']);
   oneOf(values, 'pull', ['never', 'missing', 'always']);
+  oneOf(values, 'target', ['compose', 'swarm']);
   if (values.node !== undefined && values['no-node'] === true)
     throw new UsageError('--node and --no-node cannot both be given.');
   const str = (k: string) => (values[k] === undefined ? {} : { [k]: String(values[k]) });
@@ -238,7 +243,9 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     ...(keep !== undefined ? { keep } : {}),
     verify: values.verify === true,
     ...(values['no-node'] === true ? { node: false as const } : str('node')),
+    ...str('bundle'),
     ...(str('pull') as { pull?: 'never' | 'missing' | 'always' }),
+    ...(str('target') as { target?: 'compose' | 'swarm' }),
     help: values.help === true,
     version: values.version === true,
   };

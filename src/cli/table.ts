@@ -98,10 +98,20 @@ export const options = {
     type: 'boolean',
     help: 'bundle: no Node.js inside (the target machine has Node.js 20+ of its own)',
   },
+  bundle: {
+    type: 'string',
+    value: 'FILE',
+    help: 'upgrade: offline, from a bundle made by berth bundle: its recipe, its images loaded (no pull)',
+  },
   pull: {
     type: 'string',
     value: 'never|missing|always',
     help: 'install: when compose pulls images (never: only images already here, e.g. loaded from a bundle)',
+  },
+  target: {
+    type: 'string',
+    value: 'compose|swarm',
+    help: 'where the stack runs: docker compose here, or a Docker Swarm stack from this manager (env BERTH_TARGET; default: as installed, else compose)',
   },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'V', help: "berth's version" },
@@ -156,6 +166,7 @@ const installOptions = [
   'skip-checks',
   'json',
   'pull',
+  'target',
 ] as const satisfies readonly OptionName[];
 
 export const commandTable: readonly CommandDef[] = [
@@ -170,7 +181,7 @@ export const commandTable: readonly CommandDef[] = [
     name: 'render',
     usage: '--dir DIR',
     summary: 'write the files only, start nothing',
-    options: ['recipe', 'dir', 'answers', 'yes', 'dry-run', 'force', 'json'],
+    options: ['recipe', 'dir', 'answers', 'yes', 'dry-run', 'force', 'json', 'target'],
     questions: true,
   },
   {
@@ -192,7 +203,7 @@ export const commandTable: readonly CommandDef[] = [
     name: 'upgrade',
     usage: '--dir DIR [answers…]',
     summary: 'move an install to this berth’s recipe version or new image tags, with a backup and rollback',
-    options: ['recipe', 'dir', 'answers', 'yes', 'wait-timeout', 'no-rollback', 'json'],
+    options: ['recipe', 'dir', 'answers', 'yes', 'wait-timeout', 'no-rollback', 'json', 'bundle'],
     questions: true,
     details:
       'Shows the plan (file diffs, services recreated, images that change, migrations), refuses a downgrade or\n' +
@@ -201,7 +212,12 @@ export const commandTable: readonly CommandDef[] = [
       "files, runs the recipe's migrations, then `up --wait`. Image answers left at the recipe's default move to\n" +
       'the new default; typed ones stay (--<id>-image X gives a new tag). On a failure the previous files and\n' +
       'images come back, and the data from the backup once a migration has run; the error names the step and\n' +
-      'the log. Prints the downtime (first container stopped → every service healthy); --json: JSON events.',
+      'the log. Prints the downtime (first container stopped → every service healthy); --json: JSON events.\n\n' +
+      '--bundle FILE upgrades offline from a bundle made by berth bundle (of the newer version): every SHA256\n' +
+      'in it is checked before anything else (a damaged or altered bundle is refused, exit 2, nothing loaded);\n' +
+      "the install's recipe must be the bundle's, and its version is the one upgraded to; the images are\n" +
+      '`docker load`ed from the bundle (bytes shown) instead of pulled, and compose never pulls. A bundle whose\n' +
+      'berth is newer than this one runs with its own berth.mjs (said first), so the two are never mixed.',
   },
   { name: 'recipes', usage: '', summary: 'list the recipes berth ships', options: [] },
   {

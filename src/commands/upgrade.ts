@@ -3,6 +3,8 @@
 // plan, pull every image while the old stack runs (a failed pull changes nothing), take a full backup, write the
 // files, run the recipe's migrations, `up --wait`. On a failure the previous files and images come back, and the
 // data too once a migration has run (from that backup). The downtime is measured from the engine's events.
+// With --bundle FILE (upgrade/from-bundle.ts) the recipe and the images come from an offline bundle, checked first;
+// its images are loaded where the others are pulled, and compose never pulls.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installHelp } from '../cli/help.js';
@@ -30,6 +32,8 @@ import { restorePreviousImages } from '../steps/builds.js';
 import { startStack } from '../steps/start-stack.js';
 import { writeFiles } from '../steps/write-files.js';
 import { pendingMigrations, runMigrations, type RenderedMigration } from '../upgrade/migrations.js';
+import { loadBundleImages } from '../bundle/load-images.js';
+import { fromBundle, keepRecipe, type FromBundle } from '../upgrade/from-bundle.js';
 import { pullImages } from '../upgrade/pull-images.js';
 import { watchDowntime } from '../upgrade/downtime.js';
 import { backUp, restore } from '../upgrade/safety-backup.js';
@@ -43,9 +47,22 @@ interface Run {
   /** The upgrade's own log (pull and migration output), relative to the install folder. */
   log: string;
   versions: Versions;
+  /** berth upgrade --bundle: where the images and the recipe come from. */
+  bundle?: FromBundle | undefined;
 }
 
 export async function upgradeCommand(ctx: Context): Promise<number> {
+  if (ctx.cli.options.bundle === undefined || ctx.cli.options.help) return upgrade(ctx, undefined);
+  const from = await fromBundle(ctx);
+  if ('exitCode' in from) return from.exitCode;
+  try {
+    return await upgrade(from.ctx, from);
+  } finally {
+    from.cleanup();
+  }
+}
+
+async function upgrade(ctx: Context, bundle: FromBundle | undefined): Promise<number> {
   const located = await locate(ctx);
   if (ctx.cli.options.help) {
     ctx.stdout.write(installHelp(located.recipe, 'upgrade'));
@@ -66,6 +83,7 @@ export async function upgradeCommand(ctx: Context): Promise<number> {
     say: ctx.cli.options.json ? ctx.stderr : ctx.stdout,
     log: path.join(BERTH_DIR, 'logs', `upgrade-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`),
     versions,
+    bundle,
   };
   const prepared = await prepare(located, questionFlags(ctx.cli, located.recipe.manifest.questions), run.ctx);
   for (const warning of prepared.resolution.warnings) ctx.stderr.write(`! ${warning}\n`);
@@ -114,17 +132,15 @@ async function confirm(ctx: Context): Promise<void> {
 async function apply(
   run: Run,
   located: Located,
-  p: Prepared,
+  prepared: Prepared,
   migrations: RenderedMigration[],
   validated: string,
 ): Promise<number> {
   const { ctx } = run;
-  const note = logger(p.dir, run.log);
-  run.say.write('\nPulling the new images while the stack keeps running…\n');
-  const pulled = await pullImages(p, ctx.exec, note);
-  for (const l of pulled.local)
-    run.say.write(`! ${l.image}: not pulled (${l.reason}); using this machine's copy.\n`);
+  const note = logger(prepared.dir, run.log);
+  const pulled = await newImages(run, prepared, note);
   run.say.write(`✔ ${pulled.images.length} image(s) ready.\n`);
+  const p = run.bundle?.recipeFolder ? keptRecipe(run, prepared) : prepared;
   const backup = await backUp(ctx, located, ctx.cli.options.json);
   run.say.write(
     `✔ Backup taken: ${backup.archive} (${(backup.bytes / 1e6).toFixed(1)} MB, ${backup.seconds.toFixed(1)} s).\n`,
@@ -181,6 +197,33 @@ async function apply(
       relog: note.again,
     });
   }
+}
+
+/** Pulls the new images, or loads them from the bundle (no pull), while the old stack keeps running. */
+async function newImages(run: Run, p: Prepared, note: (line: string) => void) {
+  const { ctx, bundle } = run;
+  if (bundle) {
+    const env = composeEnv({ cwd: p.dir, envNames: [], env: ctx.env });
+    run.say.write('\n');
+    await loadBundleImages(bundle.bundle, env, (line) => {
+      run.say.write(line);
+      note(`load | ${line.trimEnd()}`);
+    });
+    return pullImages(p, ctx.exec, note, bundle.bundle.file);
+  }
+  run.say.write('\nPulling the new images while the stack keeps running…\n');
+  const pulled = await pullImages(p, ctx.exec, note);
+  for (const l of pulled.local)
+    run.say.write(`! ${l.image}: not pulled (${l.reason}); using this machine's copy.\n`);
+  return pulled;
+}
+
+/** The bundle's recipe folder goes under berth's own folder, which state.json then names for later runs. */
+function keptRecipe(run: Run, p: Prepared): Prepared {
+  const m = p.recipe.manifest;
+  const folder = keepRecipe(run.ctx.env, run.bundle!.recipeFolder!, m.name, m.version);
+  run.say.write(`✔ The bundle's recipe kept in ${folder}.\n`);
+  return { ...p, recipe: { ...p.recipe, folder } };
 }
 
 function done(run: Run, p: Prepared, downtime: number, archive: string, log: string): void {

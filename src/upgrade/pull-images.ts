@@ -19,7 +19,16 @@ export interface Pulled {
   local: { image: string; reason: string }[];
 }
 
-export async function pullImages(p: Prepared, exec: Exec, log: (line: string) => void): Promise<Pulled> {
+/**
+ * `bundle`: an offline upgrade (berth upgrade --bundle): nothing is pulled, every image must already be here,
+ * loaded from that bundle.
+ */
+export async function pullImages(
+  p: Prepared,
+  exec: Exec,
+  log: (line: string) => void,
+  bundle?: string,
+): Promise<Pulled> {
   const stage = stageFinalFiles(p);
   try {
     const envText = p.rendering.files.find((f) => f.path === ENV_FILE)!.content;
@@ -34,20 +43,22 @@ export async function pullImages(p: Prepared, exec: Exec, log: (line: string) =>
     });
     const built = new Set(p.rendering.builds.map((b) => b.image));
     const byService = Object.entries(servicesImages(config.stdout)).filter(([, image]) => !built.has(image));
-    const pull = await exec(
-      'docker',
-      [
-        ...args,
-        '--progress',
-        'plain',
-        '--ansi',
-        'never',
-        'pull',
-        '--ignore-buildable',
-        '--ignore-pull-failures',
-      ],
-      { cwd: stage, env, timeoutMs: 3_600_000 },
-    );
+    const pull = bundle
+      ? { stdout: '', stderr: '' }
+      : await exec(
+          'docker',
+          [
+            ...args,
+            '--progress',
+            'plain',
+            '--ansi',
+            'never',
+            'pull',
+            '--ignore-buildable',
+            '--ignore-pull-failures',
+          ],
+          { cwd: stage, env, timeoutMs: 3_600_000 },
+        );
     const lines = `${pull.stdout}\n${pull.stderr}`.split('\n').filter((l) => l.trim() !== '');
     for (const line of lines) log(`pull | ${line}`);
     const reasons = new Map<string, string>();
@@ -67,7 +78,8 @@ export async function pullImages(p: Prepared, exec: Exec, log: (line: string) =>
       ),
     );
     const missing = byService.filter((_, i) => !present[i]);
-    if (missing.length > 0) throw pullError(missing, reasons, p.dir);
+    if (missing.length > 0)
+      throw bundle ? notInBundle(missing, bundle, p.dir) : pullError(missing, reasons, p.dir);
     const local = byService
       .filter(([service]) => reasons.has(service))
       .map(([service, image]) => ({ image, reason: reasons.get(service)! }));
@@ -101,6 +113,19 @@ function pullError(missing: [string, string][], reasons: Map<string, string>, di
       hint:
         `Check the image name and tag (a typed --<id>-image answer is kept across upgrades), the network and ` +
         `the registry login (docker login), then run berth upgrade --dir ${dir} again.`,
+    },
+  );
+}
+
+function notInBundle(missing: [string, string][], bundle: string, dir: string): BerthError {
+  return new BerthError(
+    `${missing.length} image(s) of the new version are neither in the bundle nor on this machine. Nothing was changed: the stack runs as before.`,
+    {
+      exitCode: ExitCode.compose,
+      details: missing.map(([service, image]) => `${image} (${service})`),
+      hint:
+        `The bundle ${bundle} was made for other answers: make it again with berth bundle --dir ${dir} ` +
+        `(this install's answers) or --all-modes, then run berth upgrade --bundle again.`,
     },
   );
 }

@@ -2,10 +2,23 @@
 // at 1.0.0, then the copy is rewritten as 1.1.0 (a new web image tag the test creates locally, a migration that
 // writes a row) or 2.0.0 (a gate), and `berth upgrade` runs against it as a user would (the built bundle). Checked
 // with plain docker: rows in the database, container IDs and images, the files' bytes, state.json's version.
+// `berth upgrade --bundle`: 1.1.0 travels in a bundle (berth bundle) with a web image built for it and then removed
+// from the engine, so the upgrade can only get it by loading the bundle.
 // Needs the engine and the local test images (scripts/setup-test-engine.sh); nothing is pulled from a registry.
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { berth, fixtures } from '../helpers.js';
 import { composePs, docker, inService, requireEngine, serviceStates, text, useStacks } from './harness.js';
@@ -14,6 +27,8 @@ const TEST_TIMEOUT = 240_000;
 const IMAGES = ['berth-test/busybox:1', 'berth-test/postgres:1'];
 /** A tag only this run has: the "new image" of 1.1.0, made from the busybox test image. */
 const NEW_WEB = `berth-test/upgrade-web:${process.pid}`;
+/** An image of its own (not a tag of another), built for the bundle test and only ever in the engine via the bundle. */
+const BUNDLED_WEB = `berth-test/upgrade-bundled-web:${process.pid}`;
 
 const { root, newStack } = useStacks('upg');
 type Stack = Awaited<ReturnType<typeof newStack>>;
@@ -26,6 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await docker(['image', 'rm', NEW_WEB], os.tmpdir());
+  await docker(['image', 'rm', '-f', BUNDLED_WEB], os.tmpdir());
   for (const a of archives) rmSync(a, { force: true });
 });
 
@@ -234,3 +250,103 @@ describe.sequential('berth upgrade on a real engine (real PostgreSQL)', () => {
     TEST_TIMEOUT,
   );
 });
+
+const imagePresent = async (image: string) =>
+  (await docker(['image', 'inspect', '--format', '{{.Id}}', image], os.tmpdir())).exitCode === 0;
+
+/** A copy of the bundle with one byte of its images changed, half-way through (found by walking the tar). */
+function tampered(file: string): string {
+  const copy = `${file}.tampered`;
+  cpSync(file, copy);
+  const fd = openSync(copy, 'r+');
+  try {
+    const header = Buffer.alloc(512);
+    for (let at = 0; readSync(fd, header, 0, 512, at) === 512 && header[0] !== 0;) {
+      const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
+      const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, ''), 8);
+      if (name === 'berth-bundle/images.tar.gz') {
+        const byte = Buffer.alloc(1);
+        readSync(fd, byte, 0, 1, at + 512 + Math.floor(size / 2));
+        byte[0] = byte[0]! ^ 0xff;
+        writeSync(fd, byte, 0, 1, at + 512 + Math.floor(size / 2));
+        return copy;
+      }
+      at += 512 + Math.ceil(size / 512) * 512;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  throw new Error(`no images in ${file}`);
+}
+
+describe.sequential(
+  'berth upgrade --bundle on a real engine: offline, from a bundle of the newer version',
+  () => {
+    test(
+      'a bundle with one byte changed is refused before anything is loaded; the intact one upgrades to 1.1.0',
+      async () => {
+        const stack = await newStack();
+        const folder = recipeFor(stack);
+        await installed(stack, folder);
+        const before = await snapshot(stack.dir);
+        // 1.1.0, with its own web image, is made into a bundle on "another machine" (here), then the image goes.
+        const built = await execa('docker', ['build', '-q', '-t', BUNDLED_WEB, '-'], {
+          env: { ...process.env, DOCKER_BUILDKIT: '0' },
+          input: `FROM berth-test/busybox:1\nRUN echo bundled >/bundled\n`,
+          reject: false,
+        });
+        expect(built.exitCode, String(built.stderr)).toBe(0);
+        const next = `${folder}-1.1.0`;
+        cpSync(folder, next, { recursive: true });
+        bump(next, '1.1.0', BUNDLED_WEB, migration("INSERT INTO notes VALUES ('migrated')"));
+        const file = path.join(root, `${stack.project}.berth`);
+        const made = await berth(['bundle', '--recipe', next, '--dir', stack.dir, '--no-node', '-o', file]);
+        expect(made.exitCode, text(made)).toBe(0);
+        expect((await docker(['image', 'rm', BUNDLED_WEB], os.tmpdir())).exitCode).toBe(0);
+        const home = path.join(root, `${stack.project}-home`);
+        const offline = (bundle: string) =>
+          berth(['upgrade', '--bundle', bundle, '--dir', stack.dir, '--yes', '--wait-timeout', '120'], {
+            env: { BERTH_HOME: home },
+          });
+
+        const refused = await offline(tampered(file));
+        expect(refused.exitCode, text(refused)).toBe(2);
+        expect(String(refused.stderr)).toContain('SHA256 mismatch for images.tar.gz');
+        expect(String(refused.stderr)).toContain('Nothing was loaded or changed.');
+        expect(String(refused.stdout)).not.toContain('Loading');
+        expect(await imagePresent(BUNDLED_WEB)).toBe(false);
+        expect(await snapshot(stack.dir)).toEqual(before);
+        expect(existsSync(home)).toBe(false);
+
+        const result = await offline(file);
+        expect(result.exitCode, text(result)).toBe(0);
+        const said = String(result.stdout);
+        expect(said).toContain('✔ The bundle is intact: upgrade-stack 1.1.0, berth ');
+        expect(said).toContain('Loading 2 image(s) from the bundle into the Docker engine');
+        expect(said).toMatch(/\d+\.\d MB of \d+\.\d MB loaded/);
+        expect(said).toContain(`Loaded image: ${BUNDLED_WEB}`);
+        expect(said).not.toContain('Pulling');
+        expect(said).toContain('✔ Migration add_note: Writes the 1.1 note');
+        expect(said).toMatch(/✔ Upgraded upgrade-stack 1\.0\.0 → 1\.1\.0\. Downtime: \d+\.\d s\./);
+        archiveIn(said);
+        expect(await imagePresent(BUNDLED_WEB)).toBe(true);
+        expect(await serviceStates(stack.dir)).toEqual({ db: 'running healthy', web: 'running healthy' });
+        const after = await snapshot(stack.dir);
+        expect(after.images.web).toBe(BUNDLED_WEB);
+        expect(after.version).toBe('1.1.0');
+        expect(await sql(stack.dir, 'SELECT body FROM notes ORDER BY body')).toBe('before\nmigrated');
+        // The recipe came from the bundle and stays where later runs (status, the next upgrade) find it.
+        const state = JSON.parse(readFileSync(path.join(stack.dir, '.berth/state.json'), 'utf8')) as {
+          recipeFolder: string;
+        };
+        expect(state.recipeFolder).toBe(path.join(home, 'recipes/upgrade-stack-1.1.0'));
+        expect(readFileSync(path.join(state.recipeFolder, 'recipe.yaml'), 'utf8')).toContain(
+          'version: 1.1.0',
+        );
+        const page = await fetch(`http://127.0.0.1:${stack.port}/`, { signal: AbortSignal.timeout(5_000) });
+        expect(await page.text()).toBe('1.1.0\n');
+      },
+      TEST_TIMEOUT,
+    );
+  },
+);

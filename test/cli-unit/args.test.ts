@@ -78,6 +78,16 @@ describe('parseCommandLine and questionFlags', () => {
     expect(parse(['status']).cli.options.compose).toBe(true);
   });
 
+  it('upgrade --bundle FILE: the file, also when it is named like a command', () => {
+    expect(parse(['upgrade', '--bundle', 'v2.berth', '--dir', '/d']).cli.options).toMatchObject({
+      bundle: 'v2.berth',
+      dir: '/d',
+    });
+    const named = parse(['--bundle', 'bundle', 'upgrade']).cli;
+    expect(named.command).toBe('upgrade');
+    expect(named.options.bundle).toBe('bundle');
+  });
+
   it('a question flag before the command keeps its value: `berth --mode a render`', () => {
     const { cli, flags } = parse(['--mode', 'a', 'render', '--gpu']);
     expect(cli.command).toBe('render');
@@ -113,6 +123,7 @@ describe('parseCommandLine and questionFlags', () => {
     [['install', '--pull', 'sometimes'], '--pull "sometimes": must be never or missing or always.'],
     [['bundle', '--node', 'n.tar.gz', '--no-node'], '--node and --no-node cannot both be given.'],
     [['install', '--arch', 'amd64'], '--arch is an option of bundle, not of install.'],
+    [['install', '--bundle', 'f.berth'], '--bundle is an option of upgrade, not of install.'],
     [['install', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['status', 'extra'], 'Unexpected argument "extra". See berth --help.'],
     [['--wait-timeout', 'soon'], '--wait-timeout soon: must be a whole number of seconds.'],

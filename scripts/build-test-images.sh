@@ -23,6 +23,10 @@
 #                           real openssl and the CA bundle, with the official
 #                           certbot/certbot image's entrypoint and folders (no
 #                           ACME server is reachable in tests);
+#   berth-test/swarm-node:1 Debian's dockerd 20.10 (+ containerd, runc,
+#                           iptables) copied from the host's packages, ~12 s
+#                           to build: one engine per node of a real
+#                           multi-node swarm (test/engine/swarm-nodes.ts);
 #   berth-test/<app>:1      small busybox stand-ins (test/images/<app>/) for
 #                           the application images of the magec, reflector,
 #                           frappe, django (tailwind) and lustores recipes
@@ -45,7 +49,7 @@ SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/../test/images"
 # Build order matters: magec, reflector-server, frappe and lustores start FROM berth-test/postgres:1 (for psql).
 ALL_IMAGES="postgres redis django mariadb magec ollama parakeet tts reflector-server reflector-web frappe traefik node"
-ALL_IMAGES="$ALL_IMAGES nginx certbot lustores replitauth"
+ALL_IMAGES="$ALL_IMAGES nginx certbot lustores replitauth swarm-node"
 FORCE=0
 WORK=""
 # shellcheck source=scripts/lib/common.sh
@@ -289,6 +293,34 @@ build_certbot_context() {
   write_nsswitch "$root"
 }
 
+# Debian's Docker engine as installed on the host (docker.io, containerd, runc, iptables: setup-test-engine.sh's
+# packages) with its ldd libraries, for the swarm-node image: one inner engine per node of a test swarm. iptables
+# is the nft backend with its extension modules, as on the host. Copying the host's files takes seconds where an
+# apt-get install in a docker build (debootstrap base, then the packages' ~60 MB download) takes minutes.
+build_swarm_node_context() {
+  local root=$1/rootfs xtables loader lib tool
+  ensure_packages docker.io containerd runc iptables
+  copy_with_libs "$root" /usr/sbin/dockerd /usr/bin/containerd /usr/bin/containerd-shim-runc-v2 /usr/sbin/runc \
+    /usr/sbin/docker-proxy /usr/sbin/xtables-nft-multi
+  # docker-init (docker.io's static tini) runs `--init` containers.
+  copy_host_file "$root" /usr/bin/docker-init
+  # The extensions folder next to libxtables, by its real path (/lib is a link to /usr/lib on the host only).
+  xtables=$(ldd /usr/sbin/xtables-nft-multi | awk '$1 ~ /^libxtables/ { print $3 }')
+  xtables=$(readlink -f "$(dirname "$xtables")/xtables")
+  [ -d "$xtables" ] || die "no iptables extensions folder at $xtables"
+  mkdir -p "$root$xtables"
+  cp -a "$xtables/." "$root$xtables/"
+  # The libraries the ~120 extensions load, listed by the dynamic loader itself: ldd (a script) takes 20 s for them.
+  loader=$(ldd /usr/sbin/xtables-nft-multi | awk '$1 ~ /^\// { print $1 }')
+  for tool in $(for lib in "$xtables"/*.so; do LD_TRACE_LOADED_OBJECTS=1 "$loader" "$lib"; done |
+    awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do
+    copy_host_file "$root" "$tool"
+  done
+  for tool in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+    ln -sf xtables-nft-multi "$root/usr/sbin/$tool"
+  done
+}
+
 # Builds berth-test/$1:1 from test/images/$1 (plus a staged rootfs for real servers).
 build_image() {
   local name=$1 tag="berth-test/$1:1" ctx start
@@ -310,6 +342,7 @@ build_image() {
     frappe) build_frappe_context "$ctx" ;;
     nginx) build_nginx_context "$ctx" ;;
     certbot) build_certbot_context "$ctx" ;;
+    swarm-node) build_swarm_node_context "$ctx" ;;
   esac
   # Legacy builder: the engine is 20.10 and the CLI may lack the buildx plugin.
   DOCKER_BUILDKIT=0 run_logged docker build --label berth-test=1 -t "$tag" "$ctx" ||

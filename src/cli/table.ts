@@ -201,7 +201,7 @@ export const commandTable: readonly CommandDef[] = [
   },
   {
     name: 'upgrade',
-    usage: '--dir DIR [answers…]',
+    usage: '--dir DIR [--bundle FILE] [answers…]',
     summary: 'move an install to this berth’s recipe version or new image tags, with a backup and rollback',
     options: ['recipe', 'dir', 'answers', 'yes', 'wait-timeout', 'no-rollback', 'json', 'bundle'],
     questions: true,
@@ -289,7 +289,9 @@ export const commandTable: readonly CommandDef[] = [
       'the answers (never secrets), a manifest and SHA256SUMS. --dry-run lists the images and writes nothing.\n' +
       'On the machine without network:\n' +
       '  tar -xOf FILE berth-bundle/install.sh | sh -s -- --bundle FILE [--yes and install options]\n' +
-      'checks every sum before anything else, loads the images and installs with --pull never.',
+      'checks every sum before anything else, loads the images and installs with --pull never.\n' +
+      "A bundle of a newer version (made with the install's answers, e.g. --answers its berth.yaml) upgrades it\n" +
+      'offline: berth upgrade --bundle FILE --dir DIR (see berth upgrade --help).',
   },
   {
     name: 'backup',

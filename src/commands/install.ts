@@ -97,8 +97,16 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   const ctx: Context = { ...baseCtx, facts: asked.facts };
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
+  const swarm = asked.prepared.target === 'swarm';
+  if (swarm && run.start) {
+    const { swarmPreflight } = await import('../steps/install-steps.js');
+    for (const note of await swarmPreflight(ctx, asked.prepared)) run.say.write(`! swarm: ${note}\n`);
+  }
+  // On swarm every run deploys: swarm itself leaves unchanged services alone.
   const changes =
-    run.start && asked.prepared.reconfigure ? await reconfigurePlan(ctx, asked, compose) : undefined;
+    run.start && asked.prepared.reconfigure && !swarm
+      ? await reconfigurePlan(ctx, asked, compose)
+      : undefined;
   const unchanged = changes && !changes.changed && !ctx.cli.options.force ? changes : undefined;
   if (unchanged) {
     run.say.write(

@@ -49,7 +49,7 @@ export const sha256 = (content: string | Buffer): string =>
 export interface PreviousInstall {
   state: InstallState | undefined;
   /** berth.yaml: recipe name and answers. */
-  answersFile: { recipe?: string; answers: Record<string, unknown> } | undefined;
+  answersFile: { recipe?: string; target?: string; answers: Record<string, unknown> } | undefined;
   env: Record<string, string>;
 }
 
@@ -141,16 +141,20 @@ function answersYaml(text: string, file: string): unknown {
 export function parseAnswersFile(
   text: string,
   file: string,
-): { recipe?: string; answers: Record<string, unknown> } {
+): { recipe?: string; target?: string; answers: Record<string, unknown> } {
   const doc = answersYaml(text, file);
   if (doc === null || doc === undefined) return { answers: {} };
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new BerthError(`${file} must be a YAML mapping of answers (id: value).`, { exitCode: 2 });
   }
-  const { recipe, recipeVersion: _v, answers, ...flat } = doc as Record<string, unknown>;
+  const { recipe, recipeVersion: _v, target, answers, ...flat } = doc as Record<string, unknown>;
   const map = answers ?? flat;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw new BerthError(`${file}: "answers" must be a mapping of question id to value.`, { exitCode: 2 });
   }
-  return { ...(typeof recipe === 'string' ? { recipe } : {}), answers: map as Record<string, unknown> };
+  return {
+    ...(typeof recipe === 'string' ? { recipe } : {}),
+    ...(typeof target === 'string' ? { target } : {}),
+    answers: map as Record<string, unknown>,
+  };
 }

@@ -467,6 +467,33 @@ export const backupSchema = z.strictObject({
 });
 export type BackupSpec = z.infer<typeof backupSchema>;
 
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const swarmSchema = z.strictObject({
+  unsupported: z
+    .array(z.strictObject({ reason: z.string().min(1), when: conditionSchema.optional() }))
+    .default([])
+    .describe(
+      'Answers that cannot run on Docker Swarm (a service built from sources, a device): `--target swarm` refuses them with this reason before anything runs.',
+    ),
+  fileSecrets: z
+    .record(z.string(), z.array(envVarName).min(1))
+    .default({})
+    .describe(
+      "Per service, the secret variables its image also reads from a file (<VAR>_FILE): on swarm each becomes a Docker secret, so its value is not in the service's spec. Others are passed in the deploying process's environment.",
+    ),
+  services: z
+    .record(
+      z.string(),
+      z.strictObject({
+        replicas: z.number().int().min(1).max(100).optional().describe('How many copies run (default 1).'),
+      }),
+    )
+    .default({})
+    .describe('Swarm-only settings per service.'),
+});
+export type SwarmSpec = z.infer<typeof swarmSchema>;
+
 const versionRange = z
   .string()
   .min(1)
@@ -646,6 +673,9 @@ export const recipeSchema = z
       .describe(
         '`berth upgrade`: version gates, and migrations (one-shots) run after the new images are pulled, before the stack starts.',
       ),
+    swarm: swarmSchema
+      .default({ unsupported: [], fileSecrets: {}, services: {} })
+      .describe('`--target swarm`: what cannot run on Docker Swarm, secrets read from files, replicas.'),
     exposes: exposesSchema
       .optional()
       .describe(

@@ -1,7 +1,8 @@
 // The steps of `berth install` and `berth render` (commands/install.ts runs them in order): ask, compose, preflight,
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
-import { hostPathSpaceProblems } from './host-paths.js';
+import { rmSync } from 'node:fs';
+import { hostPathOf, hostPathSpaceProblems } from './host-paths.js';
 import { stackSubnetProblems } from '../detect/subnets.js';
 import { buildSourceProblems } from './builds.js';
 import { hookWarning, pendingHooks } from './hooks.js';
@@ -183,8 +184,9 @@ export async function startStep(
   run: RunPlan,
 ): Promise<string[]> {
   const { json, waitTimeout, rollback } = ctx.cli.options;
-  run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   const output = json ? 'json' : 'auto';
+  if (prepared.target === 'swarm') return startOnSwarm(ctx, prepared, backupName, run);
+  run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   try {
     const started = await startStack(prepared, ctx, waitTimeout, {
       output,
@@ -200,6 +202,61 @@ export async function startStep(
     if (prepared.previous.state === undefined || prepared.rendering.builds.length === 0) throw error;
     await rollBackImages(prepared, error, say, waitTimeout, output);
     return [];
+  }
+}
+
+/**
+ * Start on swarm: `docker stack deploy`, one layer of services at a time (src/swarm/deploy.ts). A reconfigure that
+ * fails is rolled back by swarm itself (failure_action: rollback); berth then puts the previous files back too, so
+ * the folder says what runs.
+ */
+async function startOnSwarm(
+  ctx: Context,
+  prepared: Prepared,
+  backupName: string | undefined,
+  run: RunPlan,
+): Promise<string[]> {
+  const { json, waitTimeout, rollback } = ctx.cli.options;
+  run.say.write('\nDeploying the stack to Docker Swarm (docker stack deploy, in dependency order)…\n');
+  const { deploySwarm } = await import('../swarm/deploy.js');
+  const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
+  try {
+    await deploySwarm({ ...prepared, hostFolders }, ctx, waitTimeout, { output: json ? 'json' : 'auto' });
+    return [];
+  } catch (error) {
+    if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
+    const { restoreBackup } = await import('../install-dir/transaction.js');
+    restoreBackup(prepared.dir, backupName);
+    throw new BerthError(`${error.message} The previous files are back in ${prepared.dir}.`, {
+      exitCode: ExitCode.compose,
+      cause: error,
+      details: error.details,
+      hint: `${error.hint ?? ''} Swarm keeps (or rolls back to) the previous version of a service whose update failed.`,
+    });
+  }
+}
+
+/**
+ * Swarm, before anything is written: this engine must be a manager, and the stack must translate (no build, no
+ * privileged service…). The files are staged, `docker compose config` merges them, stack-file.ts translates.
+ */
+export async function swarmPreflight(
+  ctx: Pick<Context, 'exec' | 'env'>,
+  prepared: Prepared,
+): Promise<string[]> {
+  const { swarmInfo, notManagerError, swarmPlan, refuseProblems } = await import('../swarm/deploy.js');
+  const { composeEnv } = await import('../compose/docker-compose.js');
+  const info = await swarmInfo(ctx.exec, composeEnv({ cwd: prepared.dir, envNames: [], env: ctx.env }));
+  if (!info.manager) throw notManagerError(info);
+  const { stageFinalFiles } = await import('./validate.js');
+  const staged = stageFinalFiles(prepared);
+  try {
+    const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
+    const plan = await swarmPlan(ctx.exec, staged, prepared.recipe, prepared.project, hostFolders);
+    refuseProblems(plan, prepared.recipe.manifest.name);
+    return plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
+  } finally {
+    rmSync(staged, { recursive: true, force: true });
   }
 }
 

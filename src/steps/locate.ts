@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { utf8Text } from '../answers/shown.js';
 import path from 'node:path';
+import { resolveTarget, type Target } from '../swarm/target.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { recoverPending } from '../install-dir/transaction.js';
@@ -20,13 +21,15 @@ export interface Located {
   dir: string;
   project: string;
   previous: PreviousInstall;
-  answersFile: { path: string; answers: Record<string, unknown> } | undefined;
+  answersFile: { path: string; target?: string; answers: Record<string, unknown> } | undefined;
   /** A crashed earlier write was completed on the way in. */
   recovered: boolean;
   /** The recipe was chosen (flag, env, answers file, the folder's install), not taken as the default. */
   recipeGiven: boolean;
   /** The folder was chosen (flag or env), not taken as the default. */
   dirGiven: boolean;
+  /** Where the stack runs (src/swarm/target.ts): docker compose here, or a swarm stack. */
+  target?: Target;
 }
 
 /** What the wizard chose where the command line said nothing. */
@@ -65,7 +68,9 @@ export async function locate(
   }
   dir ??= defaultDir(recipe.manifest.name, ctx.facts);
   const previous = installed ?? readPreviousInstall(dir);
+  const target = resolveTarget(scan, ctx.env, { answersFile, previous });
   return {
+    target,
     recipe,
     dir,
     project: projectName(dir, previous),
@@ -96,7 +101,7 @@ function projectName(dir: string, previous: PreviousInstall): string {
 function readAnswersFile(
   file: string,
   label: string,
-): { path: string; answers: Record<string, unknown>; recipe?: string } {
+): { path: string; answers: Record<string, unknown>; recipe?: string; target?: string } {
   if (!existsSync(file)) throw new UsageError(`--answers ${label}: no such file.`);
   const read = utf8Text(readFileSync(file));
   if ('badByte' in read)

@@ -3,7 +3,8 @@ import { resolveAnswers, type AnswerSources, type Resolution } from '../answers/
 import type { Context } from '../context.js';
 import { planFiles, type PlanEntry } from '../install-dir/plan.js';
 import { STATE_FILE, type PreviousInstall } from '../install-dir/state.js';
-import { renderRecipe, type Rendering } from '../render/render-recipe.js';
+import { ANSWERS_FILE, renderRecipe, type Rendering } from '../render/render-recipe.js';
+import { answersWithTarget } from '../swarm/target.js';
 import { ensureSecrets, type SecretValues } from '../render/secrets.js';
 import type { Located } from './locate.js';
 
@@ -39,6 +40,10 @@ export async function prepare(
     facts: ctx.facts,
     project: located.project,
   });
+  if (located.target === 'swarm') {
+    const answers = rendering.files.find((f) => f.path === ANSWERS_FILE);
+    if (answers) answers.content = answersWithTarget(answers.content, 'swarm');
+  }
   const plan = planFiles(located.dir, rendering.files, previous.state);
   const reconfigure = previous.state !== undefined;
   return { ...located, resolution, secrets, rendering, plan, reconfigure };

@@ -274,7 +274,7 @@ function startDeadline(
   };
 }
 
-function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {
+export function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<ProgressOutput, 'auto'> {
   if (options.output && options.output !== 'auto') return options.output;
   if (ctx.cli?.options.json) return 'json';
   const tty = (ctx.stdout as { isTTY?: boolean }).isTTY === true && ctx.env?.CI !== 'true';
@@ -282,7 +282,7 @@ function chooseOutput(ctx: StartContext, options: StartOptions): Exclude<Progres
 }
 
 /** Subscribes the chosen reporter; for the terminal view, a promise that settles once the view is gone. */
-async function attachReporter(
+export async function attachReporter(
   store: ProgressStore,
   ctx: StartContext,
   output: Exclude<ProgressOutput, 'auto'>,

@@ -34,7 +34,7 @@ export function assertNoUserEdits(p: Pick<Prepared, 'plan' | 'dir'>, force: bool
 }
 
 export function writeFiles(
-  p: Pick<Prepared, 'plan' | 'dir' | 'rendering' | 'recipe' | 'project' | 'previous'>,
+  p: Pick<Prepared, 'plan' | 'dir' | 'rendering' | 'recipe' | 'project' | 'previous' | 'target'>,
   meta: { berthVersion: string; now: Date; validated?: string | undefined },
   fs: TxnFs = realFs,
 ): Written {
@@ -50,6 +50,7 @@ export function writeFiles(
     ),
     updatedAt: meta.now.toISOString(),
     project: p.project,
+    ...(p.target === 'swarm' ? { target: 'swarm' as const } : {}),
     ...(meta.validated ? { validated: meta.validated } : {}),
     ...(p.recipe.folder ? { recipeFolder: p.recipe.folder } : {}),
     services: serviceNames(p).map((name) => ({

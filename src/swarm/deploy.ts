@@ -1,0 +1,541 @@
+// `--target swarm`: the install folder's stack deployed with `docker stack deploy`, in the order compose would
+// start it. Swarm has no depends_on conditions, so berth deploys one layer of services at a time (the stack
+// file of the first k layers; services already deployed are left as they are) and waits, by polling the tasks,
+// until each service of the layer is running (healthy, where it has a healthcheck: swarm only calls a task
+// running once its health check passed) or, for a one-shot job, completed. The same progress view, plain lines
+// and JSON events as a compose start report it. A reconfigure is the same deploy: swarm rolls each changed
+// service one task at a time and rolls it back by itself when the new task fails; berth reports that.
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { composeEnv, type ComposeOptions } from '../compose/docker-compose.js';
+import { failureText, loadExeca, type Exec } from '../compose/exec.js';
+import type { Context } from '../context.js';
+import { BerthError, ExitCode } from '../errors.js';
+import { BERTH_DIR } from '../install-dir/state.js';
+import { finalStates, type ProgressEvent, type ServiceState } from '../progress/model.js';
+import { createProgressStore } from '../progress/store.js';
+import { parseDotenv } from '../render/dotenv.js';
+import { ENV_FILE } from '../render/render-recipe.js';
+import type { Recipe } from '../recipes/load-recipe.js';
+import {
+  attachReporter,
+  chooseOutput,
+  StackStartError,
+  type Started,
+  type StartOptions,
+} from '../steps/start-stack.js';
+import {
+  dataLabel,
+  layerDoc,
+  toStack,
+  type ComposeJson,
+  type MountedFile,
+  type StackPlan,
+} from './stack-file.js';
+
+export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+export const STACK_FILE = `${BERTH_DIR}/swarm/stack.yaml`;
+
+type DeployContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
+  Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
+
+/** The .env names whose values must never be seen: the recipe's generated secrets and its secret answers. */
+export function secretNames(recipe: Pick<Recipe, 'manifest'>): string[] {
+  const m = recipe.manifest;
+  return [
+    ...m.secrets.map((s) => s.env),
+    ...m.questions.filter((q) => q.type === 'secret' && q.env).map((q) => q.env!),
+  ];
+}
+
+/**
+ * The stack file for the install folder `dir` (or a staged copy of it): `docker compose config` merges and
+ * interpolates, stack-file.ts translates. `hostFolders` are the recipe's host paths (created only at install).
+ */
+export async function swarmPlan(
+  exec: Exec,
+  dir: string,
+  recipe: Pick<Recipe, 'manifest'>,
+  project: string,
+  hostFolders: readonly string[] = [],
+): Promise<StackPlan> {
+  const dotenv = parseDotenv(readFileSync(path.join(dir, ENV_FILE), 'utf8'));
+  const compose: ComposeOptions = { cwd: dir, envNames: Object.keys(dotenv) };
+  const result = await exec('docker', ['compose', 'config', '--format', 'json'], {
+    cwd: dir,
+    env: composeEnv(compose),
+    timeoutMs: 60_000,
+  });
+  if (result.exitCode !== 0)
+    throw new BerthError('`docker compose config` rejected the files of this install.', {
+      exitCode: ExitCode.compose,
+      details: failureText(result).split('\n'),
+    });
+  const config = JSON.parse(result.stdout) as ComposeJson;
+  const secrets = Object.fromEntries(
+    secretNames(recipe)
+      .filter((name) => dotenv[name])
+      .map((name) => [name, dotenv[name]!]),
+  );
+  return toStack({
+    project,
+    config,
+    secrets,
+    swarm: recipe.manifest.swarm,
+    readMount: (source) => readMount(source, hostFolders),
+    ipvs: kernelHasIpvs(),
+  });
+}
+
+/**
+ * Whether this kernel has IPVS: loaded (its /proc file is there once dockerd set up the ingress network), or a
+ * module the kernel can load. The nodes of one swarm run alike kernels, as a rule; berth runs on a manager.
+ */
+export function kernelHasIpvs(): boolean {
+  if (existsSync('/proc/net/ip_vs')) return true;
+  const modules = path.join('/lib/modules', os.release());
+  for (const list of ['modules.builtin', 'modules.dep']) {
+    try {
+      if (/\/ip_vs\.ko/.test(readFileSync(path.join(modules, list), 'utf8'))) return true;
+    } catch {
+      // not there
+    }
+  }
+  return false;
+}
+
+function readMount(source: string, hostFolders: readonly string[]): MountedFile | 'dir' | undefined {
+  try {
+    const st = statSync(source);
+    if (st.isDirectory()) return 'dir';
+    return { content: readFileSync(source), mode: st.mode & 0o777, uid: st.uid, gid: st.gid };
+  } catch {
+    // A host folder the install creates before it starts.
+    return hostFolders.some((f) => source === f || source.startsWith(`${f}/`)) ? 'dir' : undefined;
+  }
+}
+
+/** Refuses, before anything runs, what swarm cannot do for this stack. */
+export function refuseProblems(plan: StackPlan, recipeName: string): void {
+  if (plan.problems.length === 0) return;
+  throw new BerthError(
+    `This ${recipeName} stack cannot run on Docker Swarm as answered. Nothing was deployed.`,
+    {
+      exitCode: ExitCode.usage,
+      details: plan.problems,
+      hint: 'Change the answers named (or install with --target compose); docs/scale-out.md lists what swarm cannot do.',
+    },
+  );
+}
+
+/** The swarm as this engine sees it. */
+export interface SwarmInfo {
+  state: string;
+  manager: boolean;
+  nodeId: string;
+  nodes: number;
+}
+
+export async function swarmInfo(
+  exec: Exec,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<SwarmInfo> {
+  const r = await exec('docker', ['info', '--format', '{{json .Swarm}}'], { env, timeoutMs: 30_000 });
+  if (r.exitCode !== 0)
+    throw new BerthError('The Docker engine did not answer (`docker info`).', {
+      exitCode: ExitCode.compose,
+      details: [failureText(r)],
+    });
+  const s = JSON.parse(r.stdout) as {
+    LocalNodeState: string;
+    ControlAvailable: boolean;
+    NodeID: string;
+    Nodes: number;
+  };
+  return { state: s.LocalNodeState, manager: s.ControlAvailable, nodeId: s.NodeID, nodes: s.Nodes ?? 0 };
+}
+
+/** Only a manager deploys stacks. */
+export function notManagerError(info: SwarmInfo): BerthError {
+  const where =
+    info.state === 'active'
+      ? 'This engine is a swarm worker; stacks are deployed from a manager.'
+      : 'This engine is not part of a swarm.';
+  return new BerthError(`--target swarm needs a swarm manager. ${where}`, {
+    exitCode: ExitCode.preflight,
+    hint:
+      info.state === 'active'
+        ? 'Run berth on a manager node (docker node ls there lists the nodes).'
+        : 'Make one with `docker swarm init` (docs/scale-out.md), or install with --target compose.',
+  });
+}
+
+/** Deploys the stack layer by layer and waits for each; the same progress and errors as a compose start. */
+export async function deploySwarm(
+  p: { dir: string; recipe: Recipe; project: string; hostFolders: readonly string[] },
+  ctx: DeployContext,
+  waitTimeout: number,
+  options: StartOptions = {},
+): Promise<Started> {
+  const clock = () => ctx.now().getTime();
+  const logDir = path.join(p.dir, BERTH_DIR, 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const logName = `deploy-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`;
+  const log = createWriteStream(path.join(logDir, logName), { mode: 0o600 });
+  const dotenv = parseDotenv(readFileSync(path.join(p.dir, ENV_FILE), 'utf8'));
+  const baseEnv = composeEnv({
+    cwd: p.dir,
+    envNames: Object.keys(dotenv),
+    ...(ctx.env ? { env: ctx.env } : {}),
+  });
+
+  const info = await swarmInfo(ctx.exec, baseEnv);
+  if (!info.manager) throw notManagerError(info);
+  const plan = await swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders);
+  refuseProblems(plan, p.recipe.manifest.name);
+  mkdirSync(path.join(p.dir, BERTH_DIR, 'swarm'), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(p.dir, STACK_FILE), stackText(plan.doc, p.recipe.manifest.name), { mode: 0o600 });
+  for (const note of plan.notes) log.write(`note: ${note}\n`);
+
+  const store = createProgressStore(clock());
+  const view = await attachReporter(store, ctx, chooseOutput(ctx, options));
+  const oneshots = new Set(
+    Object.entries(plan.waitFor)
+      .filter(([, w]) => w === 'completed')
+      .map(([n]) => n),
+  );
+  store.dispatch([
+    {
+      type: 'services',
+      at: clock(),
+      services: plan.layers.flat().map((name) => ({ name, oneshot: oneshots.has(name) })),
+    },
+  ]);
+  const env = { ...baseEnv, ...plan.env };
+  const deadline = clock() + waitTimeout * 1000;
+  let failure: { service: string | undefined; message: string; details: string[] } | undefined;
+  try {
+    if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info);
+    await createSecrets(plan, p.project, env, log);
+    for (let k = 1; k <= plan.layers.length && !failure; k++) {
+      const last = k === plan.layers.length;
+      const deployed = await stackDeploy(layerDoc(plan, k), p.project, env, last, log);
+      if (deployed) {
+        failure = { service: undefined, message: 'docker stack deploy failed.', details: deployed };
+        break;
+      }
+      failure = await waitForLayer(plan, plan.layers[k - 1]!, {
+        exec: ctx.exec,
+        env,
+        project: p.project,
+        deadline,
+        clock,
+        dispatch: (events) => store.dispatch(events),
+        log,
+      });
+    }
+    if (!failure) await removeUnused(ctx.exec, env, p.project, log);
+  } finally {
+    store.dispatch([{ type: 'done', at: clock(), ok: !failure }]);
+    await view.closed;
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+  const logRel = path.relative(p.dir, path.join(logDir, logName));
+  if (!failure) return { state: store.get(), hookWarnings: [], log: logRel };
+  throw new StackStartError(failure.message, failure.service, [], store.get(), {
+    details: failure.details,
+    hint: `The deploy's log is ${logRel} in ${p.dir}; \`berth status\` shows each service's tasks.`,
+  });
+}
+
+/** The stack file as written to .berth/swarm/stack.yaml (no secret in it), for people to read. */
+export function stackText(doc: StackPlan['doc'], recipe: string): string {
+  return (
+    `# The ${recipe} stack as berth deployed it to Docker Swarm (docker stack deploy). Generated from the compose\n` +
+    `# files of this folder on every install; edit those (compose.override.yaml), not this file.\n` +
+    stringify(doc, { lineWidth: 0 })
+  );
+}
+
+async function labelDataNode(
+  exec: Exec,
+  env: Record<string, string>,
+  project: string,
+  info: SwarmInfo,
+): Promise<void> {
+  const label = dataLabel(project);
+  const nodes = await exec('docker', ['node', 'ls', '--filter', `node.label=${label}=true`, '-q'], {
+    env,
+    timeoutMs: 30_000,
+  });
+  if (nodes.exitCode === 0 && nodes.stdout.trim() !== '') return;
+  // No node holds this stack's data yet: this one (the manager berth runs on) does from now on.
+  const r = await exec('docker', ['node', 'update', '--label-add', `${label}=true`, info.nodeId], {
+    env,
+    timeoutMs: 30_000,
+  });
+  if (r.exitCode !== 0)
+    throw new BerthError(`Could not label this node as the one holding the stack's data (${label}).`, {
+      exitCode: ExitCode.compose,
+      details: [failureText(r)],
+    });
+}
+
+/** Docker secrets from values: created with the value on stdin (never argv), labelled with the stack. */
+async function createSecrets(
+  plan: StackPlan,
+  project: string,
+  env: Record<string, string>,
+  log: NodeJS.WritableStream,
+): Promise<void> {
+  if (plan.secrets.length === 0) return;
+  const { execa } = await loadExeca();
+  const existing = await execa('docker', ['secret', 'ls', '--format', '{{.Name}}'], {
+    env,
+    extendEnv: false,
+    reject: false,
+  });
+  const have = new Set(String(existing.stdout).split('\n'));
+  for (const secret of plan.secrets) {
+    if (have.has(secret.name)) continue;
+    const r = await execa(
+      'docker',
+      ['secret', 'create', '--label', `${NAMESPACE_LABEL}=${project}`, secret.name, '-'],
+      { env, extendEnv: false, reject: false, input: secret.value },
+    );
+    log.write(`docker secret create ${secret.name}: exit ${r.exitCode}\n`);
+    if (r.exitCode !== 0)
+      throw new BerthError(`Could not create the Docker secret ${secret.name}.`, {
+        exitCode: ExitCode.compose,
+        details: [String(r.stderr).trim()],
+      });
+  }
+}
+
+/** `docker stack deploy` of this stack file (on stdin); the lines of its output when it failed. */
+async function stackDeploy(
+  doc: StackPlan['doc'],
+  project: string,
+  env: Record<string, string>,
+  prune: boolean,
+  log: NodeJS.WritableStream,
+): Promise<string[] | undefined> {
+  const { execa } = await loadExeca();
+  const args = [
+    'stack',
+    'deploy',
+    '--detach=true',
+    // Images are named by pinned tags; every node resolves them itself (an offline install has no registry).
+    '--resolve-image',
+    'never',
+    ...(prune ? ['--prune'] : []),
+    '--compose-file',
+    '-',
+    project,
+  ];
+  const r = await execa('docker', args, {
+    env,
+    extendEnv: false,
+    reject: false,
+    input: stringify(doc, { lineWidth: 0 }),
+    all: true,
+  });
+  const lines = String(r.all ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  log.write(`docker ${args.join(' ')}: exit ${r.exitCode}\n${lines.join('\n')}\n`);
+  return r.exitCode === 0 ? undefined : lines;
+}
+
+interface WaitContext {
+  exec: Exec;
+  env: Record<string, string>;
+  project: string;
+  deadline: number;
+  clock: () => number;
+  dispatch: (events: ProgressEvent[]) => void;
+  log: NodeJS.WritableStream;
+}
+
+/** One task of the stack, from `docker stack ps --format json`. */
+interface TaskRow {
+  ID: string;
+  Name: string;
+  Node: string;
+  DesiredState: string;
+  CurrentState: string;
+  Error: string;
+}
+interface ServiceInspect {
+  Spec: { Name: string };
+  UpdateStatus?: { State?: string; Message?: string };
+  ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
+  JobStatus?: { JobIteration?: { Index?: number } };
+  Version?: { Index?: number };
+}
+
+/** Polls the layer's services until each is up (or a job completed), one fails, or the time runs out. */
+async function waitForLayer(
+  plan: StackPlan,
+  layer: string[],
+  w: WaitContext,
+): Promise<{ service: string | undefined; message: string; details: string[] } | undefined> {
+  const pending = new Set(layer);
+  const seen = new Map<string, ServiceState>();
+  const failedTasks = new Map<string, Set<string>>();
+  while (pending.size > 0) {
+    const [tasks, services] = await Promise.all([stackTasks(w), inspectServices(w, [...pending])]);
+    for (const name of [...pending]) {
+      const full = `${w.project}_${name}`;
+      const svc = services.get(full);
+      const mine = tasks.filter((t) => t.Name === full || t.Name.startsWith(`${full}.`));
+      const verdict = serviceVerdict(plan, name, svc, mine, failedTasks);
+      if (verdict.state !== seen.get(name)) {
+        seen.set(name, verdict.state);
+        w.log.write(`${name}: ${verdict.state}${verdict.detail ? ` (${verdict.detail})` : ''}\n`);
+        w.dispatch([
+          {
+            type: 'service',
+            at: w.clock(),
+            service: name,
+            state: verdict.state,
+            ...(verdict.detail ? { detail: verdict.detail } : {}),
+          },
+        ]);
+      }
+      if (verdict.state === 'failed') {
+        const lines = await serviceLogs(w, full);
+        w.dispatch([{ type: 'logs', at: w.clock(), service: name, lines }]);
+        return {
+          service: name,
+          message: `${name} did not come up on the swarm: ${verdict.detail ?? 'its task failed'}.`,
+          details: lines.map((l) => `  ${l}`),
+        };
+      }
+      if (finalStates.has(verdict.state)) pending.delete(name);
+    }
+    if (pending.size === 0) break;
+    if (w.clock() > w.deadline) {
+      const late = [...pending];
+      for (const name of late)
+        w.dispatch([
+          { type: 'service', at: w.clock(), service: name, state: 'failed', detail: 'not up in time' },
+        ]);
+      const lines = await serviceLogs(w, `${w.project}_${late[0]}`);
+      return {
+        service: late[0],
+        message: `${late.join(', ')} did not come up on the swarm within --wait-timeout.`,
+        details: lines.map((l) => `  ${l}`),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return undefined;
+}
+
+/** What a service's tasks and update status say, as a progress state. */
+export function serviceVerdict(
+  plan: Pick<StackPlan, 'waitFor' | 'replicas'>,
+  name: string,
+  svc: ServiceInspect | undefined,
+  tasks: readonly TaskRow[],
+  failedTasks: Map<string, Set<string>> = new Map(),
+): { state: ServiceState; detail?: string } {
+  const update = svc?.UpdateStatus?.State;
+  if (update === 'rollback_completed' || update === 'rollback_paused' || update === 'paused') {
+    const why = svc?.UpdateStatus?.Message ?? '';
+    return { state: 'failed', detail: `the update was rolled back by swarm${why ? ` (${why})` : ''}` };
+  }
+  const wanted = plan.waitFor[name];
+  const current = tasks.filter((t) => t.DesiredState !== 'Shutdown' || /^Complete/.test(t.CurrentState));
+  const failed = tasks.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
+  const seen = failedTasks.get(name) ?? new Set<string>();
+  for (const t of failed) seen.add(t.ID);
+  failedTasks.set(name, seen);
+  const lastError = failed[0]?.Error || failed[0]?.CurrentState.split(' ')[0];
+  if (wanted === 'completed') {
+    if (
+      tasks.some((t) => /^Complete/.test(t.CurrentState) && t.DesiredState !== 'Shutdown') ||
+      svc?.ServiceStatus?.CompletedTasks
+    )
+      return { state: 'completed' };
+    if (failed.length > 0) return { state: 'failed', detail: lastError ?? 'the job failed' };
+  } else {
+    // Swarm restarts a failing task; three failures in a row is a service that will not come up.
+    if (seen.size >= 3 && !current.some((t) => /^Running/.test(t.CurrentState)))
+      return { state: 'failed', detail: lastError ?? 'its tasks keep failing' };
+    const running = current.filter((t) => t.DesiredState === 'Running' && /^Running/.test(t.CurrentState));
+    const updating = update === 'updating' || update === 'rollback_started';
+    if (running.length >= (plan.replicas[name] ?? 1) && !updating)
+      return { state: wanted === 'healthy' ? 'healthy' : 'running' };
+    if (update === 'rollback_started') return { state: 'starting', detail: 'rolling back' };
+  }
+  const newest =
+    current.find((t) => t.DesiredState === 'Running' || t.DesiredState === 'Complete') ?? current[0];
+  const now = newest?.CurrentState.split(' ')[0] ?? '';
+  if (/^(Preparing)/.test(now)) return { state: 'pulling' };
+  if (/^(New|Pending|Assigned|Accepted|Ready)/.test(now)) return { state: 'creating' };
+  if (/^Starting/.test(now))
+    return { state: 'starting', detail: wanted === 'healthy' ? 'health: starting' : 'starting' };
+  if (/^Running/.test(now)) return { state: 'starting', ...(updating(update) ? { detail: 'updating' } : {}) };
+  return { state: 'creating' };
+}
+const updating = (u: string | undefined) => u === 'updating';
+
+async function stackTasks(w: WaitContext): Promise<TaskRow[]> {
+  const r = await w.exec('docker', ['stack', 'ps', w.project, '--no-trunc', '--format', '{{json .}}'], {
+    env: w.env,
+    timeoutMs: 30_000,
+  });
+  if (r.exitCode !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as TaskRow)
+    .map((t) => ({ ...t, Name: t.Name.replace(/^\s*\\_\s*/, '') }));
+}
+
+async function inspectServices(w: WaitContext, names: string[]): Promise<Map<string, ServiceInspect>> {
+  const full = names.map((n) => `${w.project}_${n}`);
+  const r = await w.exec('docker', ['service', 'inspect', ...full], { env: w.env, timeoutMs: 30_000 });
+  // A service not created yet makes inspect fail for all: ask one by one then.
+  const list: ServiceInspect[] = r.exitCode === 0 ? (JSON.parse(r.stdout) as ServiceInspect[]) : [];
+  return new Map(list.map((s) => [s.Spec.Name, s]));
+}
+
+async function serviceLogs(w: WaitContext, service: string): Promise<string[]> {
+  const r = await w.exec('docker', ['service', 'logs', '--no-task-ids', '--tail', '10', '--raw', service], {
+    env: w.env,
+    timeoutMs: 30_000,
+  });
+  return `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-10);
+}
+
+/** Configs and secrets of this stack that no service uses any more (older versions): removed. */
+async function removeUnused(
+  exec: Exec,
+  env: Record<string, string>,
+  project: string,
+  log: NodeJS.WritableStream,
+) {
+  for (const kind of ['config', 'secret'] as const) {
+    const r = await exec(
+      'docker',
+      [kind, 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
+      {
+        env,
+        timeoutMs: 30_000,
+      },
+    );
+    const names = r.stdout.split('\n').filter(Boolean);
+    if (names.length === 0) continue;
+    // Removing one still in use fails, and leaves it: exactly the ones to keep.
+    const rm = await exec('docker', [kind, 'rm', ...names], { env, timeoutMs: 30_000 });
+    log.write(`docker ${kind} rm (unused): exit ${rm.exitCode}\n`);
+  }
+}

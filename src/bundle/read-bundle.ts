@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { hashStream } from '../backup/archive.js';
 import { UsageError } from '../errors.js';
 import { IMAGES_FILE, megabytes, ROOT } from './write-bundle.js';
@@ -131,7 +131,7 @@ export async function openBundle(file: string, say: (line: string) => void): Pro
   say(`Checking every SHA256 sum in ${file} (${sums.size} files, ${megabytes(total)})…\n`);
   for (const [name, expected] of sums) {
     if (!entries.has(name)) throw refused(file, `${name}, listed in its ${SUMS}, is missing.`);
-    const { sha256 } = await hashStream(memberStream(bundle, name));
+    const { sha256 } = await hashStream(counted(memberStream(bundle, name), entries.get(name)!.size, say));
     if (sha256 !== expected)
       throw refused(
         file,
@@ -140,6 +140,24 @@ export async function openBundle(file: string, say: (line: string) => void): Pro
   }
   const manifest = parseManifest(file, (await memberBytes(bundle, 'manifest.json')).toString('utf8'));
   return { ...bundle, manifest };
+}
+
+/** A big member (the images) says how far its check is, at each tenth; a small one says nothing. */
+function counted(stream: Readable, size: number, say: (line: string) => void): Readable {
+  if (size < 64e6) return stream;
+  let read = 0;
+  let shown = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      read += chunk.length;
+      const tenth = Math.floor((read / size) * 10);
+      if (tenth > shown && tenth < 10) say(`  ${megabytes(read)} of ${megabytes(size)} checked\n`);
+      shown = Math.max(shown, tenth);
+      done(null, chunk);
+    },
+  });
+  stream.on('error', (error) => counter.destroy(error));
+  return stream.pipe(counter);
 }
 
 /** Writes the members under `under/` (e.g. the recipe folder) into `dest`, keeping their relative paths. */

@@ -35,20 +35,26 @@ function manifest(berth: string, recipe: { name: string; version: string; folder
 /** A bundle as berth bundle writes it; `unlisted` members are left out of SHA256SUMS. */
 async function makeBundle(
   name: string,
-  options: { berth?: string; recipe?: string; folder?: boolean; unlisted?: Record<string, string> } = {},
+  options: {
+    berth?: string;
+    recipe?: string;
+    folder?: boolean;
+    unlisted?: Record<string, string>;
+    images?: Buffer;
+  } = {},
 ): Promise<string> {
   const recipe = {
     name: options.recipe ?? 'upgrade-stack',
     version: '1.1.0',
     folder: options.folder === false ? null : 'recipe',
   };
-  const members: Record<string, string> = {
+  const members: Record<string, string | Buffer> = {
     'install.sh': '#!/bin/sh\n',
     'berth.mjs': FAKE_BERTH,
     ...(recipe.folder
       ? { 'recipe/recipe.yaml': 'name: upgrade-stack\nversion: 1.1.0\n', [LONG]: 'x: 1\n' }
       : {}),
-    'images.tar.gz': 'gzip',
+    'images.tar.gz': options.images ?? 'gzip',
     'manifest.json': manifest(options.berth ?? '0.0.1', recipe),
   };
   const file = path.join(dir, name);
@@ -56,7 +62,7 @@ async function makeBundle(
   const tar = new TarWriter(handle, Date.now());
   const sums: string[] = [];
   for (const [member, text] of Object.entries(members)) {
-    await tar.add(`berth-bundle/${member}`, Buffer.from(text));
+    await tar.add(`berth-bundle/${member}`, Buffer.from(text as string));
     sums.push(`${createHash('sha256').update(text).digest('hex')}  ${member}`);
   }
   for (const [member, text] of Object.entries(options.unlisted ?? {}))
@@ -86,6 +92,18 @@ describe('openBundle', () => {
     expect(lines).toEqual([`Checking every SHA256 sum in ${file} (6 files, 0.0 MB)…\n`]);
     await extractFolder(bundle, 'recipe', path.join(dir, 'unpacked'));
     expect(readFileSync(path.join(dir, 'unpacked', LONG.slice('recipe/'.length)), 'utf8')).toBe('x: 1\n');
+  });
+
+  test('big images: their check shown at each tenth, the sum still right', async () => {
+    const file = await makeBundle('big.berth', { images: Buffer.alloc(80e6, 7) });
+    const lines: string[] = [];
+    await openBundle(file, (l) => lines.push(l));
+    expect(lines.slice(1)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) =>
+        expect.stringMatching(new RegExp(`^  ${n * 8}\\.\\d MB of 80\\.0 MB checked\n$`)),
+      ),
+    );
+    rmSync(file);
   });
 
   test('one byte changed in any member: the SHA256 mismatch named', async () => {

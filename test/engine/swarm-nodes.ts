@@ -13,13 +13,16 @@
 //   postgres image, ~5 s), not on the container's overlay root.
 // - iptables: the nft backend (as on the host) in each node's own network namespace; nothing on the host changes.
 // - Swarm traffic (2377/tcp control, 7946/tcp+udp gossip, 4789/udp VXLAN) flows between nodes on the test network,
-//   unpublished: overlay networks span nodes (a task on node 1 reaches one on node 2 by its tasks.<service> IP).
+//   unpublished: overlay networks span nodes (a task on node 1 reaches one on node 2 by its dnsrr service name).
 // - The kernel has no IP_VS: a service's virtual IP answers DNS but carries no traffic (dockerd logs "error
 //   reading the kernel parameter net.ipv4.vs.*"), and the ingress routing mesh publishes nothing, not even on the
 //   node running the task. Use `endpoint_mode: dnsrr` between services and `mode: host` published ports (those work,
 //   on the node running the task).
-// Timings under load (2 cores, other engine tests running): nodes answering 3-9 s, init + join 2-3 s, loading
-// busybox into 2 nodes ~5 s, removing 2 nodes and the network ~6 s.
+// - dockerd logs errors that do no harm here: "reexec to set bridge default vlan failed" (overlay's br0 in its own
+//   namespace) and the missing /lib/modules (modprobe of ip_vs, aufs).
+// Timings on 2 cores with other engine tests running (load average 10-25): both engines answering 7-21 s after
+// `docker run`, init + join + label 4-7 s, busybox streamed into both 6-14 s, the test's two-service
+// `stack deploy --detach=false` 18-24 s (45 s when nodes try the registry, see pullImages), stop() 2-3 s.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +70,13 @@ export interface SwarmOptions {
   /** Labels per node, by index: `[{}, { 'berth-test.data': 'true' }]` labels node 2. */
   labels?: readonly Record<string, string>[];
   storageDriver?: 'vfs' | 'overlay2';
+  /**
+   * Whether a node's engine asks the registry for a task's image before it runs the task (swarm's agent always does,
+   * and uses the local image when the pull fails). Off by default (DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1, a switch
+   * of dockerd's swarm executor that moby's own tests use): with no registry reachable each try waits ~25 s for
+   * DNS to give up, which made a two-service deploy take 45 s instead of 20 s.
+   */
+  pullImages?: boolean;
 }
 
 /** Node commands run with -H only: a DOCKER_HOST or DOCKER_CONTEXT of the caller must not redirect them. */
@@ -237,6 +247,7 @@ async function startNode(
     'systempaths=unconfined',
     '--volume',
     `${socketDir}:/run/berth-node`,
+    ...(options.pullImages ? [] : ['--env', 'DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1']),
     SWARM_NODE_IMAGE,
     'dockerd',
     '--host=unix:///run/berth-node/docker.sock',

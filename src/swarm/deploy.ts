@@ -33,6 +33,7 @@ import {
   type ComposeJson,
   type MountedFile,
   type StackPlan,
+  type WaitFor,
 } from './stack-file.js';
 
 export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
@@ -216,25 +217,28 @@ export async function deploySwarm(
   const env = { ...baseEnv, ...plan.env };
   const deadline = clock() + waitTimeout * 1000;
   let failure: { service: string | undefined; message: string; details: string[] } | undefined;
+  const waiting: WaitContext = {
+    exec: ctx.exec,
+    env,
+    project: p.project,
+    deadline,
+    clock,
+    dispatch: (events) => store.dispatch(events),
+    log,
+  };
   try {
     if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info);
     await createSecrets(plan, p.project, env, log);
     for (let k = 1; k <= plan.layers.length && !failure; k++) {
       const last = k === plan.layers.length;
+      const layer = plan.layers[k - 1]!;
+      const before = await snapshot(waiting, layer);
       const deployed = await stackDeploy(layerDoc(plan, k), p.project, env, last, log);
       if (deployed) {
         failure = { service: undefined, message: 'docker stack deploy failed.', details: deployed };
         break;
       }
-      failure = await waitForLayer(plan, plan.layers[k - 1]!, {
-        exec: ctx.exec,
-        env,
-        project: p.project,
-        deadline,
-        clock,
-        dispatch: (events) => store.dispatch(events),
-        log,
-      });
+      failure = await waitForLayer(plan, layer, before, waiting);
     }
     if (!failure) await removeUnused(ctx.exec, env, p.project, log);
   } finally {
@@ -360,7 +364,7 @@ interface WaitContext {
 }
 
 /** One task of the stack, from `docker stack ps --format json`. */
-interface TaskRow {
+export interface TaskRow {
   ID: string;
   Name: string;
   Node: string;
@@ -368,7 +372,7 @@ interface TaskRow {
   CurrentState: string;
   Error: string;
 }
-interface ServiceInspect {
+export interface ServiceInspect {
   Spec: { Name: string };
   UpdateStatus?: { State?: string; Message?: string };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
@@ -376,22 +380,39 @@ interface ServiceInspect {
   Version?: { Index?: number };
 }
 
+/** What the layer's services were before its deploy: spec version and update status, and every task's ID. */
+interface Before {
+  services: Map<string, ServiceInspect>;
+  tasks: Set<string>;
+  at: number;
+}
+
+async function snapshot(w: WaitContext, layer: string[]): Promise<Before> {
+  const [tasks, services] = await Promise.all([stackTasks(w), inspectServices(w, layer)]);
+  return { services, tasks: new Set(tasks.map((t) => t.ID)), at: w.clock() };
+}
+
 /** Polls the layer's services until each is up (or a job completed), one fails, or the time runs out. */
 async function waitForLayer(
   plan: StackPlan,
   layer: string[],
+  before: Before,
   w: WaitContext,
 ): Promise<{ service: string | undefined; message: string; details: string[] } | undefined> {
   const pending = new Set(layer);
   const seen = new Map<string, ServiceState>();
-  const failedTasks = new Map<string, Set<string>>();
   while (pending.size > 0) {
     const [tasks, services] = await Promise.all([stackTasks(w), inspectServices(w, [...pending])]);
     for (const name of [...pending]) {
       const full = `${w.project}_${name}`;
-      const svc = services.get(full);
       const mine = tasks.filter((t) => t.Name === full || t.Name.startsWith(`${full}.`));
-      const verdict = serviceVerdict(plan, name, svc, mine, failedTasks);
+      const verdict = serviceVerdict(plan, name, {
+        now: services.get(full),
+        before: before.services.get(full),
+        tasks: mine,
+        oldTasks: before.tasks,
+        settling: w.clock() - before.at < 5000,
+      });
       if (verdict.state !== seen.get(name)) {
         seen.set(name, verdict.state);
         w.log.write(`${name}: ${verdict.state}${verdict.detail ? ` (${verdict.detail})` : ''}\n`);
@@ -435,54 +456,83 @@ async function waitForLayer(
   return undefined;
 }
 
-/** What a service's tasks and update status say, as a progress state. */
+/** One service as one poll sees it, against what it was before this deploy. */
+export interface ServiceSight {
+  now: ServiceInspect | undefined;
+  before: ServiceInspect | undefined;
+  tasks: readonly TaskRow[];
+  /** Task IDs that existed before this deploy: their failures and completions are old news. */
+  oldTasks: ReadonlySet<string>;
+  /** The deploy was a moment ago: swarm may not have begun the update of a changed service yet. */
+  settling: boolean;
+}
+
+/**
+ * What a service's tasks and update status say, as a progress state. A service this deploy changed counts only
+ * what happened since: its update (the status swarm keeps from an earlier update is old news), its new tasks.
+ */
 export function serviceVerdict(
   plan: Pick<StackPlan, 'waitFor' | 'replicas'>,
   name: string,
-  svc: ServiceInspect | undefined,
-  tasks: readonly TaskRow[],
-  failedTasks: Map<string, Set<string>> = new Map(),
+  sight: ServiceSight,
 ): { state: ServiceState; detail?: string } {
-  const update = svc?.UpdateStatus?.State;
-  if (update === 'rollback_completed' || update === 'rollback_paused' || update === 'paused') {
-    const why = svc?.UpdateStatus?.Message ?? '';
-    return { state: 'failed', detail: `the update was rolled back by swarm${why ? ` (${why})` : ''}` };
+  const { now, before } = sight;
+  // `docker stack deploy` updates every service, also to the same spec: only a different spec is a change.
+  const changed =
+    before !== undefined &&
+    (now?.Version?.Index ?? 0) > (before.Version?.Index ?? 0) &&
+    JSON.stringify(now?.Spec) !== JSON.stringify(before.Spec);
+  const updateNow = JSON.stringify(now?.UpdateStatus ?? null);
+  const update =
+    changed && updateNow !== JSON.stringify(before.UpdateStatus ?? null) ? now?.UpdateStatus : undefined;
+  const fresh = sight.tasks.filter((t) => !sight.oldTasks.has(t.ID));
+  const failed = fresh.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
+  const lastError = failed[0] ? failed[0].Error || failed[0].CurrentState.split(' ')[0] : undefined;
+  const state = update?.State;
+  if (state === 'rollback_completed' || state === 'rollback_paused' || state === 'paused') {
+    return {
+      state: 'failed',
+      detail: `its update failed${lastError ? ` (${lastError})` : ''} and swarm rolled it back to the previous version`,
+    };
   }
   const wanted = plan.waitFor[name];
-  const current = tasks.filter((t) => t.DesiredState !== 'Shutdown' || /^Complete/.test(t.CurrentState));
-  const failed = tasks.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
-  const seen = failedTasks.get(name) ?? new Set<string>();
-  for (const t of failed) seen.add(t.ID);
-  failedTasks.set(name, seen);
-  const lastError = failed[0]?.Error || failed[0]?.CurrentState.split(' ')[0];
   if (wanted === 'completed') {
-    if (
-      tasks.some((t) => /^Complete/.test(t.CurrentState) && t.DesiredState !== 'Shutdown') ||
-      svc?.ServiceStatus?.CompletedTasks
-    )
-      return { state: 'completed' };
+    // A job this deploy changed runs again: only its new tasks say how.
+    const tasks = changed || before === undefined ? fresh : sight.tasks;
+    if (tasks.some((t) => /^Complete/.test(t.CurrentState))) return { state: 'completed' };
     if (failed.length > 0) return { state: 'failed', detail: lastError ?? 'the job failed' };
-  } else {
-    // Swarm restarts a failing task; three failures in a row is a service that will not come up.
-    if (seen.size >= 3 && !current.some((t) => /^Running/.test(t.CurrentState)))
-      return { state: 'failed', detail: lastError ?? 'its tasks keep failing' };
-    const running = current.filter((t) => t.DesiredState === 'Running' && /^Running/.test(t.CurrentState));
-    const updating = update === 'updating' || update === 'rollback_started';
-    if (running.length >= (plan.replicas[name] ?? 1) && !updating)
-      return { state: wanted === 'healthy' ? 'healthy' : 'running' };
-    if (update === 'rollback_started') return { state: 'starting', detail: 'rolling back' };
+    return progressOf(tasks, wanted);
   }
-  const newest =
-    current.find((t) => t.DesiredState === 'Running' || t.DesiredState === 'Complete') ?? current[0];
+  // Swarm restarts a failing task; three new failures is a service that will not come up.
+  const running = sight.tasks.filter((t) => t.DesiredState === 'Running' && /^Running/.test(t.CurrentState));
+  if (failed.length >= 3 && running.length === 0)
+    return { state: 'failed', detail: lastError ?? 'its tasks keep failing' };
+  const waitingForUpdate = changed && update === undefined && fresh.length === 0 && sight.settling;
+  const updating = state === 'updating' || state === 'rollback_started' || waitingForUpdate;
+  if (running.length >= (plan.replicas[name] ?? 1) && !updating)
+    return { state: wanted === 'healthy' ? 'healthy' : 'running' };
+  if (state === 'rollback_started')
+    return { state: 'starting', detail: `rolling back${lastError ? ` (${lastError})` : ''}` };
+  if (updating && running.length > 0) return { state: 'starting', detail: 'updating' };
+  return progressOf(
+    sight.tasks.filter((t) => t.DesiredState !== 'Shutdown'),
+    wanted,
+  );
+}
+
+function progressOf(
+  tasks: readonly TaskRow[],
+  wanted: WaitFor | undefined,
+): { state: ServiceState; detail?: string } {
+  const newest = tasks[0];
   const now = newest?.CurrentState.split(' ')[0] ?? '';
-  if (/^(Preparing)/.test(now)) return { state: 'pulling' };
-  if (/^(New|Pending|Assigned|Accepted|Ready)/.test(now)) return { state: 'creating' };
-  if (/^Starting/.test(now))
+  if (now === 'Preparing') return { state: 'pulling' };
+  if (/^(New|Pending|Assigned|Accepted|Ready)$/.test(now)) return { state: 'creating' };
+  if (now === 'Starting')
     return { state: 'starting', detail: wanted === 'healthy' ? 'health: starting' : 'starting' };
-  if (/^Running/.test(now)) return { state: 'starting', ...(updating(update) ? { detail: 'updating' } : {}) };
+  if (now === 'Running') return { state: 'starting' };
   return { state: 'creating' };
 }
-const updating = (u: string | undefined) => u === 'updating';
 
 async function stackTasks(w: WaitContext): Promise<TaskRow[]> {
   const r = await w.exec('docker', ['stack', 'ps', w.project, '--no-trunc', '--format', '{{json .}}'], {

@@ -3,9 +3,16 @@ import type { Exec } from '../compose/exec.js';
 import type { Context } from '../context.js';
 import { engineError } from '../compose/ps.js';
 import { openInstall } from '../steps/open-install.js';
+import { removeStack } from '../swarm/remove.js';
+import { swarmDownText } from '../swarm/swarm-messages.js';
 
 export async function downCommand(ctx: Context): Promise<number> {
   const install = openInstall(ctx);
+  if (install.state.target === 'swarm') {
+    await removeStack(ctx.exec, install.project, install.composeEnv);
+    ctx.stdout.write(swarmDownText(install.project, install.dir));
+    return 0;
+  }
   await composeDown(ctx.exec, install.dir, install.composeEnv, []);
   ctx.stdout.write(
     `Stopped ${install.project}. Data volumes and ${install.dir} are kept; start again with berth install --dir ${install.dir} --yes.\n`,

@@ -3,10 +3,12 @@ import { execa } from 'execa';
 import type { Context } from '../context.js';
 import { cleanLines } from '../diagnose/evidence.js';
 import { openInstall } from '../steps/open-install.js';
+import { swarmLogs } from '../swarm/logs.js';
 
 export async function logsCommand(ctx: Context): Promise<number> {
   const global = ctx.cli.options;
   const install = openInstall(ctx);
+  if (install.state.target === 'swarm') return swarmLogs(ctx, install);
   const args = ['compose', 'logs', '--no-color', '--tail', global.tail ?? (global.follow ? '100' : 'all')];
   if (global.follow) args.push('--follow');
   const options = { cwd: install.dir, env: install.composeEnv, extendEnv: false, reject: false } as const;

@@ -3,6 +3,8 @@ import type { Context } from '../context.js';
 import { composePs, type PsRow } from '../compose/ps.js';
 import { openInstall } from '../steps/open-install.js';
 import { readBackupRecord, type BackupRecord } from '../backup/record.js';
+import { readSwarmStack, swarmServiceStatuses } from '../swarm/services.js';
+import { swarmStatusText } from '../swarm/swarm-messages.js';
 
 export interface ServiceStatus {
   name: string;
@@ -88,8 +90,20 @@ export function statusText(
 export async function statusCommand(ctx: Context): Promise<number> {
   const global = ctx.cli.options;
   const install = openInstall(ctx);
-  const rows = await composePs(ctx.exec, install.dir, install.composeEnv);
-  const services = serviceStatuses(install.state.services ?? [], rows);
+  const expected = install.state.services ?? [];
+  // A swarm install (--target swarm) is read from the swarm: replicas, tasks' nodes and errors, updates.
+  const swarm = install.state.target === 'swarm';
+  const swarmServices = swarm
+    ? swarmServiceStatuses(
+        install.project,
+        expected,
+        await readSwarmStack(ctx.exec, install.project, install.composeEnv),
+      )
+    : undefined;
+  const composeServices = swarm
+    ? []
+    : serviceStatuses(expected, await composePs(ctx.exec, install.dir, install.composeEnv));
+  const services = swarmServices ?? composeServices;
   const ok = services.every((s) => s.ok);
   const urls = install.state.urls ?? [];
   const backups = readBackupRecord(install.dir);
@@ -100,6 +114,7 @@ export async function statusCommand(ctx: Context): Promise<number> {
       recipe: install.state.recipe,
       recipeVersion: install.state.recipeVersion,
       project: install.project,
+      ...(swarm ? { target: 'swarm' } : {}),
       ok,
       services,
       urls,
@@ -112,18 +127,17 @@ export async function statusCommand(ctx: Context): Promise<number> {
     };
     ctx.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
+    const head = {
+      dir: install.dir,
+      project: install.project,
+      recipe: install.state.recipe,
+      version: install.state.recipeVersion,
+    };
+    const backupText = backupLines(backups, now, install.dir);
     ctx.stdout.write(
-      statusText(
-        {
-          dir: install.dir,
-          project: install.project,
-          recipe: install.state.recipe,
-          version: install.state.recipeVersion,
-        },
-        services,
-        urls,
-        backupLines(backups, now, install.dir),
-      ),
+      swarmServices
+        ? swarmStatusText(head, swarmServices, urls, backupText)
+        : statusText(head, composeServices, urls, backupText),
     );
   }
   return ok ? 0 : 1;

@@ -7,6 +7,17 @@ import { CancelledError, UsageError } from '../errors.js';
 import { previousImage } from '../steps/builds.js';
 import { openInstall } from '../steps/open-install.js';
 import { composeDown } from './down.js';
+import { dataLabel } from '../swarm/stack-file.js';
+import {
+  otherVolumeNodes,
+  purgeStackLeftovers,
+  removeLabelled,
+  removeStack,
+  stackVolumes,
+  swarmNodes,
+  type SwarmNode,
+} from '../swarm/remove.js';
+import { otherNodesText, swarmUninstallKeptText } from '../swarm/swarm-messages.js';
 
 export async function projectVolumes(
   exec: Exec,
@@ -24,7 +35,16 @@ export async function projectVolumes(
 export async function uninstallCommand(ctx: Context): Promise<number> {
   const global = ctx.cli.options;
   const install = openInstall(ctx);
-  const volumes = await projectVolumes(ctx.exec, install.project, install.composeEnv);
+  const swarm = install.state.target === 'swarm';
+  const volumes = swarm
+    ? await stackVolumes(ctx.exec, install.project, install.composeEnv)
+    : await projectVolumes(ctx.exec, install.project, install.composeEnv);
+  if (!global.purge && swarm) {
+    await removeStack(ctx.exec, install.project, install.composeEnv);
+    await removeLabelled(ctx.exec, install.project, install.composeEnv);
+    ctx.stdout.write(swarmUninstallKeptText(install.project, install.dir, volumes));
+    return 0;
+  }
   if (!global.purge) {
     await composeDown(ctx.exec, install.dir, install.composeEnv, []);
     ctx.stdout.write(
@@ -40,8 +60,10 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
   // Host folders inside the install folder go with it; those outside are listed (and asked about) on their own.
   const hostPaths = (install.state.hostPaths ?? []).filter((p) => !p.path.startsWith(`${install.dir}/`));
   const images = install.state.builtImages ?? [];
+  const nodes: SwarmNode[] = swarm ? await swarmNodes(ctx.exec, install.project, install.composeEnv) : [];
   const doomed = [
-    ...volumes.map((v) => `volume ${v}`),
+    ...volumes.map((v) => `volume ${v}${swarm ? ' (on this node)' : ''}`),
+    ...nodes.filter((n) => n.data).map((n) => `node label ${dataLabel(install.project)} on ${n.hostname}`),
     ...images.map((i) => `image ${i} (built from your source)`),
     ...hostPaths.map(
       (p) => `host folder ${p.path} (${p.description})${p.data ? ': asked about separately' : ''}`,
@@ -65,8 +87,15 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
     });
     if (confirmed !== true) throw new CancelledError();
   }
-  await composeDown(ctx.exec, install.dir, install.composeEnv, ['--volumes']);
-  if (volumes.length > 0) {
+  let unreached = '';
+  if (swarm) {
+    await removeStack(ctx.exec, install.project, install.composeEnv);
+    const failed = await purgeStackLeftovers(ctx.exec, install.project, install.composeEnv, volumes, nodes);
+    if (failed.length > 0)
+      ctx.stderr.write(`Could not remove:\n${failed.map((f) => `  - ${f}`).join('\n')}\n`);
+    unreached = otherNodesText(install.project, otherVolumeNodes(install.project, nodes), volumes);
+  } else await composeDown(ctx.exec, install.dir, install.composeEnv, ['--volumes']);
+  if (volumes.length > 0 && !swarm) {
     // Volumes compose no longer knows about (a service removed by a reconfigure) go too.
     await ctx.exec('docker', ['volume', 'rm', '--force', ...volumes], {
       env: install.composeEnv,
@@ -81,7 +110,7 @@ export async function uninstallCommand(ctx: Context): Promise<number> {
   const hostData = await purgeHostPaths(ctx, hostPaths);
   rmSync(install.dir, { recursive: true, force: true });
   ctx.stdout.write(
-    `Deleted ${install.project}: its containers, ${volumes.length} volume(s)${images.length > 0 ? `, ${images.length} built image(s)` : ''} and ${install.dir}.\n${hostData}`,
+    `Deleted ${install.project}: its containers, ${volumes.length} volume(s)${images.length > 0 ? `, ${images.length} built image(s)` : ''} and ${install.dir}.\n${hostData}${unreached}`,
   );
   return 0;
 }

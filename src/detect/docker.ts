@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pluginDirs } from '../compose/docker-compose.js';
 import { rooted, runCommand, which, type ProbeEnv } from './probe.js';
 import { cachedVersion } from './version-cache.js';
+import { swarmFacts, type ApiNode, type InfoSwarm, type SwarmFacts } from './swarm.js';
 
 export type EngineProblem = 'not-installed' | 'not-running' | 'permission-denied' | 'timeout' | 'error';
 
@@ -20,6 +21,8 @@ export type EngineFacts =
       /** CDI spec folders the engine reads (Docker 25+ with CDI enabled); empty when it reports none. */
       cdiSpecDirs: string[];
       rootDir: string;
+      /** The engine's API version (the Api-Version header, or `docker version`); absent when not known. */
+      apiVersion?: string;
     }
   | { reachable: false; problem: EngineProblem; detail: string };
 
@@ -29,6 +32,8 @@ export interface DockerFacts {
   /** Where the engine was asked: unix socket path, DOCKER_HOST, or `docker context <name>`. */
   host: string;
   engine: EngineFacts;
+  /** Docker Swarm: this engine's part in one (inactive, worker, manager) and, on a manager, the nodes. */
+  swarm?: SwarmFacts;
   /** `docker compose` (the v2 plugin) version; a standalone `docker-compose` (v1, or a v2 binary not linked as a plugin). */
   compose: {
     plugin: string | undefined;
@@ -41,11 +46,61 @@ export interface DockerFacts {
 export async function detectDocker(p: ProbeEnv): Promise<DockerFacts> {
   const cli = which(p, 'docker');
   const target = engineTarget(p);
-  const [engine, compose] = await Promise.all([
+  const [asked, compose] = await Promise.all([
     target.socket ? askSocket(target.socket, p, cli) : askCli(p, cli),
     detectCompose(p, cli),
   ]);
-  return { cli, host: target.label, engine, compose };
+  const { engine, swarm } = asked;
+  // Only a manager lists the nodes: one more call there, none elsewhere.
+  const nodes = swarm?.ControlAvailable
+    ? await (target.socket ? socketJson<ApiNode[]>(target.socket, '/nodes', p) : cliNodes(p, cli))
+    : undefined;
+  return {
+    cli,
+    host: target.label,
+    engine,
+    ...(engine.reachable ? { swarm: swarmFacts(swarm, nodes) } : {}),
+    compose,
+  };
+}
+
+interface Asked {
+  engine: EngineFacts;
+  swarm?: InfoSwarm | undefined;
+}
+
+function socketJson<T>(socket: string, at: string, p: ProbeEnv): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath: socket, path: at, timeout: p.timeoutMs }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (d: string) => (body += d));
+      response.on('end', () => {
+        try {
+          resolve(response.statusCode === 200 ? (JSON.parse(body) as T) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(undefined);
+    });
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+async function cliNodes(p: ProbeEnv, cli: string | undefined): Promise<ApiNode[] | undefined> {
+  if (!cli) return undefined;
+  const ids = await runCommand(p, cli, ['node', 'ls', '-q']);
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (!ids.ok || list.length === 0) return undefined;
+  const r = await runCommand(p, cli, ['node', 'inspect', ...list]);
+  try {
+    return r.ok ? (JSON.parse(r.stdout) as ApiNode[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function engineTarget(p: ProbeEnv): { socket?: string; label: string } {
@@ -76,20 +131,26 @@ interface InfoJson {
   CDISpecDirs?: string[] | null;
   DockerRootDir?: string;
   ServerErrors?: string[];
+  Swarm?: InfoSwarm;
 }
 
-function fromInfo(info: InfoJson): EngineFacts {
-  return {
+function fromInfo(info: InfoJson, apiVersion: string | undefined): Asked {
+  const engine: EngineFacts = {
     reachable: true,
     version: info.ServerVersion ?? 'unknown',
     rootless: (info.SecurityOptions ?? []).some((o) => o.includes('name=rootless')),
     runtimes: Object.keys(info.Runtimes ?? {}),
     cdiSpecDirs: info.CDISpecDirs ?? [],
     rootDir: info.DockerRootDir ?? '/var/lib/docker',
+    ...(apiVersion ? { apiVersion } : {}),
   };
+  return { engine, swarm: info.Swarm };
 }
 
-function askSocket(socket: string, p: ProbeEnv, cli: string | undefined): Promise<EngineFacts> {
+function askSocket(socket: string, p: ProbeEnv, cli: string | undefined): Promise<Asked> {
+  const fail = (problem: EngineProblem, detail: string): Asked => ({
+    engine: { reachable: false, problem, detail },
+  });
   return new Promise((resolve) => {
     const request = http.get({ socketPath: socket, path: '/info', timeout: p.timeoutMs }, (response) => {
       let body = '';
@@ -97,45 +158,41 @@ function askSocket(socket: string, p: ProbeEnv, cli: string | undefined): Promis
       response.on('end', () => {
         try {
           if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${body.trim()}`);
-          resolve(fromInfo(JSON.parse(body) as InfoJson));
+          const api = response.headers['api-version'];
+          resolve(fromInfo(JSON.parse(body) as InfoJson, typeof api === 'string' ? api : undefined));
         } catch (error) {
-          resolve({ reachable: false, problem: 'error', detail: (error as Error).message });
+          resolve(fail('error', (error as Error).message));
         }
       });
     });
     request.on('timeout', () => {
       request.destroy();
-      resolve({
-        reachable: false,
-        problem: 'timeout',
-        detail: `no answer on ${socket} in ${p.timeoutMs} ms`,
-      });
+      resolve(fail('timeout', `no answer on ${socket} in ${p.timeoutMs} ms`));
     });
     request.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
       if (code === 'EACCES' || code === 'EPERM')
-        resolve({ reachable: false, problem: 'permission-denied', detail: `permission denied on ${socket}` });
+        resolve(fail('permission-denied', `permission denied on ${socket}`));
       else if (code === 'ENOENT' && !cli && !existsSync(socket))
-        resolve({
-          reachable: false,
-          problem: 'not-installed',
-          detail: 'no docker command and no engine socket',
-        });
+        resolve(fail('not-installed', 'no docker command and no engine socket'));
       else if (code === 'ENOENT' || code === 'ECONNREFUSED')
-        resolve({
-          reachable: false,
-          problem: 'not-running',
-          detail: `nothing answers on ${socket} (${code})`,
-        });
-      else resolve({ reachable: false, problem: 'error', detail: `${socket}: ${error.message}` });
+        resolve(fail('not-running', `nothing answers on ${socket} (${code})`));
+      else resolve(fail('error', `${socket}: ${error.message}`));
     });
   });
 }
 
-async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts> {
-  if (!cli) return { reachable: false, problem: 'not-installed', detail: 'no docker command on PATH' };
-  const r = await runCommand(p, cli, ['info', '--format', '{{json .}}'], Math.max(p.timeoutMs, 10_000));
-  if (r.timedOut) return { reachable: false, problem: 'timeout', detail: '`docker info` did not answer' };
+async function askCli(p: ProbeEnv, cli: string | undefined): Promise<Asked> {
+  const fail = (problem: EngineProblem, detail: string): Asked => ({
+    engine: { reachable: false, problem, detail },
+  });
+  if (!cli) return fail('not-installed', 'no docker command on PATH');
+  const limit = Math.max(p.timeoutMs, 10_000);
+  const [r, version] = await Promise.all([
+    runCommand(p, cli, ['info', '--format', '{{json .}}'], limit),
+    runCommand(p, cli, ['version', '--format', '{{.Server.APIVersion}}'], limit),
+  ]);
+  if (r.timedOut) return fail('timeout', '`docker info` did not answer');
   let info: InfoJson = {};
   try {
     info = JSON.parse(r.stdout) as InfoJson;
@@ -143,12 +200,9 @@ async function askCli(p: ProbeEnv, cli: string | undefined): Promise<EngineFacts
     // an old CLI or an error before any output: the message below says why
   }
   const message = [...(info.ServerErrors ?? []), r.stderr].join('\n').trim();
-  if (r.ok && info.ServerVersion && !info.ServerErrors?.length) return fromInfo(info);
-  return {
-    reachable: false,
-    problem: engineProblem(message) ?? 'error',
-    detail: message.split('\n')[0] || `exit ${r.exitCode}`,
-  };
+  if (r.ok && info.ServerVersion && !info.ServerErrors?.length)
+    return fromInfo(info, version.ok ? version.stdout.trim() || undefined : undefined);
+  return fail(engineProblem(message) ?? 'error', message.split('\n')[0] || `exit ${r.exitCode}`);
 }
 
 /**

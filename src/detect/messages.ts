@@ -2,6 +2,7 @@
 import type { DetectedFacts } from './facts.js';
 import type { Rung } from './gpu.js';
 import type { Check, Status } from './requirements.js';
+import { swarmLine } from './swarm.js';
 
 const mark: Record<Status | Rung['status'], string> = {
   pass: '✔',
@@ -40,6 +41,13 @@ export function machineLines(f: DetectedFacts): string[] {
       'Resources',
       `${f.cpus} CPU cores, ${f.ramGb} GB RAM (${f.ramAvailableGb} GB available), ${f.disk.map((d) => `${d.freeGb} GB free at ${d.measuredAt}`).join(', ')}`,
     ),
+    ...(f.docker.swarm
+      ? row(
+          'info',
+          'Docker swarm',
+          swarmLine(f.docker.swarm, f.docker.engine.reachable ? f.docker.engine.apiVersion : undefined),
+        )
+      : []),
   ];
 }
 

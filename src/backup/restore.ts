@@ -10,6 +10,7 @@ import type { Context } from '../context.js';
 import { BerthError, ExitCode } from '../errors.js';
 import { readPreviousInstall } from '../install-dir/state.js';
 import { installIn } from '../steps/open-install.js';
+import { refuseOnSwarm } from '../swarm/unsupported.js';
 import { checkArchive, type BackupManifest, type CheckedArchive } from './manifest.js';
 import { composeConfig, engineArch, removeCarriers, type Where } from './engine.js';
 import { putBack } from './put-back.js';
@@ -47,6 +48,7 @@ export async function restoreArchive(
   const probe: Where = { exec: ctx.exec, dir: os.tmpdir(), env };
   await refuseMismatch(probe, archive, checked);
   const previous = existsSync(dir) ? readPreviousInstall(dir) : undefined;
+  refuseOnSwarm(previous?.state, dir, 'restore');
   const replacing = previous?.state !== undefined;
   if (replacing && (previous.env.COMPOSE_PROJECT_NAME ?? previous.state!.project) !== m.project)
     throw new BerthError(

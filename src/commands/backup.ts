@@ -2,10 +2,12 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { readPreviousInstall } from '../install-dir/state.js';
 import { createBackup } from '../backup/backup.js';
 import { rateText, sizeText } from '../backup/meter.js';
 import { restoreArchive, verifyArchive } from '../backup/restore.js';
 import { openInstall } from '../steps/open-install.js';
+import { refuseOnSwarm } from '../swarm/unsupported.js';
 
 export async function backupCommand(ctx: Context): Promise<number> {
   const o = ctx.cli.options;
@@ -14,6 +16,7 @@ export async function backupCommand(ctx: Context): Promise<number> {
       hint: 'Name the folder for the archive with --output DIR.',
     });
   const install = openInstall(ctx);
+  refuseOnSwarm(install.state, install.dir, 'backup');
   if (!o.json) ctx.stderr.write(`Backing up ${install.project} (${install.dir})…\n`);
   const result = await createBackup(ctx, install, { output: o.output, keep: o.keep, quiet: o.json });
   const verified = o.verify
@@ -66,6 +69,12 @@ export async function restoreCommand(ctx: Context): Promise<number> {
         : `✔ ${archive} is sound: restored into a throwaway project, healthy, databases open (${v.seconds.toFixed(1)} s). Nothing else was touched.\n`,
     );
     return 0;
+  }
+  // A swarm install named by --dir is refused before the archive is read (restoreArchive checks the archive's own
+  // folder too, once it has read where that is).
+  if (o.dir) {
+    const dir = path.resolve(ctx.cwd, o.dir);
+    refuseOnSwarm(readPreviousInstall(dir).state, dir, 'restore');
   }
   const r = await restoreArchive(ctx, archive, { dir: o.dir, quiet: o.json, waitTimeout: o.waitTimeout });
   ctx.stdout.write(

@@ -38,6 +38,7 @@ import { pullImages } from '../upgrade/pull-images.js';
 import { watchDowntime } from '../upgrade/downtime.js';
 import { backUp, restore } from '../upgrade/safety-backup.js';
 import { checkVersions, type Versions } from '../upgrade/versions-check.js';
+import { refuseOnSwarm } from '../swarm/unsupported.js';
 import { berthVersion } from '../version.js';
 
 /** What an upgrade run keeps at hand: where words go, its log, the versions. */
@@ -73,6 +74,7 @@ async function upgrade(ctx: Context, bundle: FromBundle | undefined): Promise<nu
     throw new UsageError(`There is no berth install in ${located.dir} to upgrade.`, {
       hint: 'Name the install folder with --dir (berth install prints it at the end), or berth install first.',
     });
+  refuseOnSwarm(state, located.dir, 'upgrade');
   const versions = { from: state.recipeVersion, to: located.recipe.manifest.version };
   checkVersions(located.recipe.manifest, versions, located.dir);
   const facts = await detectFacts({ dir: located.dir, base: ctx.facts, probe: contextProbe(ctx) });

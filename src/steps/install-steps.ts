@@ -241,11 +241,16 @@ async function startOnSwarm(
  * privileged service…). The files are staged, `docker compose config` merges them, stack-file.ts translates.
  */
 export async function swarmPreflight(
-  ctx: Pick<Context, 'exec' | 'env'>,
+  ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
   prepared: Prepared,
 ): Promise<string[]> {
   const { swarmInfo, notManagerError, swarmPlan, refuseProblems } = await import('../swarm/deploy.js');
   const { composeEnv } = await import('../compose/docker-compose.js');
+  const { refuseHooksOnSwarm } = await import('../swarm/unsupported.js');
+  refuseHooksOnSwarm(
+    pendingHooks(prepared.rendering.hooks, prepared.previous.state?.hooksDone),
+    prepared.recipe.manifest.name,
+  );
   const info = await swarmInfo(ctx.exec, composeEnv({ cwd: prepared.dir, envNames: [], env: ctx.env }));
   if (!info.manager) throw notManagerError(info);
   const { stageFinalFiles } = await import('./validate.js');
@@ -253,6 +258,11 @@ export async function swarmPreflight(
   try {
     const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
     const plan = await swarmPlan(ctx.exec, staged, prepared.recipe, prepared.project, hostFolders);
+    // What the recipe itself says cannot run on swarm with these answers.
+    const { evaluate } = await import('../recipes/condition.js');
+    const scope = { answers: prepared.resolution.answers, facts: ctx.facts };
+    for (const u of prepared.recipe.manifest.swarm.unsupported)
+      if (evaluate(u.when, scope)) plan.problems.unshift(u.reason);
     refuseProblems(plan, prepared.recipe.manifest.name);
     return plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
   } finally {

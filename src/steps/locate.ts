@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { utf8Text } from '../answers/shown.js';
 import path from 'node:path';
-import { resolveTarget, type Target } from '../swarm/target.js';
+import { givenTarget, type Target } from '../swarm/target.js';
 import type { Context } from '../context.js';
 import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { recoverPending } from '../install-dir/transaction.js';
@@ -30,12 +30,15 @@ export interface Located {
   dirGiven: boolean;
   /** Where the stack runs (src/swarm/target.ts): docker compose here, or a swarm stack. */
   target?: Target;
+  /** A source settled the target (flag, env, answers file, the folder's install), not the default. */
+  targetGiven?: boolean;
 }
 
 /** What the wizard chose where the command line said nothing. */
 export interface LocateChoice {
   recipe?: string | undefined;
   dir?: string | undefined;
+  target?: Target | undefined;
 }
 
 export async function locate(
@@ -68,9 +71,10 @@ export async function locate(
   }
   dir ??= defaultDir(recipe.manifest.name, ctx.facts);
   const previous = installed ?? readPreviousInstall(dir);
-  const target = resolveTarget(scan, ctx.env, { answersFile, previous });
+  const targetSource = givenTarget(scan, ctx.env, { answersFile, previous });
   return {
-    target,
+    target: targetSource ?? choice.target ?? 'compose',
+    targetGiven: targetSource !== undefined,
     recipe,
     dir,
     project: projectName(dir, previous),

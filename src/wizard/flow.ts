@@ -17,6 +17,7 @@ import { changeSummary, type ChangeSummary } from './changes.js';
 /** Wizard steps before the recipe's own questions; they are ids no recipe question can have. */
 export const RECIPE_STEP = '@recipe';
 export const DIR_STEP = '@dir';
+export const TARGET_STEP = '@target';
 
 interface Entry {
   id: string;

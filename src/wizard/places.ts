@@ -1,10 +1,12 @@
-// Which recipe in which folder the wizard is on: the recipe and folder steps (asked only when the command line
-// did not settle them), located once per choice, and the reconfigure note once per folder.
+// Which recipe in which folder the wizard is on, and where its stack runs: the recipe and folder steps (asked
+// only when the command line did not settle them), the target step (on a swarm manager, when no source settled
+// it), located once per choice, and the reconfigure note once per folder.
 import type { Context } from '../context.js';
 import type { DetectedFacts } from '../detect/facts.js';
 import { defaultDir, locate, type Located, type LocateChoice } from '../steps/locate.js';
-import { Answered, DIR_STEP, RECIPE_STEP } from './flow.js';
-import { askDir, askRecipe } from './questions.js';
+import type { Target } from '../swarm/target.js';
+import { Answered, DIR_STEP, RECIPE_STEP, TARGET_STEP } from './flow.js';
+import { askDir, askRecipe, askTarget } from './questions.js';
 import { BACK, type Back, type WizardUI } from './ui.js';
 
 /**
@@ -28,6 +30,7 @@ export class Places {
     return {
       recipe: answered.get(RECIPE_STEP) as string | undefined,
       dir: answered.get(DIR_STEP) as string | undefined,
+      target: answered.get(TARGET_STEP) as Target | undefined,
     };
   }
 
@@ -70,6 +73,23 @@ export async function placeStep(
     answered.answer(DIR_STEP, dir);
     return 'asked';
   }
-  places.announce(ui, await places.located(answered));
+  const located = await places.located(answered);
+  // Asked once the folder is known: an install there keeps its target.
+  if (asksTarget(located, facts) && !answered.has(TARGET_STEP)) {
+    const remembered = answered.rememberedValue(TARGET_STEP) as Target | undefined;
+    const target = await askTarget(ui, remembered, facts.docker?.swarm?.nodes, answered.canGoBack);
+    if (target === BACK) return BACK;
+    answered.answer(TARGET_STEP, target);
+    return 'asked';
+  }
+  places.announce(ui, located);
   return 'placed';
+}
+
+/** Where the stack runs is asked on a swarm manager, when no flag, variable, answers file or install said. */
+export function asksTarget(
+  located: Pick<Located, 'targetGiven'>,
+  facts: Pick<DetectedFacts, 'docker'>,
+): boolean {
+  return !located.targetGiven && facts.docker?.swarm?.role === 'manager';
 }

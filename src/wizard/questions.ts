@@ -10,6 +10,7 @@ import type { ProbeEnv } from '../detect/probe.js';
 import { installedRecipe, readPreviousInstall } from '../install-dir/state.js';
 import type { AnswerValue } from '../recipes/condition.js';
 import { DEFAULT_RECIPE, listRecipes } from '../recipes/registry.js';
+import type { Target } from '../swarm/target.js';
 import type { Validation } from './components.js';
 import { BACK, type Back, type WizardUI } from './ui.js';
 
@@ -30,6 +31,43 @@ export async function askRecipe(ui: WizardUI, initial: string | undefined): Prom
   ui.answered(title, recipes.find((r) => r.manifest.name === name)!.manifest.title);
   return name;
 }
+
+/** Where the stack runs, asked on a swarm manager when no source said (the choices' words: TARGET_CHOICES). */
+export async function askTarget(
+  ui: WizardUI,
+  initial: Target | undefined,
+  nodes: number | undefined,
+  canGoBack: boolean,
+): Promise<Target | Back> {
+  const title = 'Where should the stack run?';
+  const size = nodes === undefined ? 'a swarm' : `a swarm of ${nodes} node${nodes === 1 ? '' : 's'}`;
+  const target = await ui.select({
+    title,
+    help: `This machine is a manager of ${size}.`,
+    choices: TARGET_CHOICES.map((c) => ({ ...c })),
+    initial: initial ?? 'compose',
+    canGoBack,
+  });
+  if (target === BACK) return BACK;
+  ui.answered(title, targetLabel(target as Target));
+  return target as Target;
+}
+
+export const TARGET_CHOICES: readonly { value: Target; label: string; description: string }[] = [
+  {
+    value: 'compose',
+    label: 'On this machine (docker compose)',
+    description: 'The usual install: every service runs here, managed with docker compose.',
+  },
+  {
+    value: 'swarm',
+    label: 'On the swarm, as a stack (docker stack deploy)',
+    description:
+      'Deployed from this manager across the nodes; services that keep data stay on one labelled node, updates roll and roll back. Not yet: backup, restore, upgrade, recipe hooks (docs/scale-out.md).',
+  },
+];
+
+export const targetLabel = (target: Target): string => TARGET_CHOICES.find((c) => c.value === target)!.label;
 
 export function checkDir(text: string, recipe: string, cwd: string): Validation {
   if (text.trim() === '') return { ok: false, message: 'Give a folder, e.g. /opt/' + recipe };

@@ -19,10 +19,11 @@ import {
   nextQuestion,
   RECIPE_STEP,
   reviewModel,
+  TARGET_STEP,
   type ReviewRow,
 } from './flow.js';
 import { Places, placeStep } from './places.js';
-import { askQuestion } from './questions.js';
+import { askQuestion, targetLabel } from './questions.js';
 import { BACK, type WizardUI } from './ui.js';
 
 export interface WizardInput {
@@ -132,6 +133,13 @@ async function reviewOf(
     steps.push({ id: RECIPE_STEP, label: 'Stack', value: prepared.recipe.manifest.title, changeable: true });
   if (answered.has(DIR_STEP))
     steps.push({ id: DIR_STEP, label: 'Install folder', value: prepared.dir, changeable: true });
+  if (answered.has(TARGET_STEP))
+    steps.push({
+      id: TARGET_STEP,
+      label: 'Runs',
+      value: targetLabel(prepared.target ?? 'compose'),
+      changeable: true,
+    });
   return reviewModel({
     recipe: prepared.recipe,
     dir: prepared.dir,

@@ -101,7 +101,9 @@ async function start(
   command: string,
   options: { columns?: number; rows?: number; env?: string } = {},
 ): Promise<void> {
-  const shell = `cd ${repoRoot} && env -u CI ${options.env ?? ''} ${command}; echo "EXIT=$?"; sleep 60`;
+  // BERTH_TARGET=compose: on an engine that is a swarm manager (the swarm tests make one) the wizard would first
+  // ask where the stack runs; these tests are about the compose install (test/wizard/target-step.test.tsx: that step).
+  const shell = `cd ${repoRoot} && env -u CI BERTH_TARGET=compose ${options.env ?? ''} ${command}; echo "EXIT=$?"; sleep 60`;
   await session(shell, options.columns ?? 120, options.rows);
 }
 
@@ -286,7 +288,7 @@ describe('the wizard in a real terminal (tmux, built bundle)', () => {
     const dir = path.join(root, 'stack');
     const err = path.join(root, 'stderr.txt');
     await session(
-      `cd ${repoRoot} && env -u CI ${berthCmd(['install', '--recipe', FIXTURE, '--dir', dir])} 2>${err}`,
+      `cd ${repoRoot} && env -u CI BERTH_TARGET=compose ${berthCmd(['install', '--recipe', FIXTURE, '--dir', dir])} 2>${err}`,
     );
     await waitFor('? Greeting shown on the page');
     const running = async () => (await execa('pgrep', ['-f', `dir ${dir}`], { reject: false })).stdout.trim();

@@ -373,7 +373,7 @@ export interface TaskRow {
   Error: string;
 }
 export interface ServiceInspect {
-  Spec: { Name: string };
+  Spec: { Name: string; TaskTemplate?: unknown };
   UpdateStatus?: { State?: string; Message?: string };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
   JobStatus?: { JobIteration?: { Index?: number } };
@@ -411,7 +411,6 @@ async function waitForLayer(
         before: before.services.get(full),
         tasks: mine,
         oldTasks: before.tasks,
-        settling: w.clock() - before.at < 5000,
       });
       if (verdict.state !== seen.get(name)) {
         seen.set(name, verdict.state);
@@ -463,8 +462,6 @@ export interface ServiceSight {
   tasks: readonly TaskRow[];
   /** Task IDs that existed before this deploy: their failures and completions are old news. */
   oldTasks: ReadonlySet<string>;
-  /** The deploy was a moment ago: swarm may not have begun the update of a changed service yet. */
-  settling: boolean;
 }
 
 /**
@@ -477,14 +474,17 @@ export function serviceVerdict(
   sight: ServiceSight,
 ): { state: ServiceState; detail?: string } {
   const { now, before } = sight;
-  // `docker stack deploy` updates every service, also to the same spec: only a different spec is a change.
-  const changed =
-    before !== undefined &&
-    (now?.Version?.Index ?? 0) > (before.Version?.Index ?? 0) &&
-    JSON.stringify(now?.Spec) !== JSON.stringify(before.Spec);
-  const updateNow = JSON.stringify(now?.UpdateStatus ?? null);
+  // `docker stack deploy` updates every service, also to the same spec. What this deploy changed: the update
+  // swarm ran since (its status moved), or the task template (new tasks must replace the old ones; swarm may not
+  // have begun, on a busy machine for seconds). An old update's status (an earlier rollback) is history.
+  const moved = before !== undefined && (now?.Version?.Index ?? 0) > (before.Version?.Index ?? 0);
   const update =
-    changed && updateNow !== JSON.stringify(before.UpdateStatus ?? null) ? now?.UpdateStatus : undefined;
+    moved && JSON.stringify(now?.UpdateStatus ?? null) !== JSON.stringify(before.UpdateStatus ?? null)
+      ? now?.UpdateStatus
+      : undefined;
+  const templateChanged =
+    moved && JSON.stringify(now?.Spec.TaskTemplate) !== JSON.stringify(before.Spec.TaskTemplate);
+  const changed = update !== undefined || templateChanged;
   const fresh = sight.tasks.filter((t) => !sight.oldTasks.has(t.ID));
   const failed = fresh.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
   const lastError = failed[0] ? failed[0].Error || failed[0].CurrentState.split(' ')[0] : undefined;
@@ -504,16 +504,18 @@ export function serviceVerdict(
     return progressOf(tasks, wanted);
   }
   // Swarm restarts a failing task; three new failures is a service that will not come up.
-  const running = sight.tasks.filter((t) => t.DesiredState === 'Running' && /^Running/.test(t.CurrentState));
+  // A changed template counts only the tasks started since; an update swarm finished, all that run.
+  const counted = templateChanged && state !== 'completed' ? fresh : sight.tasks;
+  const running = counted.filter((t) => t.DesiredState === 'Running' && /^Running/.test(t.CurrentState));
   if (failed.length >= 3 && running.length === 0)
     return { state: 'failed', detail: lastError ?? 'its tasks keep failing' };
-  const waitingForUpdate = changed && update === undefined && fresh.length === 0 && sight.settling;
-  const updating = state === 'updating' || state === 'rollback_started' || waitingForUpdate;
+  const updating = state === 'updating' || state === 'rollback_started';
   if (running.length >= (plan.replicas[name] ?? 1) && !updating)
     return { state: wanted === 'healthy' ? 'healthy' : 'running' };
   if (state === 'rollback_started')
     return { state: 'starting', detail: `rolling back${lastError ? ` (${lastError})` : ''}` };
-  if (updating && running.length > 0) return { state: 'starting', detail: 'updating' };
+  if (updating || (templateChanged && sight.tasks.some((t) => /^Running/.test(t.CurrentState))))
+    return { state: 'starting', detail: 'updating' };
   return progressOf(
     sight.tasks.filter((t) => t.DesiredState !== 'Shutdown'),
     wanted,

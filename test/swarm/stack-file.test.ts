@@ -280,13 +280,13 @@ describe('reading the tasks: when a service is up', () => {
     Error: error,
   });
   const svc = (version: number, image: string, update?: ServiceInspect['UpdateStatus']): ServiceInspect => ({
-    Spec: { Name: 'p_web', image } as ServiceInspect['Spec'],
+    Spec: { Name: 'p_web', TaskTemplate: { ContainerSpec: { Image: image } } },
     Version: { Index: version },
     ...(update ? { UpdateStatus: update } : {}),
   });
 
   test('a new service is up once its task runs (swarm calls a task running only once it is healthy)', () => {
-    const sight = { before: undefined, oldTasks: new Set<string>(), settling: false };
+    const sight = { before: undefined, oldTasks: new Set<string>() };
     expect(
       serviceVerdict(plan, 'web', { ...sight, now: svc(1, 'a'), tasks: [task('t1', 'Starting')] }),
     ).toEqual({
@@ -304,14 +304,13 @@ describe('reading the tasks: when a service is up', () => {
     const before = svc(5, 'a', { State: 'rollback_completed', Message: 'old' });
     const oldTasks = new Set(['t1', 'f1']);
     const tasks = [task('t1', 'Running'), task('f1', 'Failed', 'Shutdown', 'old failure')];
-    // Deployed a moment ago with a new spec: swarm has not started the update yet.
+    // Deployed with a new task template: until a new task runs, the old one does not count.
     expect(
       serviceVerdict(plan, 'web', {
         now: svc(6, 'b', before.UpdateStatus),
         before,
         tasks,
         oldTasks,
-        settling: true,
       }).state,
     ).toBe('starting');
     // The same spec deployed again: nothing to wait for, the old rollback is history.
@@ -321,7 +320,6 @@ describe('reading the tasks: when a service is up', () => {
         before,
         tasks,
         oldTasks,
-        settling: true,
       }),
     ).toEqual({
       state: 'healthy',
@@ -333,7 +331,6 @@ describe('reading the tasks: when a service is up', () => {
         before,
         tasks: [...tasks, task('n1', 'Rejected', 'Shutdown', '"No such image: x:nope"')],
         oldTasks,
-        settling: false,
       }),
     ).toEqual({
       state: 'failed',
@@ -345,22 +342,19 @@ describe('reading the tasks: when a service is up', () => {
     const before = svc(2, 'a');
     const oldTasks = new Set(['old']);
     const done = { ...task('old', 'Complete', 'Complete'), Name: 'p_job.1' };
-    expect(
-      serviceVerdict(plan, 'job', { now: svc(3, 'b'), before, tasks: [done], oldTasks, settling: false })
-        .state,
-    ).not.toBe('completed');
+    expect(serviceVerdict(plan, 'job', { now: svc(3, 'b'), before, tasks: [done], oldTasks }).state).not.toBe(
+      'completed',
+    );
     expect(
       serviceVerdict(plan, 'job', {
         now: svc(3, 'b'),
         before,
         tasks: [done, { ...task('new', 'Failed', 'Complete', 'task: non-zero exit (1)'), Name: 'p_job.1' }],
         oldTasks,
-        settling: false,
       }),
     ).toEqual({ state: 'failed', detail: 'task: non-zero exit (1)' });
-    expect(
-      serviceVerdict(plan, 'job', { now: svc(2, 'a'), before, tasks: [done], oldTasks, settling: false })
-        .state,
-    ).toBe('completed');
+    expect(serviceVerdict(plan, 'job', { now: svc(2, 'a'), before, tasks: [done], oldTasks }).state).toBe(
+      'completed',
+    );
   });
 });

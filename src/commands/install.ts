@@ -101,6 +101,12 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   if (swarm && run.start) {
     const { swarmPreflight } = await import('../steps/install-steps.js');
     for (const note of await swarmPreflight(ctx, asked.prepared)) run.say.write(`! swarm: ${note}\n`);
+  } else if (run.start && asked.facts.docker?.swarm?.state === 'active') {
+    // On an engine in a swarm, the same project may run as a stack: not both at once.
+    const { refuseOtherTarget } = await import('../steps/install-steps.js');
+    const { composeEnv } = await import('../compose/docker-compose.js');
+    const env = composeEnv({ cwd: asked.prepared.dir, envNames: [], env: ctx.env });
+    await refuseOtherTarget(ctx, asked.prepared, 'compose', env);
   }
   // On swarm every run deploys: swarm itself leaves unchanged services alone.
   const changes =

@@ -251,8 +251,10 @@ export async function swarmPreflight(
     pendingHooks(prepared.rendering.hooks, prepared.previous.state?.hooksDone),
     prepared.recipe.manifest.name,
   );
-  const info = await swarmInfo(ctx.exec, composeEnv({ cwd: prepared.dir, envNames: [], env: ctx.env }));
+  const env = composeEnv({ cwd: prepared.dir, envNames: [], env: ctx.env });
+  const info = await swarmInfo(ctx.exec, env);
   if (!info.manager) throw notManagerError(info);
+  await refuseOtherTarget(ctx, prepared, 'swarm', env);
   const { stageFinalFiles } = await import('./validate.js');
   const staged = stageFinalFiles(prepared);
   try {
@@ -268,6 +270,34 @@ export async function swarmPreflight(
   } finally {
     rmSync(staged, { recursive: true, force: true });
   }
+}
+
+/**
+ * The same project running as the other kind of stack (compose containers, or a swarm stack): both would hold the
+ * same ports and the same volumes. Refused, pointing at `berth down`, which keeps the data for the switch.
+ */
+export async function refuseOtherTarget(
+  ctx: Pick<Context, 'exec'>,
+  prepared: Pick<Prepared, 'project' | 'dir'>,
+  target: 'compose' | 'swarm',
+  env: Record<string, string>,
+): Promise<void> {
+  const [label, other] =
+    target === 'swarm'
+      ? ['com.docker.compose.project', 'docker compose']
+      : ['com.docker.stack.namespace', 'a Docker Swarm stack'];
+  const found = await ctx.exec('docker', ['ps', '-aq', '--filter', `label=${label}=${prepared.project}`], {
+    env,
+    timeoutMs: 30_000,
+  });
+  if (found.exitCode !== 0 || found.stdout.trim() === '') return;
+  throw new BerthError(
+    `The ${prepared.project} stack already runs here with ${other}; it cannot also run ${target === 'swarm' ? 'on the swarm' : 'with docker compose'}.`,
+    {
+      exitCode: ExitCode.usage,
+      hint: `Stop it first with \`berth down --dir ${prepared.dir}\` (its volumes stay, and the ${target} stack uses them on this node), then run this again. Nothing was written.`,
+    },
+  );
 }
 
 /** Report: where to go next — the wizard's final screen on a terminal, plain lines otherwise. */

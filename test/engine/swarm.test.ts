@@ -161,6 +161,27 @@ describe('berth install --target swarm on a real swarm', () => {
     });
     expect(again.exitCode, text(again)).toBe(0);
     expect(text(again)).toMatch(/all 4 service\(s\) up/);
+
+    // The same project with docker compose next to the stack: refused, pointing at berth down; nothing written.
+    const envBefore = readFileSync(path.join(stack.dir, '.env'), 'utf8');
+    const compose = await berth(['install', '--dir', stack.dir, '--yes', '--target', 'compose']);
+    expect(compose.exitCode, text(compose)).toBe(2);
+    expect(text(compose)).toContain('already runs here with a Docker Swarm stack');
+    expect(text(compose)).toContain(`berth down --dir ${stack.dir}`);
+    expect(readFileSync(path.join(stack.dir, '.env'), 'utf8')).toBe(envBefore);
+
+    // uninstall --purge: no service, secret, config, network or volume of the stack is left, nor its node label.
+    const gone = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes'], { timeout: 300_000 });
+    expect(gone.exitCode, text(gone)).toBe(0);
+    const label = `label=com.docker.stack.namespace=${stack.project}`;
+    for (const kind of ['service', 'secret', 'config', 'network'])
+      expect(String((await docker([kind, 'ls', '-q', '--filter', label], root)).stdout).trim(), kind).toBe(
+        '',
+      );
+    const volumes = await docker(['volume', 'ls', '-q', '--filter', `name=${stack.project}_`], root);
+    expect(String(volumes.stdout).trim()).toBe('');
+    const self = await docker(['node', 'inspect', 'self', '--format', '{{json .Spec.Labels}}'], root);
+    expect(String(self.stdout)).not.toContain(`berth.${stack.project}.data`);
   }, 600_000);
 
   test('reflector: migrate completes before the server, worker and beat; every service healthy; the API answers', async () => {

@@ -4,6 +4,8 @@
 import {
   closeSync,
   createReadStream,
+  linkSync,
+  unlinkSync,
   createWriteStream,
   existsSync,
   fsyncSync,
@@ -64,7 +66,34 @@ export function defaultBackupDir(facts: { uid: number }, env: Record<string, str
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 export const archivePattern = (project: string) =>
-  new RegExp(`^${project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}-\\d{6}\\.tar\\.gz$`);
+  new RegExp(`^${project.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}-\\d{6}(-\\d+)?\\.tar\\.gz$`);
+/** Oldest first: by the time in the name, then the number a second archive of the same second got. */
+const archiveOrder = (name: string) => {
+  const m = /-(\d{8}-\d{6})(?:-(\d+))?\.tar\.gz$/.exec(name);
+  return m ? `${m[1]}-${(m[2] ?? '1').padStart(6, '0')}` : name;
+};
+
+/**
+ * The finished archive under its final name, never over another one: two backups within one second get
+ * NAME.tar.gz and NAME-2.tar.gz. A name the user gave (--output FILE.tar.gz) is theirs to reuse.
+ */
+export function publish(partial: string, file: string, dated: boolean): string {
+  if (!dated) {
+    renameSync(partial, file);
+    return file;
+  }
+  for (let i = 1; ; i++) {
+    const candidate = i === 1 ? file : file.replace(/\.tar\.gz$/, `-${i}.tar.gz`);
+    try {
+      linkSync(partial, candidate);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    unlinkSync(partial);
+    return candidate;
+  }
+}
 
 function targetFile(ctx: Context, install: OpenInstall, output: string | undefined): string {
   const chosen = output ? path.resolve(ctx.cwd, output) : defaultBackupDir(ctx.facts, ctx.env);
@@ -79,10 +108,10 @@ export async function createBackup(
 ): Promise<BackupResult> {
   const started = Date.now();
   const w: Where = { exec: ctx.exec, dir: install.dir, env: install.composeEnv };
-  const file = targetFile(ctx, install, opts.output);
-  const folder = path.dirname(file);
+  const target = targetFile(ctx, install, opts.output);
+  const folder = path.dirname(target);
   ensureFolder(folder);
-  const partial = path.join(folder, `.${path.basename(file)}.${process.pid}.partial`);
+  const partial = path.join(folder, `.${path.basename(target)}.${process.pid}.partial`);
   removeStalePartials(folder);
   await removeCarriers(w, install.project);
   const [config, rows, arch] = await Promise.all([
@@ -144,7 +173,7 @@ export async function createBackup(
     throw error;
   }
   fsyncFile(partial);
-  renameSync(partial, file);
+  const file = publish(partial, target, !opts.output?.endsWith('.tar.gz'));
   const result: BackupResult = {
     archive: file,
     bytes: statSync(file).size,
@@ -298,12 +327,11 @@ function removeStalePartials(folder: string): void {
   }
 }
 
-function pruneArchives(folder: string, project: string, keep: number, current: string): void {
+export function pruneArchives(folder: string, project: string, keep: number, current: string): void {
   const pattern = archivePattern(project);
   const archives = readdirSync(folder)
     .filter((n) => pattern.test(n))
-    .sort()
-    .reverse();
+    .sort((a, b) => archiveOrder(b).localeCompare(archiveOrder(a)));
   for (const name of archives.slice(keep)) {
     if (path.join(folder, name) !== current) rmSync(path.join(folder, name), { force: true });
   }

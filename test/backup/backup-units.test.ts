@@ -1,13 +1,13 @@
 // The pure parts of backup and restore: the archive's sums and refusals, what a backup takes (dumps instead of a
 // running database's files, a stopped one copied raw and bound to its architecture, caches left out), the
 // verification's override, and the ages berth status prints.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ArchiveWriter } from '../../src/backup/archive.js';
-import { planBackup } from '../../src/backup/backup.js';
+import { planBackup, publish, pruneArchives } from '../../src/backup/backup.js';
 import { checkArchive, type BackupManifest } from '../../src/backup/manifest.js';
 import { refuseFullHostFolders, refuseMismatch, refuseNoSpace } from '../../src/backup/restore.js';
 import { verifyOverride } from '../../src/backup/verify-override.js';
@@ -250,5 +250,35 @@ describe('restore refuses before anything changes', () => {
         manifest({ hostPaths: [{ path: empty, description: 'files', member: 'hostpaths/0' }] }),
       ),
     ).not.toThrow();
+  });
+});
+
+describe('archive names', () => {
+  test('two backups within one second keep both (NAME, NAME-2); --keep counts the second as the newer', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-names-'));
+    try {
+      const dated = path.join(dir, 'shop-20261130-101010.tar.gz');
+      const put = (content: string, name: string, isDated = true) => {
+        const partial = path.join(dir, `.${content}.partial`);
+        writeFileSync(partial, content);
+        return publish(partial, name, isDated);
+      };
+      expect(put('first', dated)).toBe(dated);
+      expect(put('second', dated)).toBe(path.join(dir, 'shop-20261130-101010-2.tar.gz'));
+      expect(readFileSync(dated, 'utf8')).toBe('first');
+      put('older', path.join(dir, 'shop-20261130-090000.tar.gz'));
+      pruneArchives(dir, 'shop', 2, '');
+      expect(readdirSync(dir).sort()).toEqual([
+        'shop-20261130-101010-2.tar.gz',
+        'shop-20261130-101010.tar.gz',
+      ]);
+      // A name the user gave is theirs: written over.
+      const mine = path.join(dir, 'mine.tar.gz');
+      put('a', mine, false);
+      expect(put('b', mine, false)).toBe(mine);
+      expect(readFileSync(mine, 'utf8')).toBe('b');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

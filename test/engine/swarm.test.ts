@@ -155,6 +155,32 @@ describe('berth install --target swarm on a real swarm', () => {
     expect(magec.UpdateStatus.State).toBe('rollback_completed');
     expect(await httpStatus(`http://127.0.0.1:${port}/api/v1/health`)).toBe(200);
 
+    // A change that breaks health (the user's override points magec's healthcheck at a page that is not there):
+    // the new task never becomes healthy, swarm rolls magec back, berth reports it.
+    const override = path.join(stack.dir, 'compose.override.yaml');
+    const fast = readFileSync(override, 'utf8');
+    writeFileSync(
+      override,
+      fast
+        .replace(
+          '  magec:\n    healthcheck:\n',
+          '  magec:\n    healthcheck:\n      test: ["CMD", "ffmpeg", "-i", "http://127.0.0.1:8080/no-such-page"]\n      start_period: 0s\n',
+        )
+        .replace(
+          /(  magec:\n(?:      .*\n|    healthcheck:\n)*?)      retries: 75\n/,
+          '$1      retries: 2\n',
+        ),
+    );
+    const unhealthy = await berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '240'], {
+      timeout: 300_000,
+    });
+    expect(unhealthy.exitCode, text(unhealthy)).not.toBe(0);
+    expect(text(unhealthy)).toMatch(/magec did not come up on the swarm: its update failed .*rolled it back/);
+    const afterHealth = (await service(stack.project, 'magec')) as { UpdateStatus: { State: string } };
+    expect(afterHealth.UpdateStatus.State).toBe('rollback_completed');
+    expect(await httpStatus(`http://127.0.0.1:${port}/api/v1/health`)).toBe(200);
+    writeFileSync(override, fast);
+
     // The same answers again: nothing changes, nothing waits on an update (the earlier rollback is history).
     const again = await berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '120'], {
       timeout: 200_000,

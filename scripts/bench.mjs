@@ -10,6 +10,8 @@
 // `docker run`, and `berth restore` against the manual tar -x plus `up --wait`.
 // Offline (scripts/bench-lib/offline.mjs): `berth bundle` of magec against a plain `docker save` of its images, and
 // `install.sh --bundle` in a fresh VM with no network until the stack is healthy.
+// Swarm (scripts/bench-lib/swarm.mjs): `berth install --target swarm` to healthy against a plain
+// `docker stack deploy` of the stack file berth wrote, polled until every service is N/N.
 // Usage: scripts/bench.mjs [rounds] [--pairs N] [--vm-runs N] [--no-engine] [--require-engine]
 //   (build first: npm run build)
 import { spawnSync } from 'node:child_process';
@@ -275,6 +277,39 @@ if (!skip) {
   row('berth backup (dump, volume, gzip, sums)', r.backup, r.backupRatio, 1.2);
   row('manual restore: tar -x + up --wait', r.manual, 1);
   row('berth restore (checked, loaded, healthy)', r.restore, r.restoreRatio, 1.2);
+}
+
+// ---- On the engine's swarm: berth install --target swarm against a plain stack deploy of the same stack file ----
+if (!skip) {
+  const { benchSwarm, swarmUnavailable } = await import('./bench-lib/swarm.mjs');
+  const swarmSkip = swarmUnavailable(cleanEnv());
+  if (swarmSkip) console.log(`\nswarm time to healthy: skipped, ${swarmSkip}`);
+  else {
+    const swarmFixture = path.resolve(import.meta.dirname, '../test/fixtures/swarm-stack');
+    const { samples: sw } = await benchSwarm({
+      bundle,
+      fixture: swarmFixture,
+      pairs: 3,
+      env: cleanEnv(),
+      log: (l) => console.error(l),
+    });
+    const [b, raw] = [median(sw.map((p) => p.berth)), median(sw.map((p) => p.raw))];
+    const ratio = median(sw.map((p) => p.berth / p.raw));
+    console.log(
+      `\nswarm time to healthy: test/fixtures/swarm-stack (PostgreSQL, a one-shot job, web at 1 replica) on this engine's` +
+        ` swarm,\n  ${sw.length} alternating pairs (+1 warm-up), medians; volume kept, stack removed before each run\n`,
+    );
+    console.log(
+      `${"stack deploy of berth's stack file + poll".padEnd(42)} ${`${(raw / 1000).toFixed(1)} s`.padStart(9)} ${'1.00×'.padStart(7)}`,
+    );
+    console.log(
+      `${'berth install --target swarm --yes'.padEnd(42)} ${`${(b / 1000).toFixed(1)} s`.padStart(9)} ${`${ratio.toFixed(2)}×`.padStart(7)}  ` +
+        `goal ≤ 1.1×  ${ratio <= 1.1 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  pairs (berth/raw s): ${sw.map((p) => `${(p.berth / 1000).toFixed(1)}/${(p.raw / 1000).toFixed(1)}`).join('  ')}`,
+    );
+  }
 }
 
 // ---- The bootstrap: what curl | bash downloads, and how long until the wizard shows --------------------------

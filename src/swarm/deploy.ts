@@ -230,17 +230,19 @@ export async function deploySwarm(
     if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info);
     await createSecrets(plan, p.project, env, log);
     for (let k = 1; k <= plan.layers.length && !failure; k++) {
-      const last = k === plan.layers.length;
       const layer = plan.layers[k - 1]!;
       const before = await snapshot(waiting, layer);
-      const deployed = await stackDeploy(layerDoc(plan, k), p.project, env, last, log);
+      const deployed = await stackDeploy(layerDoc(plan, k), p.project, env, log);
       if (deployed) {
         failure = { service: undefined, message: 'docker stack deploy failed.', details: deployed };
         break;
       }
       failure = await waitForLayer(plan, layer, before, waiting);
     }
-    if (!failure) await removeUnused(ctx.exec, env, p.project, log);
+    if (!failure) {
+      await removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log);
+      await removeUnused(ctx.exec, env, p.project, log);
+    }
   } finally {
     store.dispatch([{ type: 'done', at: clock(), ok: !failure }]);
     await view.closed;
@@ -323,7 +325,6 @@ async function stackDeploy(
   doc: StackPlan['doc'],
   project: string,
   env: Record<string, string>,
-  prune: boolean,
   log: NodeJS.WritableStream,
 ): Promise<string[] | undefined> {
   const { execa } = await loadExeca();
@@ -334,7 +335,6 @@ async function stackDeploy(
     // Images are named by pinned tags; every node resolves them itself (an offline install has no registry).
     '--resolve-image',
     'never',
-    ...(prune ? ['--prune'] : []),
     '--compose-file',
     '-',
     project,
@@ -497,8 +497,8 @@ export function serviceVerdict(
   }
   const wanted = plan.waitFor[name];
   if (wanted === 'completed') {
-    // A job this deploy changed runs again: only its new tasks say how.
-    const tasks = changed || before === undefined ? fresh : sight.tasks;
+    // Every update of a job, even to the same spec, is a new run: only its new tasks say how it went.
+    const tasks = moved || changed || before === undefined ? fresh : sight.tasks;
     if (tasks.some((t) => /^Complete/.test(t.CurrentState))) return { state: 'completed' };
     if (failed.length > 0) return { state: 'failed', detail: lastError ?? 'the job failed' };
     return progressOf(tasks, wanted);
@@ -566,6 +566,26 @@ async function serviceLogs(w: WaitContext, service: string): Promise<string[]> {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .slice(-10);
+}
+
+/** The stack's services these answers no longer have (a mode switched off): removed, as --prune would. */
+async function removeOtherServices(
+  exec: Exec,
+  env: Record<string, string>,
+  project: string,
+  services: readonly string[],
+  log: NodeJS.WritableStream,
+): Promise<void> {
+  const r = await exec(
+    'docker',
+    ['service', 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
+    { env, timeoutMs: 30_000 },
+  );
+  const keep = new Set(services.map((s) => `${project}_${s}`));
+  const gone = r.stdout.split('\n').filter((n) => n && !keep.has(n));
+  if (gone.length === 0) return;
+  const rm = await exec('docker', ['service', 'rm', ...gone], { env, timeoutMs: 60_000 });
+  log.write(`docker service rm ${gone.join(' ')}: exit ${rm.exitCode}\n`);
 }
 
 /** Configs and secrets of this stack that no service uses any more (older versions): removed. */

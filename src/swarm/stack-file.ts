@@ -528,9 +528,13 @@ function stripNulls(record: Record<string, Record<string, unknown> | null>): Rec
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v ?? {}]));
 }
 
-/** The stack file for a deploy of the first `count` layers (services of later layers left out). */
-export function layerDoc(plan: StackPlan, count: number): StackPlan['doc'] {
-  const names = new Set(plan.layers.slice(0, count).flat());
+/**
+ * The stack file for the deploy of one layer: its services only (with every network, volume, config and secret).
+ * `docker stack deploy` leaves the stack's other services as they are; naming a deployed one-shot again would run it
+ * again (swarm starts a new run of a job on every update, even to the same spec).
+ */
+export function layerDoc(plan: StackPlan, layer: number): StackPlan['doc'] {
+  const names = new Set(plan.layers[layer - 1] ?? []);
   return {
     ...plan.doc,
     services: Object.fromEntries(Object.entries(plan.doc.services).filter(([n]) => names.has(n))),

@@ -178,10 +178,8 @@ describe('berth install --target swarm on two nodes', () => {
     expect(readFileSync(path.join(dir, '.berth/swarm/stack.yaml'), 'utf8')).not.toContain(password);
   }, 360_000);
 
-  // Known bug: the last layer's `docker stack deploy` names every service again, and swarm runs a replicated job
-  // again on every update of it, even to the same spec: the job runs a second time, next to web's first start.
-  // deploy.ts should deploy each layer's services only (no --prune) and remove the stack's other services itself.
-  test.fails('the one-shot job runs once per install', () => {
+  // Each layer's deploy names only its own services: a job deployed once runs once.
+  test('the one-shot job runs once per install', () => {
     expect(jobRuns).toBe(1);
   });
 

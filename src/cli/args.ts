@@ -53,6 +53,8 @@ export interface CliOptions {
   pull?: 'never' | 'missing' | 'always';
   /** install/render: compose on this engine, or a Docker Swarm stack (src/swarm/). */
   target?: 'compose' | 'swarm';
+  /** install --target swarm: the node that holds the stack's data. */
+  dataNode?: string;
   help: boolean;
   version: boolean;
 }
@@ -246,6 +248,7 @@ function toOptions(values: Record<string, string | boolean>): CliOptions {
     ...str('bundle'),
     ...(str('pull') as { pull?: 'never' | 'missing' | 'always' }),
     ...(str('target') as { target?: 'compose' | 'swarm' }),
+    ...(values['data-node'] === undefined ? {} : { dataNode: String(values['data-node']) }),
     help: values.help === true,
     version: values.version === true,
   };

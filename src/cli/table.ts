@@ -113,6 +113,11 @@ export const options = {
     value: 'compose|swarm',
     help: 'where the stack runs: docker compose here, or a Docker Swarm stack from this manager (env BERTH_TARGET; default: as installed, else compose)',
   },
+  'data-node': {
+    type: 'string',
+    value: 'NODE',
+    help: "swarm: the node (hostname or ID) that holds the stack's data: its volumes and host folders (env BERTH_DATA_NODE; default: the node that holds it already, else this manager)",
+  },
   help: { type: 'boolean', short: 'h', help: 'this help' },
   version: { type: 'boolean', short: 'V', help: "berth's version" },
 } as const satisfies Record<string, OptionDef>;
@@ -167,6 +172,7 @@ const installOptions = [
   'json',
   'pull',
   'target',
+  'data-node',
 ] as const satisfies readonly OptionName[];
 
 export const commandTable: readonly CommandDef[] = [

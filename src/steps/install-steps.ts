@@ -265,8 +265,23 @@ export async function swarmPreflight(
     const scope = { answers: prepared.resolution.answers, facts: ctx.facts };
     for (const u of prepared.recipe.manifest.swarm.unsupported)
       if (evaluate(u.when, scope)) plan.problems.unshift(u.reason);
+    // A port published on the task's node (no IPVS) takes one node per replica.
+    for (const [name, svc] of Object.entries(plan.doc.services)) {
+      const placement = (svc.deploy as { placement?: { max_replicas_per_node?: number } }).placement;
+      const wanted = plan.replicas[name] ?? 1;
+      if (placement?.max_replicas_per_node === 1 && wanted > info.nodes)
+        plan.problems.push(
+          `Service ${name} runs ${wanted} replicas that each publish a port on their own node, but this swarm has ${info.nodes} node(s): add nodes (docker swarm join) or set fewer replicas in compose.override.yaml (deploy.replicas).`,
+        );
+    }
     refuseProblems(plan, prepared.recipe.manifest.name);
-    return plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
+    const notes = plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
+    if (plan.pinned.length === 0) return notes;
+    // Where the data is to live: refused here when it would have to move.
+    const { dataNodeFor } = await import('../swarm/deploy.js');
+    const node = await dataNodeFor(ctx.exec, env, prepared.project, info, prepared.dataNode);
+    const kept = node.labelled ? 'holds' : 'will hold';
+    return [...notes, `node ${node.hostname} ${kept} the data of ${plan.pinned.join(', ')}.`];
   } finally {
     rmSync(staged, { recursive: true, force: true });
   }

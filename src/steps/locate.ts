@@ -32,6 +32,8 @@ export interface Located {
   target?: Target;
   /** A source settled the target (flag, env, answers file, the folder's install), not the default. */
   targetGiven?: boolean;
+  /** Swarm: the node asked to hold the stack's data (--data-node, BERTH_DATA_NODE, or the wizard). */
+  dataNode?: string | undefined;
 }
 
 /** What the wizard chose where the command line said nothing. */
@@ -75,6 +77,9 @@ export async function locate(
   return {
     target: targetSource ?? choice.target ?? 'compose',
     targetGiven: targetSource !== undefined,
+    ...(scan.dataNode || ctx.env.BERTH_DATA_NODE
+      ? { dataNode: scan.dataNode || ctx.env.BERTH_DATA_NODE }
+      : {}),
     recipe,
     dir,
     project: projectName(dir, previous),

@@ -37,6 +37,8 @@ import {
 } from './stack-file.js';
 
 export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+/** How often the tasks are read while a layer comes up: two docker calls, ~50 ms of the CPU. */
+const POLL_MS = 400;
 export const STACK_FILE = `${BERTH_DIR}/swarm/stack.yaml`;
 
 type DeployContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
@@ -175,7 +177,13 @@ export function notManagerError(info: SwarmInfo): BerthError {
 
 /** Deploys the stack layer by layer and waits for each; the same progress and errors as a compose start. */
 export async function deploySwarm(
-  p: { dir: string; recipe: Recipe; project: string; hostFolders: readonly string[] },
+  p: {
+    dir: string;
+    recipe: Recipe;
+    project: string;
+    hostFolders: readonly string[];
+    dataNode?: string | undefined;
+  },
   ctx: DeployContext,
   waitTimeout: number,
   options: StartOptions = {},
@@ -227,7 +235,7 @@ export async function deploySwarm(
     log,
   };
   try {
-    if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info);
+    if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info, p.dataNode);
     await createSecrets(plan, p.project, env, log);
     for (let k = 1; k <= plan.layers.length && !failure; k++) {
       const layer = plan.layers[k - 1]!;
@@ -265,28 +273,81 @@ export function stackText(doc: StackPlan['doc'], recipe: string): string {
   );
 }
 
+/** Where the stack's data is to live: the node already labelled for it, else the one asked for, else this one. */
+export async function dataNodeFor(
+  exec: Exec,
+  env: Record<string, string>,
+  project: string,
+  info: SwarmInfo,
+  wanted: string | undefined,
+): Promise<{ id: string; hostname: string; labelled: boolean }> {
+  const label = dataLabel(project);
+  const listed = await exec(
+    'docker',
+    ['node', 'ls', '--filter', `node.label=${label}=true`, '--format', '{{.ID}} {{.Hostname}}'],
+    { env, timeoutMs: 30_000 },
+  );
+  const [held] = listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ') as [string, string]);
+  const asked = wanted ? await nodeNamed(exec, env, wanted) : undefined;
+  if (held) {
+    if (asked && asked.id !== held[0])
+      throw new BerthError(
+        `The data of ${project} is on node ${held[1]} (labelled ${label}=true), not on ${wanted}; berth does not move data between nodes.`,
+        {
+          exitCode: ExitCode.usage,
+          hint: `Leave --data-node out (or name ${held[1]}), or move the volumes to ${wanted} yourself and then the label (docs/scale-out.md, "Where the data lives").`,
+        },
+      );
+    return { id: held[0], hostname: held[1], labelled: true };
+  }
+  if (asked) return { ...asked, labelled: false };
+  return { id: info.nodeId, hostname: 'this node', labelled: false };
+}
+
+async function nodeNamed(
+  exec: Exec,
+  env: Record<string, string>,
+  name: string,
+): Promise<{ id: string; hostname: string }> {
+  const r = await exec('docker', ['node', 'inspect', name, '--format', '{{.ID}} {{.Description.Hostname}}'], {
+    env,
+    timeoutMs: 30_000,
+  });
+  const [id, hostname] = r.stdout.trim().split(' ');
+  if (r.exitCode !== 0 || !id)
+    throw new BerthError(`--data-node ${name}: there is no such node in this swarm.`, {
+      exitCode: ExitCode.usage,
+      hint: '`docker node ls` on a manager lists the nodes by hostname and ID.',
+    });
+  return { id, hostname: hostname ?? name };
+}
+
 async function labelDataNode(
   exec: Exec,
   env: Record<string, string>,
   project: string,
   info: SwarmInfo,
+  wanted: string | undefined,
 ): Promise<void> {
   const label = dataLabel(project);
-  const nodes = await exec('docker', ['node', 'ls', '--filter', `node.label=${label}=true`, '-q'], {
-    env,
-    timeoutMs: 30_000,
-  });
-  if (nodes.exitCode === 0 && nodes.stdout.trim() !== '') return;
-  // No node holds this stack's data yet: this one (the manager berth runs on) does from now on.
-  const r = await exec('docker', ['node', 'update', '--label-add', `${label}=true`, info.nodeId], {
+  const node = await dataNodeFor(exec, env, project, info, wanted);
+  if (node.labelled) return;
+  // No node holds this stack's data yet: the one asked for (or this manager) does from now on.
+  const r = await exec('docker', ['node', 'update', '--label-add', `${label}=true`, node.id], {
     env,
     timeoutMs: 30_000,
   });
   if (r.exitCode !== 0)
-    throw new BerthError(`Could not label this node as the one holding the stack's data (${label}).`, {
-      exitCode: ExitCode.compose,
-      details: [failureText(r)],
-    });
+    throw new BerthError(
+      `Could not label node ${node.hostname} as the one holding the stack's data (${label}).`,
+      {
+        exitCode: ExitCode.compose,
+        details: [failureText(r)],
+      },
+    );
 }
 
 /** Docker secrets from values: created with the value on stdin (never argv), labelled with the stack. */
@@ -450,7 +511,7 @@ async function waitForLayer(
         details: lines.map((l) => `  ${l}`),
       };
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return undefined;
 }

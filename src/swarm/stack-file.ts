@@ -299,7 +299,9 @@ export function toStack(input: StackInput): StackPlan {
     if (hosts.length > 0) out.extra_hosts = hosts;
 
     const job = jobs.has(name);
-    const count = job ? 1 : (input.swarm.services[name]?.replicas ?? 1);
+    // deploy.replicas in the compose files (the user's override included) wins over the recipe's swarm default.
+    const given = (svc.deploy as { replicas?: number } | undefined)?.replicas;
+    const count = job ? 1 : (given ?? input.swarm.services[name]?.replicas ?? 1);
     if (keepsData) pinned.push(name);
     out.deploy = deployFor(svc, {
       job,

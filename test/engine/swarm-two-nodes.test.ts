@@ -183,6 +183,21 @@ describe('berth install --target swarm on two nodes', () => {
     expect(jobRuns).toBe(1);
   });
 
+  test('--data-node naming another node than the one holding the data is refused: berth never moves data', async () => {
+    const before = readFileSync(path.join(dir, '.env'), 'utf8');
+    const r = await berth(['install', '--dir', dir, '--yes', '--data-node', swarm!.nodes[0]!.id], {
+      env: { DOCKER_HOST: swarm!.managerHost },
+    });
+    expect(r.exitCode, text(r)).toBe(2);
+    expect(text(r)).toContain(`berth does not move data between nodes`);
+    expect(readFileSync(path.join(dir, '.env'), 'utf8')).toBe(before);
+    const unknown = await berth(['install', '--dir', dir, '--yes', '--data-node', 'no-such-node'], {
+      env: { DOCKER_HOST: swarm!.managerHost },
+    });
+    expect(unknown.exitCode, text(unknown)).toBe(2);
+    expect(text(unknown)).toContain('--data-node no-such-node: there is no such node in this swarm.');
+  }, 120_000);
+
   test('web answers on its published port on each node`s address', async () => {
     for (const node of swarm!.nodes) {
       const response = await fetch(`http://${node.address}:${port}/`, {

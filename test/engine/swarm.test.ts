@@ -166,10 +166,7 @@ describe('berth install --target swarm on a real swarm', () => {
           '  magec:\n    healthcheck:\n',
           '  magec:\n    healthcheck:\n      test: ["CMD", "ffmpeg", "-i", "http://127.0.0.1:8080/no-such-page"]\n      start_period: 0s\n',
         )
-        .replace(
-          /(  magec:\n(?:      .*\n|    healthcheck:\n)*?)      retries: 75\n/,
-          '$1      retries: 2\n',
-        ),
+        .replace(/( {2}magec:\n(?: {6}.*\n| {4}healthcheck:\n)*?) {6}retries: 75\n/, '$1      retries: 2\n'),
     );
     const unhealthy = await berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '240'], {
       timeout: 300_000,

@@ -225,6 +225,14 @@ describe('compose → swarm stack file', () => {
     expect(plan.notes[0]).toMatch(/no IPVS/);
   });
 
+  test("deploy.replicas in the compose files (the user's override) wins over the recipe's swarm default", () => {
+    const config = base();
+    config.services.app!.deploy = { replicas: 2 };
+    const plan = toStack(input({ config, swarm: { fileSecrets: {}, services: { app: { replicas: 4 } } } }));
+    expect(plan.replicas.app).toBe(2);
+    expect(plan.doc.services.app!.deploy).toMatchObject({ replicas: 2 });
+  });
+
   test('what swarm cannot do is refused, naming the service; what it ignores is noted', () => {
     const config = base();
     Object.assign(config.services.app!, { build: { context: '.' }, privileged: true, shm_size: '1g' });

@@ -34,6 +34,8 @@ export interface Located {
   targetGiven?: boolean;
   /** Swarm: the node asked to hold the stack's data (--data-node, BERTH_DATA_NODE, or the wizard). */
   dataNode?: string | undefined;
+  /** --data-node or BERTH_DATA_NODE named the data node, not the wizard. */
+  dataNodeGiven?: boolean;
 }
 
 /** What the wizard chose where the command line said nothing. */
@@ -41,6 +43,8 @@ export interface LocateChoice {
   recipe?: string | undefined;
   dir?: string | undefined;
   target?: Target | undefined;
+  /** Swarm: the ID of the node chosen to hold the stack's data. */
+  dataNode?: string | undefined;
 }
 
 export async function locate(
@@ -74,12 +78,13 @@ export async function locate(
   dir ??= defaultDir(recipe.manifest.name, ctx.facts);
   const previous = installed ?? readPreviousInstall(dir);
   const targetSource = givenTarget(scan, ctx.env, { answersFile, previous });
+  const dataNodeSource = scan.dataNode || ctx.env.BERTH_DATA_NODE || undefined;
+  const dataNode = dataNodeSource ?? choice.dataNode;
   return {
     target: targetSource ?? choice.target ?? 'compose',
     targetGiven: targetSource !== undefined,
-    ...(scan.dataNode || ctx.env.BERTH_DATA_NODE
-      ? { dataNode: scan.dataNode || ctx.env.BERTH_DATA_NODE }
-      : {}),
+    ...(dataNode ? { dataNode } : {}),
+    dataNodeGiven: dataNodeSource !== undefined,
     recipe,
     dir,
     project: projectName(dir, previous),

@@ -18,6 +18,7 @@ import { changeSummary, type ChangeSummary } from './changes.js';
 export const RECIPE_STEP = '@recipe';
 export const DIR_STEP = '@dir';
 export const TARGET_STEP = '@target';
+export const DATA_NODE_STEP = '@data-node';
 
 interface Entry {
   id: string;

@@ -1,12 +1,15 @@
 // Which recipe in which folder the wizard is on, and where its stack runs: the recipe and folder steps (asked
 // only when the command line did not settle them), the target step (on a swarm manager, when no source settled
-// it), located once per choice, and the reconfigure note once per folder.
+// it), the data node step (a swarm stack on several nodes, none holding its data yet), located once per choice,
+// and the reconfigure note once per folder.
 import type { Context } from '../context.js';
 import type { DetectedFacts } from '../detect/facts.js';
+import type { SwarmNodeFact } from '../detect/swarm.js';
 import { defaultDir, locate, type Located, type LocateChoice } from '../steps/locate.js';
+import { dataLabel } from '../swarm/stack-file.js';
 import type { Target } from '../swarm/target.js';
-import { Answered, DIR_STEP, RECIPE_STEP, TARGET_STEP } from './flow.js';
-import { askDir, askRecipe, askTarget } from './questions.js';
+import { Answered, DATA_NODE_STEP, DIR_STEP, RECIPE_STEP, TARGET_STEP } from './flow.js';
+import { askDataNode, askDir, askRecipe, askTarget } from './questions.js';
 import { BACK, type Back, type WizardUI } from './ui.js';
 
 /**
@@ -31,6 +34,7 @@ export class Places {
       recipe: answered.get(RECIPE_STEP) as string | undefined,
       dir: answered.get(DIR_STEP) as string | undefined,
       target: answered.get(TARGET_STEP) as Target | undefined,
+      dataNode: answered.get(DATA_NODE_STEP) as string | undefined,
     };
   }
 
@@ -82,6 +86,15 @@ export async function placeStep(
     answered.answer(TARGET_STEP, target);
     return 'asked';
   }
+  // Asked once the target is swarm: berth never moves data, so the first deploy's node is the node for good.
+  const nodes = dataNodeChoices(located, facts);
+  if (nodes && !answered.has(DATA_NODE_STEP)) {
+    const remembered = answered.rememberedValue(DATA_NODE_STEP) as string | undefined;
+    const node = await askDataNode(ui, remembered, nodes, answered.canGoBack);
+    if (node === BACK) return BACK;
+    answered.answer(DATA_NODE_STEP, node);
+    return 'asked';
+  }
   places.announce(ui, located);
   return 'placed';
 }
@@ -92,4 +105,22 @@ export function asksTarget(
   facts: Pick<DetectedFacts, 'docker'>,
 ): boolean {
   return !located.targetGiven && facts.docker?.swarm?.role === 'manager';
+}
+
+/**
+ * The nodes to offer for the stack's data (this node first), or undefined when it is not asked: not a swarm
+ * stack, --data-node or BERTH_DATA_NODE said, a node is labelled berth.<project>.data=true already, or fewer than
+ * two nodes are ready.
+ */
+export function dataNodeChoices(
+  located: Pick<Located, 'target' | 'dataNodeGiven' | 'project'>,
+  facts: Pick<DetectedFacts, 'docker'>,
+): SwarmNodeFact[] | undefined {
+  const swarm = facts.docker?.swarm;
+  if (located.target !== 'swarm' || located.dataNodeGiven || swarm?.role !== 'manager') return undefined;
+  const list = swarm.nodeList ?? [];
+  if (list.some((n) => n.labels[dataLabel(located.project)] === 'true')) return undefined;
+  const ready = list.filter((n) => n.status === 'ready');
+  if (ready.length < 2) return undefined;
+  return [...ready.filter((n) => n.self), ...ready.filter((n) => !n.self)];
 }

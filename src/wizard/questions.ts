@@ -7,6 +7,7 @@ import { isSecretQuestion } from '../answers/names.js';
 import type { PromptRequest } from '../answers/resolve.js';
 import { probePorts } from '../detect/ports.js';
 import type { ProbeEnv } from '../detect/probe.js';
+import type { SwarmNodeFact } from '../detect/swarm.js';
 import { installedRecipe, readPreviousInstall } from '../install-dir/state.js';
 import type { AnswerValue } from '../recipes/condition.js';
 import { DEFAULT_RECIPE, listRecipes } from '../recipes/registry.js';
@@ -68,6 +69,30 @@ export const TARGET_CHOICES: readonly { value: Target; label: string; descriptio
 ];
 
 export const targetLabel = (target: Target): string => TARGET_CHOICES.find((c) => c.value === target)!.label;
+
+/** The node that holds a swarm stack's data, asked when none does yet; `nodes` are the ready ones, this first. */
+export async function askDataNode(
+  ui: WizardUI,
+  initial: string | undefined,
+  nodes: readonly SwarmNodeFact[],
+  canGoBack: boolean,
+): Promise<string | Back> {
+  const title = 'Which node holds the data (volumes and host folders)?';
+  const id = await ui.select({
+    title,
+    help: 'Services that keep data run only on this node, and berth never moves data between nodes.',
+    choices: nodes.map((n) => ({ value: n.id, label: nodeLabel(n) })),
+    initial: initial ?? nodes[0]!.id,
+    canGoBack,
+  });
+  if (id === BACK) return BACK;
+  ui.answered(title, nodeLabel(nodes.find((n) => n.id === id)!));
+  return id;
+}
+
+/** "vm1 (manager, this node)". */
+export const nodeLabel = (n: SwarmNodeFact): string =>
+  `${n.hostname} (${n.role}${n.self ? ', this node' : ''})`;
 
 export function checkDir(text: string, recipe: string, cwd: string): Validation {
   if (text.trim() === '') return { ok: false, message: 'Give a folder, e.g. /opt/' + recipe };

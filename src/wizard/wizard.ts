@@ -17,13 +17,14 @@ import {
   DIR_STEP,
   displayValue,
   nextQuestion,
+  DATA_NODE_STEP,
   RECIPE_STEP,
   reviewModel,
   TARGET_STEP,
   type ReviewRow,
 } from './flow.js';
 import { Places, placeStep } from './places.js';
-import { askQuestion, targetLabel } from './questions.js';
+import { askQuestion, nodeLabel, targetLabel } from './questions.js';
 import { BACK, type WizardUI } from './ui.js';
 
 export interface WizardInput {
@@ -140,6 +141,15 @@ async function reviewOf(
       value: targetLabel(prepared.target ?? 'compose'),
       changeable: true,
     });
+  if (answered.has(DATA_NODE_STEP)) {
+    const node = facts.docker?.swarm?.nodeList?.find((n) => n.id === prepared.dataNode);
+    steps.push({
+      id: DATA_NODE_STEP,
+      label: 'Data on',
+      value: node ? nodeLabel(node) : String(prepared.dataNode),
+      changeable: true,
+    });
+  }
   return reviewModel({
     recipe: prepared.recipe,
     dir: prepared.dir,

@@ -41,7 +41,13 @@ async function removeStack(project: string): Promise<void> {
     .split('\n')
     .filter((n) => n.startsWith(`${project}_`));
   if (names.length > 0) await docker(['volume', 'rm', '--force', ...names], root);
-  await docker(['node', 'update', '--label-rm', `berth.${project}.data`, 'self'], root);
+  const self = await docker(['info', '--format', '{{.Swarm.NodeID}}'], root);
+  const labels = await docker(
+    ['node', 'inspect', String(self.stdout).trim(), '--format', '{{json .Spec.Labels}}'],
+    root,
+  );
+  if (String(labels.stdout).includes(`berth.${project}.data`))
+    await docker(['node', 'update', '--label-rm', `berth.${project}.data`, String(self.stdout).trim()], root);
 }
 
 afterEach(async () => {

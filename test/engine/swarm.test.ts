@@ -36,6 +36,13 @@ async function removeStack(project: string): Promise<void> {
     if (String(left.stdout).trim() === '' && String(nets.stdout).trim() === '') break;
     await new Promise((r) => setTimeout(r, 1000));
   }
+  // A finished job's container outlives its service on this engine, and holds its volumes.
+  const stopped = await docker(
+    ['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${project}`],
+    root,
+  );
+  const ids = String(stopped.stdout).split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(['rm', '--force', ...ids], root);
   const volumes = await docker(['volume', 'ls', '-q', '--filter', `name=${project}_`], root);
   const names = String(volumes.stdout)
     .split('\n')

@@ -19,6 +19,7 @@ import { createProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
+import { errorText, NAMESPACE_LABEL, parseJsonLines, type StackPsRow } from './services.js';
 import {
   attachReporter,
   chooseOutput,
@@ -36,7 +37,7 @@ import {
   type WaitFor,
 } from './stack-file.js';
 
-export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+export { NAMESPACE_LABEL };
 /** How often the tasks are read while a layer comes up: two docker calls, ~50 ms of the CPU. */
 const POLL_MS = 400;
 export const STACK_FILE = `${BERTH_DIR}/swarm/stack.yaml`;
@@ -424,15 +425,8 @@ interface WaitContext {
   log: NodeJS.WritableStream;
 }
 
-/** One task of the stack, from `docker stack ps --format json`. */
-export interface TaskRow {
-  ID: string;
-  Name: string;
-  Node: string;
-  DesiredState: string;
-  CurrentState: string;
-  Error: string;
-}
+/** One task of the stack, from `docker stack ps --format json` (services.ts reads the same for status). */
+export type TaskRow = StackPsRow;
 export interface ServiceInspect {
   Spec: { Name: string; TaskTemplate?: unknown };
   UpdateStatus?: { State?: string; Message?: string };
@@ -598,24 +592,28 @@ function progressOf(
 }
 
 async function stackTasks(w: WaitContext): Promise<TaskRow[]> {
-  const r = await w.exec('docker', ['stack', 'ps', w.project, '--no-trunc', '--format', '{{json .}}'], {
+  const r = await w.exec('docker', ['stack', 'ps', w.project, '--no-trunc', '--format', 'json'], {
     env: w.env,
     timeoutMs: 30_000,
   });
   if (r.exitCode !== 0) return [];
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .map((l) => JSON.parse(l) as TaskRow)
-    .map((t) => ({ ...t, Name: t.Name.replace(/^\s*\\_\s*/, '') }));
+  return parseJsonLines<TaskRow>(r.stdout).map((t) => ({
+    ...t,
+    Name: t.Name.replace(/^\s*\\_\s*/, ''),
+    Error: errorText(t.Error ?? ''),
+  }));
 }
 
 async function inspectServices(w: WaitContext, names: string[]): Promise<Map<string, ServiceInspect>> {
   const full = names.map((n) => `${w.project}_${n}`);
-  const r = await w.exec('docker', ['service', 'inspect', ...full], { env: w.env, timeoutMs: 30_000 });
-  // A service not created yet makes inspect fail for all: ask one by one then.
-  const list: ServiceInspect[] = r.exitCode === 0 ? (JSON.parse(r.stdout) as ServiceInspect[]) : [];
-  return new Map(list.map((s) => [s.Spec.Name, s]));
+  const inspect = async (list: string[]) => {
+    const r = await w.exec('docker', ['service', 'inspect', ...list], { env: w.env, timeoutMs: 30_000 });
+    return r.exitCode === 0 ? (JSON.parse(r.stdout) as ServiceInspect[]) : undefined;
+  };
+  // One service not created yet (this deploy adds it) fails the whole call: then one at a time.
+  const all =
+    (await inspect(full)) ?? (await Promise.all(full.map((n) => inspect([n])))).flatMap((x) => x ?? []);
+  return new Map(all.map((s) => [s.Spec.Name, s]));
 }
 
 async function serviceLogs(w: WaitContext, service: string): Promise<string[]> {

@@ -29,7 +29,7 @@ import {
 } from '../steps/start-stack.js';
 import {
   dataLabel,
-  layerDoc,
+  stepDoc,
   toStack,
   type ComposeJson,
   type MountedFile,
@@ -238,10 +238,14 @@ export async function deploySwarm(
   try {
     if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info, p.dataNode);
     await createSecrets(plan, p.project, env, log);
-    for (let k = 1; k <= plan.layers.length && !failure; k++) {
-      const layer = plan.layers[k - 1]!;
+    // A first deploy starts each layer's services together; an update of a running stack rolls one service at a
+    // time, in the same order, so a failure stops before the services after it are touched.
+    const running = await stackServices(ctx.exec, env, p.project);
+    const steps = running.length > 0 ? plan.layers.flatMap((l) => l.map((s) => [s])) : plan.layers;
+    for (const layer of steps) {
+      if (failure) break;
       const before = await snapshot(waiting, layer);
-      const deployed = await stackDeploy(layerDoc(plan, k), p.project, env, log);
+      const deployed = await stackDeploy(stepDoc(plan, layer), p.project, env, log);
       if (deployed) {
         failure = { service: undefined, message: 'docker stack deploy failed.', details: deployed };
         break;
@@ -627,6 +631,16 @@ async function serviceLogs(w: WaitContext, service: string): Promise<string[]> {
     .slice(-10);
 }
 
+/** The names of the stack's services as they run now. */
+async function stackServices(exec: Exec, env: Record<string, string>, project: string): Promise<string[]> {
+  const r = await exec(
+    'docker',
+    ['service', 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
+    { env, timeoutMs: 30_000 },
+  );
+  return r.stdout.split('\n').filter(Boolean);
+}
+
 /** The stack's services these answers no longer have (a mode switched off): removed, as --prune would. */
 async function removeOtherServices(
   exec: Exec,
@@ -635,13 +649,8 @@ async function removeOtherServices(
   services: readonly string[],
   log: NodeJS.WritableStream,
 ): Promise<void> {
-  const r = await exec(
-    'docker',
-    ['service', 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
-    { env, timeoutMs: 30_000 },
-  );
   const keep = new Set(services.map((s) => `${project}_${s}`));
-  const gone = r.stdout.split('\n').filter((n) => n && !keep.has(n));
+  const gone = (await stackServices(exec, env, project)).filter((n) => !keep.has(n));
   if (gone.length === 0) return;
   const rm = await exec('docker', ['service', 'rm', ...gone], { env, timeoutMs: 60_000 });
   log.write(`docker service rm ${gone.join(' ')}: exit ${rm.exitCode}\n`);

@@ -531,12 +531,12 @@ function stripNulls(record: Record<string, Record<string, unknown> | null>): Rec
 }
 
 /**
- * The stack file for the deploy of one layer: its services only (with every network, volume, config and secret).
- * `docker stack deploy` leaves the stack's other services as they are; naming a deployed one-shot again would run it
- * again (swarm starts a new run of a job on every update, even to the same spec).
+ * The stack file for one step of the deploy: the services named (a layer, or on an update one service), with every
+ * network, volume, config and secret. `docker stack deploy` leaves the stack's other services as they are; naming a
+ * deployed one-shot again would run it again (swarm starts a new run of a job on every update, even to the same spec).
  */
-export function layerDoc(plan: StackPlan, layer: number): StackPlan['doc'] {
-  const names = new Set(plan.layers[layer - 1] ?? []);
+export function stepDoc(plan: StackPlan, services: readonly string[]): StackPlan['doc'] {
+  const names = new Set(services);
   return {
     ...plan.doc,
     services: Object.fromEntries(Object.entries(plan.doc.services).filter(([n]) => names.has(n))),

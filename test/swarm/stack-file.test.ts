@@ -1,13 +1,7 @@
 // The compose → swarm translation (src/swarm/stack-file.ts), rule by rule, on merged configs shaped as
 // `docker compose config --format json` prints them. The real engine deploys the result in test/engine/swarm.test.ts.
 import { describe, expect, test } from 'vitest';
-import {
-  layersOf,
-  layerDoc,
-  toStack,
-  type ComposeJson,
-  type StackInput,
-} from '../../src/swarm/stack-file.js';
+import { layersOf, stepDoc, toStack, type ComposeJson, type StackInput } from '../../src/swarm/stack-file.js';
 import { serviceVerdict, type ServiceInspect, type TaskRow } from '../../src/swarm/deploy.js';
 
 const SECRET = 'Zq8rX2mK9vL4pT7wN3bY6cH1';
@@ -189,7 +183,7 @@ describe('compose → swarm stack file', () => {
       expect(svc).not.toHaveProperty('restart');
       expect(svc).not.toHaveProperty('container_name');
     }
-    expect(Object.keys(layerDoc(plan, 1).services)).toEqual(['db', 'seed']);
+    expect(Object.keys(stepDoc(plan, plan.layers[0]!).services)).toEqual(['db', 'seed']);
     expect(restartOf('on-failure:3')).toEqual({ condition: 'on-failure', max_attempts: 3 });
   });
 

@@ -265,6 +265,7 @@ export async function swarmPreflight(
     const scope = { answers: prepared.resolution.answers, facts: ctx.facts };
     for (const u of prepared.recipe.manifest.swarm.unsupported)
       if (evaluate(u.when, scope)) plan.problems.unshift(u.reason);
+    plan.problems.push(...(await portsTakenOnSwarm(ctx.exec, env, prepared.project, plan.doc.services)));
     // A port published on the task's node (no IPVS) takes one node per replica.
     for (const [name, svc] of Object.entries(plan.doc.services)) {
       const placement = (svc.deploy as { placement?: { max_replicas_per_node?: number } }).placement;
@@ -285,6 +286,35 @@ export async function swarmPreflight(
   } finally {
     rmSync(staged, { recursive: true, force: true });
   }
+}
+
+/** Ports this stack publishes that another swarm service publishes already: swarm would refuse the deploy. */
+async function portsTakenOnSwarm(
+  exec: Context['exec'],
+  env: Record<string, string>,
+  project: string,
+  services: Record<string, Record<string, unknown>>,
+): Promise<string[]> {
+  const r = await exec('docker', ['service', 'ls', '--format', '{{.Name}}\t{{.Ports}}'], {
+    env,
+    timeoutMs: 30_000,
+  });
+  const taken = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [name = '', ports = ''] = line.split('\t');
+    if (!name || name.startsWith(`${project}_`)) continue;
+    for (const m of ports.matchAll(/:(\d+)->\d+\/(tcp|udp)/g)) taken.set(`${m[1]}/${m[2]}`, name);
+  }
+  const problems: string[] = [];
+  for (const [service, svc] of Object.entries(services))
+    for (const port of (svc.ports as { published?: number; protocol?: string }[] | undefined) ?? []) {
+      const holder = taken.get(`${port.published}/${port.protocol ?? 'tcp'}`);
+      if (holder)
+        problems.push(
+          `Service ${service} publishes port ${port.published}, which swarm service ${holder} already publishes: answer another port, or remove that service.`,
+        );
+    }
+  return problems;
 }
 
 /**

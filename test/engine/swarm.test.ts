@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { berth } from '../helpers.js';
+import { berth, fixtures } from '../helpers.js';
 import {
   docker,
   dotenvValue,
@@ -20,6 +20,7 @@ import {
   useStacks,
 } from './harness.js';
 import { ensureSwarm } from './swarm-harness.js';
+import { kernelHasIpvs } from '../../src/swarm/deploy.js';
 
 const { root, newStack } = useStacks('swarm');
 const deployed: string[] = [];
@@ -276,6 +277,41 @@ describe('berth install --target swarm on a real swarm', () => {
       root,
     );
     expect(String(services.stdout).trim()).toBe('');
+  }, 120_000);
+
+  test('a port another swarm service publishes, and more host-port replicas than nodes, are refused before anything runs', async () => {
+    await requireEngine(['berth-test/postgres:1', 'berth-test/busybox:1']);
+    await ensureSwarm();
+    const stack = await newStack(false);
+    const port = await freePort();
+    const holder = `${stack.project}-holder`;
+    const made = await docker(
+      [
+        ...['service', 'create', '--detach', '--name', holder, '--replicas', '0'],
+        ...['--publish', `published=${port},target=80,mode=host`, 'berth-test/busybox:1', 'sleep', '600'],
+      ],
+      root,
+    );
+    expect(made.exitCode, text(made)).toBe(0);
+    try {
+      const r = await berth([
+        ...['install', '--recipe', path.join(fixtures, 'swarm-stack'), '--dir', stack.dir, '--yes'],
+        ...['--target', 'swarm', '--web-port', String(port)],
+      ]);
+      expect(r.exitCode, text(r)).toBe(2);
+      expect(text(r)).toContain(
+        `Service web publishes port ${port}, which swarm service ${holder} already publishes`,
+      );
+      // The fixture's web runs two replicas; on one node with ports on the task's node (no IPVS), only one fits.
+      // With IPVS the routing mesh publishes the port once for all replicas, and two fit.
+      const fits =
+        /Service web runs 2 replicas that each publish a port on their own node, but this swarm has 1 node/;
+      if (kernelHasIpvs()) expect(text(r)).not.toMatch(fits);
+      else expect(text(r)).toMatch(fits);
+      expect(existsSync(path.join(stack.dir, '.env'))).toBe(false);
+    } finally {
+      await docker(['service', 'rm', holder], root);
+    }
   }, 120_000);
 
   test('--target is checked: a value that is neither compose nor swarm is refused, naming where it came from', async () => {

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 const NS = 'com.docker.stack.namespace';
 
@@ -92,7 +92,7 @@ function converged(project, expected, env) {
 }
 
 /**
- * Runs `pairs` alternating pairs (+1 warm-up, not counted). Returns { samples: [{ berth, raw }] } in ms.
+ * Runs `pairs` alternating rounds (+1 warm-up, not counted). Returns { samples: [{ berth, raw, ordered }] } in ms.
  */
 export async function benchSwarm({ bundle, fixture, pairs, env, log = () => {} }) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-swarm-'));
@@ -159,22 +159,70 @@ export async function benchSwarm({ bundle, fixture, pairs, env, log = () => {} }
       }
       return performance.now() - start;
     };
-    const sides = { berth: async () => berthSide(), raw: rawSide };
+    // The same deploy in compose's order, by hand: one `docker stack deploy` per depends_on layer (its services
+    // only), each waited for until N/N. What berth adds beyond the order itself.
+    const orderedSide = async () => {
+      const stackFile = path.join(dir, '.berth/swarm/stack.yaml');
+      const doc = parse(readFileSync(stackFile, 'utf8'));
+      const config = JSON.parse(
+        must(['compose', '--project-directory', dir, 'config', '--format', 'json'], env),
+      );
+      const level = new Map();
+      const levelOf = (name) => {
+        if (!level.has(name)) {
+          const deps = Object.keys(config.services[name]?.depends_on ?? {});
+          level.set(name, deps.length === 0 ? 0 : Math.max(...deps.map(levelOf)) + 1);
+        }
+        return level.get(name);
+      };
+      const layers = [];
+      for (const name of Object.keys(doc.services)) (layers[levelOf(name)] ??= []).push(name);
+      const values = Object.values(dotenv(path.join(dir, '.env')));
+      const hash8 = (v) => createHash('sha256').update(v).digest('hex').slice(0, 8);
+      const start = performance.now();
+      for (const { name } of Object.values(doc.secrets ?? {}))
+        must(
+          ['secret', 'create', '--label', `${NS}=${project}`, name, '-'],
+          env,
+          values.find((v) => hash8(v) === name.slice(-8)),
+        );
+      let expected = 0;
+      for (const layer of layers.filter(Boolean)) {
+        const step = { ...doc, services: Object.fromEntries(layer.map((n) => [n, doc.services[n]])) };
+        must(
+          ['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '-c', '-', project],
+          env,
+          stringify(step),
+        );
+        expected += layer.length;
+        const deadline = Date.now() + 240_000;
+        while (!converged(project, expected, env)) {
+          if (Date.now() > deadline) throw new Error('the ordered stack deploy did not converge in 240 s');
+          await setTimeout(250);
+        }
+      }
+      return performance.now() - start;
+    };
+    const sides = { berth: async () => berthSide(), raw: rawSide, ordered: orderedSide };
 
     log('swarm: warm-up pair');
     await sides.berth();
     await removeStack(project, env);
     await sides.raw();
+    await removeStack(project, env);
+    await sides.ordered();
     const samples = [];
     for (let i = 0; i < pairs; i++) {
-      const order = i % 2 === 0 ? ['berth', 'raw'] : ['raw', 'berth'];
+      const order = i % 2 === 0 ? ['berth', 'raw', 'ordered'] : ['ordered', 'raw', 'berth'];
       const pair = {};
       for (const side of order) {
         await removeStack(project, env);
         pair[side] = await sides[side]();
       }
       samples.push(pair);
-      log(`swarm: pair ${i + 1}/${pairs}: berth ${pair.berth.toFixed(0)} ms, raw ${pair.raw.toFixed(0)} ms`);
+      log(
+        `swarm: round ${i + 1}/${pairs}: berth ${pair.berth.toFixed(0)} ms, raw ${pair.raw.toFixed(0)} ms, ordered ${pair.ordered.toFixed(0)} ms`,
+      );
     }
     return { samples };
   } finally {

@@ -295,15 +295,22 @@ async function portsTakenOnSwarm(
   project: string,
   services: Record<string, Record<string, unknown>>,
 ): Promise<string[]> {
-  const r = await exec('docker', ['service', 'ls', '--format', '{{.Name}}\t{{.Ports}}'], {
-    env,
-    timeoutMs: 30_000,
-  });
+  // `service ls` shows no host-mode ports: the specs say what each service publishes, either mode.
+  const ids = await exec('docker', ['service', 'ls', '-q'], { env, timeoutMs: 30_000 });
+  const list = ids.stdout.split('\n').filter(Boolean);
+  if (list.length === 0) return [];
+  const r = await exec(
+    'docker',
+    ['service', 'inspect', ...list, '--format', '{{.Spec.Name}}\t{{json .Spec.EndpointSpec.Ports}}'],
+    { env, timeoutMs: 30_000 },
+  );
   const taken = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
-    const [name = '', ports = ''] = line.split('\t');
+    const [name = '', json = 'null'] = line.split('\t');
     if (!name || name.startsWith(`${project}_`)) continue;
-    for (const m of ports.matchAll(/:(\d+)->\d+\/(tcp|udp)/g)) taken.set(`${m[1]}/${m[2]}`, name);
+    const ports = (JSON.parse(json) ?? []) as { PublishedPort?: number; Protocol?: string }[];
+    for (const port of ports)
+      if (port.PublishedPort) taken.set(`${port.PublishedPort}/${port.Protocol ?? 'tcp'}`, name);
   }
   const problems: string[] = [];
   for (const [service, svc] of Object.entries(services))

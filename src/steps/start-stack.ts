@@ -106,6 +106,7 @@ export async function startStack(
     await view.closed;
     throw buildError(built, store.get(), path.relative(p.dir, logFile), p.dir);
   }
+  await removeInterruptedRecreates(ctx.exec, compose, p.project, log);
   const up = () =>
     followUp({ ...compose, pull: ctx.cli?.options.pull }, waitTimeout, log, (line) =>
       store.dispatch(parseComposeLine(line, known, clock())),
@@ -209,6 +210,31 @@ function hookError(
         (f.hook.once ? 'a once hook runs until it succeeds.' : 'hooks run after every start.'),
     },
   );
+}
+
+/**
+ * compose renames a container it recreates to `<12 hex>_<name>` before it makes the new one: a run stopped right
+ * then leaves the old container under that name, and the next `up` makes a new one beside it, leaving the old one
+ * behind for good. Only ever compose's leftover: removed before each start.
+ */
+async function removeInterruptedRecreates(
+  exec: Exec,
+  compose: ComposeOptions,
+  project: string,
+  log: NodeJS.WritableStream,
+): Promise<void> {
+  const env = composeEnv(compose);
+  const r = await exec(
+    'docker',
+    ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}'],
+    { env, timeoutMs: 30_000 },
+  );
+  const leftovers = r.stdout
+    .split('\n')
+    .filter((name) => /^[0-9a-f]{12}_/.test(name) && name.slice(13).startsWith(`${project}-`));
+  if (leftovers.length === 0) return;
+  log.write(`berth: removing ${leftovers.join(', ')}, left by an interrupted recreate\n`);
+  await exec('docker', ['rm', '--force', ...leftovers], { env, timeoutMs: 60_000 });
 }
 
 /** The container compose left renamed to `<12 hex>_<project>-…` when a recreate was cut short, if `up` hit it. */

@@ -68,6 +68,18 @@ export interface Started {
 type StartContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
   Partial<Pick<Context, 'cli' | 'env' | 'terminal'>>;
 
+/** A bring-up's own log, .berth/logs/<kind>-<time>.log (0600 in a 0700 folder): the file and its stream. */
+export function openRunLog(
+  dir: string,
+  kind: string,
+  now: Date,
+): { file: string; log: NodeJS.WritableStream } {
+  const logDir = path.join(dir, BERTH_DIR, 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const file = path.join(logDir, `${kind}-${now.toISOString().replace(/[:.]/g, '-')}.log`);
+  return { file, log: createWriteStream(file, { mode: 0o600 }) };
+}
+
 export async function startStack(
   p: Pick<Prepared, 'dir' | 'recipe' | 'project'>,
   ctx: StartContext,
@@ -75,10 +87,7 @@ export async function startStack(
   options: StartOptions = {},
 ): Promise<Started> {
   const clock = () => ctx.now().getTime();
-  const logDir = path.join(p.dir, BERTH_DIR, 'logs');
-  mkdirSync(logDir, { recursive: true, mode: 0o700 });
-  const logFile = path.join(logDir, `up-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`);
-  const log = createWriteStream(logFile, { mode: 0o600 });
+  const { file: logFile, log } = openRunLog(p.dir, 'up', ctx.now());
   // The .env as written (or as restored by a rollback) decides compose's variables.
   const env = readFileSync(path.join(p.dir, ENV_FILE), 'utf8');
   const compose: ComposeOptions = { cwd: p.dir, envNames: Object.keys(parseDotenv(env)) };

@@ -5,7 +5,7 @@
 // running once its health check passed) or, for a one-shot job, completed. The same progress view, plain lines
 // and JSON events as a compose start report it. A reconfigure is the same deploy: swarm rolls each changed
 // service one task at a time and rolls it back by itself when the new task fails; berth reports that.
-import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -23,6 +23,7 @@ import { errorText, NAMESPACE_LABEL, parseJsonLines, type StackPsRow } from './s
 import {
   attachReporter,
   chooseOutput,
+  openRunLog,
   StackStartError,
   type Started,
   type StartOptions,
@@ -190,10 +191,7 @@ export async function deploySwarm(
   options: StartOptions = {},
 ): Promise<Started> {
   const clock = () => ctx.now().getTime();
-  const logDir = path.join(p.dir, BERTH_DIR, 'logs');
-  mkdirSync(logDir, { recursive: true, mode: 0o700 });
-  const logName = `deploy-${ctx.now().toISOString().replace(/[:.]/g, '-')}.log`;
-  const log = createWriteStream(path.join(logDir, logName), { mode: 0o600 });
+  const { file: logFile, log } = openRunLog(p.dir, 'deploy', ctx.now());
   const dotenv = parseDotenv(readFileSync(path.join(p.dir, ENV_FILE), 'utf8'));
   const baseEnv = composeEnv({
     cwd: p.dir,
@@ -261,7 +259,7 @@ export async function deploySwarm(
     await view.closed;
     await new Promise<void>((resolve) => log.end(resolve));
   }
-  const logRel = path.relative(p.dir, path.join(logDir, logName));
+  const logRel = path.relative(p.dir, logFile);
   if (!failure) return { state: store.get(), hookWarnings: [], log: logRel };
   throw new StackStartError(failure.message, failure.service, [], store.get(), {
     details: failure.details,

@@ -1,11 +1,10 @@
 // Runs `docker compose` for berth: validation of a staged folder, bring-up, with an environment that lets
 // the folder's .env decide (a stray POSTGRES_PASSWORD or COMPOSE_FILE in the user's shell must not win).
 import { failureText, loadExeca, type Exec } from './exec.js';
-import os from 'node:os';
-import path from 'node:path';
 import type { ResultPromise } from 'execa';
 import { BerthError, ExitCode } from '../errors.js';
 import type { DockerFacts } from '../detect/docker.js';
+import { composeCommand } from './plugin.js';
 
 export interface ComposeOptions {
   cwd: string;
@@ -23,18 +22,6 @@ export function composeEnv(options: ComposeOptions): Record<string, string> {
     env[name] = value;
   }
   return env;
-}
-
-/** Where the docker CLI looks for plugins, in its order. */
-export function pluginDirs(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
-  const home = env.HOME ?? os.homedir();
-  return [
-    path.join(env.DOCKER_CONFIG ?? path.join(home, '.docker'), 'cli-plugins'),
-    '/usr/local/lib/docker/cli-plugins',
-    '/usr/local/libexec/docker/cli-plugins',
-    '/usr/lib/docker/cli-plugins',
-    '/usr/libexec/docker/cli-plugins',
-  ];
 }
 
 export interface ComposeCli {
@@ -65,7 +52,8 @@ export async function composeUp(
   options: ComposeOptions & { timeoutSeconds: number; pull?: string | undefined },
 ): Promise<{ child: ResultPromise }> {
   const { execa } = await loadExeca();
-  const child = execa(
+  const env = composeEnv(options);
+  const { file, args } = composeCommand(
     'docker',
     [
       'compose',
@@ -82,8 +70,16 @@ export async function composeUp(
       // --pull never: an offline install (images loaded from a bundle) never reaches for a registry.
       ...(options.pull ? ['--pull', options.pull] : []),
     ],
-    { cwd: options.cwd, env: composeEnv(options), extendEnv: false, reject: false, all: true, buffer: false },
+    env,
   );
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env,
+    extendEnv: false,
+    reject: false,
+    all: true,
+    buffer: false,
+  });
   return { child };
 }
 

@@ -4,6 +4,8 @@
 // two streams a person watches live — `up`'s progress and `logs --follow` — are spawned apart
 // (compose/docker-compose.ts, commands/logs.ts).
 
+import { composeCommand } from './plugin.js';
+
 /** execa (~100 KB of code) loads on the first command run, so the commands and runs that spawn nothing never pay
  * for it; `loadExeca()` early lets it compile while berth waits on something else. */
 let loading: Promise<typeof import('execa')> | undefined;
@@ -47,7 +49,9 @@ export const execaExec: Exec = async (file, args, options) => {
   let timedOut = false;
   try {
     const { execa } = await loadExeca();
-    const subprocess = execa(file, args, {
+    // `docker compose …` as the Compose plugin run directly: the same work, two process starts fewer.
+    const command = composeCommand(file, args, options.env);
+    const subprocess = execa(command.file, command.args, {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: options.env,
       extendEnv: false,

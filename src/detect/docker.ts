@@ -4,7 +4,7 @@ import { engineProblem } from '../compose/engine-errors.js';
 import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pluginDirs } from '../compose/docker-compose.js';
+import { pluginDirs } from '../compose/plugin.js';
 import { rooted, runCommand, which, type ProbeEnv } from './probe.js';
 import { cachedVersion } from './version-cache.js';
 import { swarmFacts, type ApiNode, type InfoSwarm, type SwarmFacts } from './swarm.js';

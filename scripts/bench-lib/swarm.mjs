@@ -20,10 +20,10 @@ import { parse, stringify } from 'yaml';
 
 const NS = 'com.docker.stack.namespace';
 
-const docker = (args, env, input) =>
-  spawnSync('docker', args, { env, encoding: 'utf8', timeout: 180_000, input });
-function must(args, env, input) {
-  const r = docker(args, env, input);
+const docker = (args, env, input, cwd) =>
+  spawnSync('docker', args, { env, encoding: 'utf8', timeout: 180_000, input, cwd });
+function must(args, env, input, cwd) {
+  const r = docker(args, env, input, cwd);
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout.trim();
 }
@@ -164,9 +164,7 @@ export async function benchSwarm({ bundle, fixture, pairs, env, log = () => {} }
     const orderedSide = async () => {
       const stackFile = path.join(dir, '.berth/swarm/stack.yaml');
       const doc = parse(readFileSync(stackFile, 'utf8'));
-      const config = JSON.parse(
-        must(['compose', '--project-directory', dir, 'config', '--format', 'json'], env),
-      );
+      const config = JSON.parse(must(['compose', 'config', '--format', 'json'], env, undefined, dir));
       const level = new Map();
       const levelOf = (name) => {
         if (!level.has(name)) {

@@ -14,6 +14,7 @@ import {
   requireCompose,
   startCheck,
   startStep,
+  swarmPreflight,
   validateStep,
   type Asked,
   type RunPlan,
@@ -93,14 +94,17 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   if (baseCtx.cli.command === 'plan') return showPlan(baseCtx, asked);
   const compose = requireCompose(asked.facts, run);
   const checking = startCheck(baseCtx, asked.prepared, compose);
-  if (!session) await preflightStep(baseCtx, asked, probe, run);
   const ctx: Context = { ...baseCtx, facts: asked.facts };
+  const swarm = asked.prepared.target === 'swarm';
+  // The swarm's own checks (a dozen engine calls, nothing written) run while the files are validated; a refused
+  // validation is the error to show, so this one waits its turn.
+  const swarmChecked = swarm && run.start ? swarmPreflight(ctx, asked.prepared) : undefined;
+  swarmChecked?.catch(() => undefined);
+  if (!session) await preflightStep(baseCtx, asked, probe, run);
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
-  const swarm = asked.prepared.target === 'swarm';
-  if (swarm && run.start) {
-    const { swarmPreflight } = await import('../steps/install-steps.js');
-    for (const note of await swarmPreflight(ctx, asked.prepared)) run.say.write(`! swarm: ${note}\n`);
+  if (swarmChecked) {
+    for (const note of await swarmChecked) run.say.write(`! swarm: ${note}\n`);
   } else if (run.start && asked.facts.docker?.swarm?.state === 'active') {
     // On an engine in a swarm, the same project may run as a stack: not both at once.
     const { refuseOtherTarget } = await import('../steps/install-steps.js');

@@ -244,7 +244,8 @@ export async function swarmPreflight(
   ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
   prepared: Prepared,
 ): Promise<string[]> {
-  const { swarmInfo, notManagerError, swarmPlan, refuseProblems } = await import('../swarm/deploy.js');
+  const { swarmInfo, notManagerError, swarmPlan, refuseProblems, dataNodeFor } =
+    await import('../swarm/deploy.js');
   const { composeEnv } = await import('../compose/docker-compose.js');
   const { refuseHooksOnSwarm } = await import('../swarm/unsupported.js');
   refuseHooksOnSwarm(
@@ -252,20 +253,32 @@ export async function swarmPreflight(
     prepared.recipe.manifest.name,
   );
   const env = composeEnv({ cwd: prepared.dir, envNames: [], env: ctx.env });
-  const info = await swarmInfo(ctx.exec, env);
-  if (!info.manager) throw notManagerError(info);
-  await refuseOtherTarget(ctx, prepared, 'swarm', env);
   const { stageFinalFiles } = await import('./validate.js');
   const staged = stageFinalFiles(prepared);
   try {
     const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
-    const plan = await swarmPlan(ctx.exec, staged, prepared.recipe, prepared.project, hostFolders);
+    // The engine calls run together (each is ~0.1 s of docker CLI); their answers are read in this order, so the
+    // first refusal a person sees is the most basic one (not a manager, before anything about the stack).
+    const infoOf = swarmInfo(ctx.exec, env);
+    const asked = {
+      info: infoOf,
+      other: refuseOtherTarget(ctx, prepared, 'swarm', env),
+      plan: swarmPlan(ctx.exec, staged, prepared.recipe, prepared.project, hostFolders),
+      ports: publishedOnSwarm(ctx.exec, env, prepared.project),
+      // Where the data is to live, read now; used only when the stack pins a service to it.
+      node: infoOf.then((info) => dataNodeFor(ctx.exec, env, prepared.project, info, prepared.dataNode)),
+    };
+    for (const p of Object.values(asked)) p.catch(() => undefined);
+    const info = await asked.info;
+    if (!info.manager) throw notManagerError(info);
+    await asked.other;
+    const plan = await asked.plan;
     // What the recipe itself says cannot run on swarm with these answers.
     const { evaluate } = await import('../recipes/condition.js');
     const scope = { answers: prepared.resolution.answers, facts: ctx.facts };
     for (const u of prepared.recipe.manifest.swarm.unsupported)
       if (evaluate(u.when, scope)) plan.problems.unshift(u.reason);
-    plan.problems.push(...(await portsTakenOnSwarm(ctx.exec, env, prepared.project, plan.doc.services)));
+    plan.problems.push(...portsTaken(await asked.ports, plan.doc.services));
     // A port published on the task's node (no IPVS) takes one node per replica.
     for (const [name, svc] of Object.entries(plan.doc.services)) {
       const placement = (svc.deploy as { placement?: { max_replicas_per_node?: number } }).placement;
@@ -279,8 +292,7 @@ export async function swarmPreflight(
     const notes = plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
     if (plan.pinned.length === 0) return notes;
     // Where the data is to live: refused here when it would have to move.
-    const { dataNodeFor } = await import('../swarm/deploy.js');
-    const node = await dataNodeFor(ctx.exec, env, prepared.project, info, prepared.dataNode);
+    const node = await asked.node;
     const kept = node.labelled ? 'holds' : 'will hold';
     return [...notes, `node ${node.hostname} ${kept} the data of ${plan.pinned.join(', ')}.`];
   } finally {
@@ -288,23 +300,22 @@ export async function swarmPreflight(
   }
 }
 
-/** Ports this stack publishes that another swarm service publishes already: swarm would refuse the deploy. */
-async function portsTakenOnSwarm(
+/** The ports the swarm's other services publish (either mode), each with the service that holds it. */
+async function publishedOnSwarm(
   exec: Context['exec'],
   env: Record<string, string>,
   project: string,
-  services: Record<string, Record<string, unknown>>,
-): Promise<string[]> {
+): Promise<Map<string, string>> {
   // `service ls` shows no host-mode ports: the specs say what each service publishes, either mode.
   const ids = await exec('docker', ['service', 'ls', '-q'], { env, timeoutMs: 30_000 });
   const list = ids.stdout.split('\n').filter(Boolean);
-  if (list.length === 0) return [];
+  const taken = new Map<string, string>();
+  if (list.length === 0) return taken;
   const r = await exec(
     'docker',
     ['service', 'inspect', ...list, '--format', '{{.Spec.Name}}\t{{json .Spec.EndpointSpec.Ports}}'],
     { env, timeoutMs: 30_000 },
   );
-  const taken = new Map<string, string>();
   for (const line of r.stdout.split('\n')) {
     const [name = '', json = 'null'] = line.split('\t');
     if (!name || name.startsWith(`${project}_`)) continue;
@@ -312,6 +323,14 @@ async function portsTakenOnSwarm(
     for (const port of ports)
       if (port.PublishedPort) taken.set(`${port.PublishedPort}/${port.Protocol ?? 'tcp'}`, name);
   }
+  return taken;
+}
+
+/** Ports this stack publishes that another swarm service publishes already: swarm would refuse the deploy. */
+function portsTaken(
+  taken: ReadonlyMap<string, string>,
+  services: Record<string, Record<string, unknown>>,
+): string[] {
   const problems: string[] = [];
   for (const [service, svc] of Object.entries(services))
     for (const port of (svc.ports as { published?: number; protocol?: string }[] | undefined) ?? []) {

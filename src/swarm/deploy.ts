@@ -19,6 +19,7 @@ import { createProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
+import { watchStack, type Wake } from './wake.js';
 import { errorText, NAMESPACE_LABEL, parseJsonLines, type StackPsRow } from './services.js';
 import {
   attachReporter,
@@ -199,9 +200,17 @@ export async function deploySwarm(
     ...(ctx.env ? { env: ctx.env } : {}),
   });
 
-  const info = await swarmInfo(ctx.exec, baseEnv);
+  // What the engine is asked before the first deploy runs together; read in this order.
+  const asked = {
+    info: swarmInfo(ctx.exec, baseEnv),
+    plan: swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders),
+    running: stackServices(ctx.exec, baseEnv, p.project),
+    secrets: secretNamesOnSwarm(ctx.exec, baseEnv),
+  };
+  for (const x of Object.values(asked)) x.catch(() => undefined);
+  const info = await asked.info;
   if (!info.manager) throw notManagerError(info);
-  const plan = await swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders);
+  const plan = await asked.plan;
   refuseProblems(plan, p.recipe.manifest.name);
   mkdirSync(path.join(p.dir, BERTH_DIR, 'swarm'), { recursive: true, mode: 0o700 });
   writeFileSync(path.join(p.dir, STACK_FILE), stackText(plan.doc, p.recipe.manifest.name), { mode: 0o600 });
@@ -232,17 +241,23 @@ export async function deploySwarm(
     clock,
     dispatch: (events) => store.dispatch(events),
     log,
+    wake: await watchStack(p.project, env),
   };
   try {
-    if (plan.pinned.length > 0) await labelDataNode(ctx.exec, env, p.project, info, p.dataNode);
-    await createSecrets(plan, p.project, env, log);
+    await Promise.all([
+      plan.pinned.length > 0 ? labelDataNode(ctx.exec, env, p.project, info, p.dataNode) : undefined,
+      createSecrets(plan, p.project, env, log, await asked.secrets),
+    ]);
     // A first deploy starts each layer's services together; an update of a running stack rolls one service at a
     // time, in the same order, so a failure stops before the services after it are touched.
-    const running = await stackServices(ctx.exec, env, p.project);
-    const steps = running.length > 0 ? plan.layers.flatMap((l) => l.map((s) => [s])) : plan.layers;
+    const running = new Set(await asked.running);
+    const steps = running.size > 0 ? plan.layers.flatMap((l) => l.map((s) => [s])) : plan.layers;
     for (const layer of steps) {
       if (failure) break;
-      const before = await snapshot(waiting, layer);
+      // Only a service that runs already has a before (a new one's every task is new).
+      const before = layer.some((s) => running.has(`${p.project}_${s}`))
+        ? await snapshot(waiting, layer)
+        : { services: new Map(), tasks: new Set<string>(), at: clock() };
       const deployed = await stackDeploy(stepDoc(plan, layer), p.project, env, log);
       if (deployed) {
         failure = { service: undefined, message: 'docker stack deploy failed.', details: deployed };
@@ -250,11 +265,13 @@ export async function deploySwarm(
       }
       failure = await waitForLayer(plan, layer, before, waiting);
     }
-    if (!failure) {
-      await removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log);
-      await removeUnused(ctx.exec, env, p.project, log);
-    }
+    if (!failure)
+      await Promise.all([
+        removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log, running),
+        removeUnused(ctx.exec, env, p.project, log),
+      ]);
   } finally {
+    waiting.wake.stop();
     store.dispatch([{ type: 'done', at: clock(), ok: !failure }]);
     await view.closed;
     await new Promise<void>((resolve) => log.end(resolve));
@@ -359,17 +376,10 @@ async function createSecrets(
   project: string,
   env: Record<string, string>,
   log: NodeJS.WritableStream,
+  have: ReadonlySet<string>,
 ): Promise<void> {
-  if (plan.secrets.length === 0) return;
   const { execa } = await loadExeca();
-  const existing = await execa('docker', ['secret', 'ls', '--format', '{{.Name}}'], {
-    env,
-    extendEnv: false,
-    reject: false,
-  });
-  const have = new Set(String(existing.stdout).split('\n'));
-  for (const secret of plan.secrets) {
-    if (have.has(secret.name)) continue;
+  const create = async (secret: StackPlan['secrets'][number]) => {
     const r = await execa(
       'docker',
       ['secret', 'create', '--label', `${NAMESPACE_LABEL}=${project}`, secret.name, '-'],
@@ -381,7 +391,14 @@ async function createSecrets(
         exitCode: ExitCode.compose,
         details: [String(r.stderr).trim()],
       });
-  }
+  };
+  await Promise.all(plan.secrets.filter((x) => !have.has(x.name)).map(create));
+}
+
+/** The names of the swarm's Docker secrets. */
+async function secretNamesOnSwarm(exec: Exec, env: Record<string, string>): Promise<Set<string>> {
+  const r = await exec('docker', ['secret', 'ls', '--format', '{{.Name}}'], { env, timeoutMs: 30_000 });
+  return new Set(r.stdout.split('\n').filter(Boolean));
 }
 
 /** `docker stack deploy` of this stack file (on stdin); the lines of its output when it failed. */
@@ -425,6 +442,7 @@ interface WaitContext {
   clock: () => number;
   dispatch: (events: ProgressEvent[]) => void;
   log: NodeJS.WritableStream;
+  wake: Wake;
 }
 
 /** One task of the stack, from `docker stack ps --format json` (services.ts reads the same for status). */
@@ -507,7 +525,7 @@ async function waitForLayer(
         details: lines.map((l) => `  ${l}`),
       };
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await w.wake.next(POLL_MS);
   }
   return undefined;
 }
@@ -646,8 +664,11 @@ async function removeOtherServices(
   project: string,
   services: readonly string[],
   log: NodeJS.WritableStream,
+  before: ReadonlySet<string>,
 ): Promise<void> {
   const keep = new Set(services.map((s) => `${project}_${s}`));
+  // Only services that ran before this deploy can be left over.
+  if ([...before].every((n) => keep.has(n))) return;
   const gone = (await stackServices(exec, env, project)).filter((n) => !keep.has(n));
   if (gone.length === 0) return;
   const rm = await exec('docker', ['service', 'rm', ...gone], { env, timeoutMs: 60_000 });
@@ -661,7 +682,7 @@ async function removeUnused(
   project: string,
   log: NodeJS.WritableStream,
 ) {
-  for (const kind of ['config', 'secret'] as const) {
+  const remove = async (kind: 'config' | 'secret') => {
     const r = await exec(
       'docker',
       [kind, 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
@@ -671,9 +692,10 @@ async function removeUnused(
       },
     );
     const names = r.stdout.split('\n').filter(Boolean);
-    if (names.length === 0) continue;
+    if (names.length === 0) return;
     // Removing one still in use fails, and leaves it: exactly the ones to keep.
     const rm = await exec('docker', [kind, 'rm', ...names], { env, timeoutMs: 30_000 });
     log.write(`docker ${kind} rm (unused): exit ${rm.exitCode}\n`);
-  }
+  };
+  await Promise.all([remove('config'), remove('secret')]);
 }

@@ -40,8 +40,12 @@ import {
 } from './stack-file.js';
 
 export { NAMESPACE_LABEL };
-/** How often the tasks are read while a layer comes up: two docker calls, ~50 ms of the CPU. */
-const POLL_MS = 400;
+/**
+ * How often the tasks are read while a layer comes up (two docker calls, ~50 ms of the CPU): on a swarm of one node
+ * every task's container sends this node's engine events, which wake the wait (wake.ts), so the poll is only the
+ * safety net; tasks on other nodes send none here.
+ */
+const POLL_MS = { oneNode: 1000, nodes: 400 };
 export const STACK_FILE = `${BERTH_DIR}/swarm/stack.yaml`;
 
 type DeployContext = Pick<Context, 'stdout' | 'now' | 'exec'> &
@@ -242,6 +246,7 @@ export async function deploySwarm(
     dispatch: (events) => store.dispatch(events),
     log,
     wake: await watchStack(p.project, env),
+    pollMs: info.nodes > 1 ? POLL_MS.nodes : POLL_MS.oneNode,
   };
   try {
     await Promise.all([
@@ -443,6 +448,7 @@ interface WaitContext {
   dispatch: (events: ProgressEvent[]) => void;
   log: NodeJS.WritableStream;
   wake: Wake;
+  pollMs: number;
 }
 
 /** One task of the stack, from `docker stack ps --format json` (services.ts reads the same for status). */
@@ -525,7 +531,7 @@ async function waitForLayer(
         details: lines.map((l) => `  ${l}`),
       };
     }
-    await w.wake.next(POLL_MS);
+    await w.wake.next(w.pollMs);
   }
   return undefined;
 }

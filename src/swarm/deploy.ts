@@ -273,7 +273,7 @@ export async function deploySwarm(
     if (!failure)
       await Promise.all([
         removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log, running),
-        removeUnused(ctx.exec, env, p.project, log),
+        removeUnused(ctx.exec, env, p.project, plan, log),
       ]);
   } finally {
     waiting.wake.stop();
@@ -681,27 +681,32 @@ async function removeOtherServices(
   log.write(`docker service rm ${gone.join(' ')}: exit ${rm.exitCode}\n`);
 }
 
-/** Configs and secrets of this stack that no service uses any more (older versions): removed. */
+/** Configs and secrets of this stack that this stack file does not name (older versions): removed. */
 async function removeUnused(
   exec: Exec,
   env: Record<string, string>,
   project: string,
+  plan: Pick<StackPlan, 'doc' | 'secrets'>,
   log: NodeJS.WritableStream,
 ) {
+  const named = (section: unknown) =>
+    Object.values((section ?? {}) as Record<string, { name?: string }>).map((x) => x.name);
+  const keep = new Set([
+    ...named(plan.doc.configs),
+    ...named(plan.doc.secrets),
+    ...plan.secrets.map((x) => x.name),
+  ]);
   const remove = async (kind: 'config' | 'secret') => {
     const r = await exec(
       'docker',
       [kind, 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
-      {
-        env,
-        timeoutMs: 30_000,
-      },
+      { env, timeoutMs: 30_000 },
     );
-    const names = r.stdout.split('\n').filter(Boolean);
+    const names = r.stdout.split('\n').filter((n) => n && !keep.has(n));
     if (names.length === 0) return;
-    // Removing one still in use fails, and leaves it: exactly the ones to keep.
+    // One a service still uses (swarm kept an older version of it) fails to go, and stays.
     const rm = await exec('docker', [kind, 'rm', ...names], { env, timeoutMs: 30_000 });
-    log.write(`docker ${kind} rm (unused): exit ${rm.exitCode}\n`);
+    log.write(`docker ${kind} rm ${names.join(' ')} (unused): exit ${rm.exitCode}\n`);
   };
   await Promise.all([remove('config'), remove('secret')]);
 }

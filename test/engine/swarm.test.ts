@@ -6,8 +6,10 @@
 // before anything is written. Without an engine or the images this test fails (never skips).
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'yaml';
 import { afterEach, describe, expect, test } from 'vitest';
-import { berth, fixtures } from '../helpers.js';
+import { berth, cleanEnv, fixtures } from '../helpers.js';
 import {
   docker,
   dotenvValue,
@@ -192,12 +194,38 @@ describe('berth install --target swarm on a real swarm', () => {
     expect(await httpStatus(`http://127.0.0.1:${port}/api/v1/health`)).toBe(200);
     writeFileSync(override, fast);
 
+    // An older version of a file's config, as a deploy that failed after creating it leaves one.
+    const leftover = `${stack.project}_old.conf_0badc0de`;
+    const made = await execa(
+      'docker',
+      ['config', 'create', '--label', `com.docker.stack.namespace=${stack.project}`, leftover, '-'],
+      { env: cleanEnv(), extendEnv: false, reject: false, input: 'older\n' },
+    );
+    expect(made.exitCode, String(made.stderr)).toBe(0);
+
     // The same answers again: nothing changes, nothing waits on an update (the earlier rollback is history).
     const again = await berth(['install', '--dir', stack.dir, '--yes', '--wait-timeout', '120'], {
       timeout: 200_000,
     });
     expect(again.exitCode, text(again)).toBe(0);
     expect(text(again)).toMatch(/all 4 service\(s\) up/);
+    // Afterwards the stack holds exactly the configs and secrets its stack file names: the leftover is gone.
+    const named = parse(readFileSync(stackFile, 'utf8')) as Record<string, Record<string, { name: string }>>;
+    for (const kind of ['config', 'secret'] as const) {
+      const listed = await docker(
+        [
+          kind,
+          'ls',
+          '--filter',
+          `label=com.docker.stack.namespace=${stack.project}`,
+          '--format',
+          '{{.Name}}',
+        ],
+        root,
+      );
+      const expected = Object.values(named[`${kind}s`] ?? {}).map((x) => x.name);
+      expect(String(listed.stdout).split('\n').filter(Boolean).sort(), kind).toEqual(expected.sort());
+    }
 
     // The same project with docker compose next to the stack: refused, pointing at berth down; nothing written.
     const envBefore = readFileSync(path.join(stack.dir, '.env'), 'utf8');

@@ -52,6 +52,14 @@ const stubs: esbuild.Plugin = {
         ? { path: args.path, namespace: 'berth-stub' }
         : undefined,
     );
+    // handlebars' compiler takes source-map's SourceNode only to build a source map, which it makes only when
+    // given a srcName (berth never passes one); without the package it uses its own SourceNode, whose output
+    // string is the same.
+    build.onResolve({ filter: /^source-map$/ }, (args) =>
+      args.importer.includes(`${path.sep}handlebars${path.sep}`)
+        ? { path: args.path, namespace: 'berth-stub' }
+        : undefined,
+    );
     build.onLoad({ filter: /.*/, namespace: 'berth-stub' }, () => ({
       contents: 'export default {};',
       loader: 'js',

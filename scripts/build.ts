@@ -43,6 +43,55 @@ export function loadBundledRecipe(name) {
 `;
 }
 
+/**
+ * The Compose validator (src/compose/compose-validator.generated.js) keeps the schema's parts as JSON literals, for
+ * the `properties` keys and the `type`/`enum` values its errors quote. The schema's `description` texts are half of
+ * those literals and nothing reads them: the bundle leaves them out. Throws when the generated code changed shape.
+ */
+function withoutDescriptions(code: string): string {
+  if (/\bschema\d+[\w.$[\]"^-]*\.description\b/.test(code))
+    throw new Error('compose-validator.generated.js reads a description: keep them');
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([key, value]) => !(key === 'description' && typeof value === 'string'))
+        // Values of these keywords are data, not schemas: kept as they are.
+        .map(([key, value]) => [
+          key,
+          ['enum', 'const', 'default', 'examples'].includes(key) ? value : strip(value),
+        ]),
+    );
+  };
+  let out = '';
+  let at = 0;
+  let literals = 0;
+  for (const match of code.matchAll(/\bconst schema\d+ = (?=\{)/g)) {
+    const from = match.index + match[0].length;
+    const to = jsonEnd(code, from);
+    out += code.slice(at, from) + JSON.stringify(strip(JSON.parse(code.slice(from, to))));
+    at = to;
+    literals++;
+  }
+  if (literals === 0)
+    throw new Error('compose-validator.generated.js: no schema literals (ajv output changed?)');
+  return out + code.slice(at);
+}
+
+/** Where the JSON object starting at `from` ends. */
+function jsonEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '{' || c === '[') depth++;
+    else if ((c === '}' || c === ']') && --depth === 0) return i + 1;
+  }
+  throw new Error('compose-validator.generated.js: a schema literal does not end');
+}
+
 const stubs: esbuild.Plugin = {
   name: 'berth-stubs',
   setup(build) {
@@ -78,6 +127,10 @@ const stubs: esbuild.Plugin = {
         throw new Error(`${args.path}: expected two fetch checks to replace (yoga-layout changed?)`);
       return { contents: patched, loader: 'js' };
     });
+    build.onLoad({ filter: /src[\\/]compose[\\/]compose-validator\.generated\.js$/ }, (args) => ({
+      contents: withoutDescriptions(readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
     build.onLoad({ filter: /src[\\/]recipes[\\/]bundled-source\.ts$/ }, () => ({
       contents: bundledRecipesModule(),
       loader: 'js',

@@ -92,6 +92,45 @@ function jsonEnd(text: string, from: number): number {
   throw new Error('compose-validator.generated.js: a schema literal does not end');
 }
 
+/**
+ * yaml's ESM build (browser/), so esbuild leaves out the parts berth never calls; the CommonJS build that the "node"
+ * condition picks (dist/) comes whole. The two are the same code but for four Node-only spots the ESM build lacks:
+ * put back here as dist/ has them (warnings through process.emitWarning, !!binary as a Buffer, LOG_STREAM and
+ * LOG_TOKENS). Each must match once, else the build fails (yaml changed: check dist/ again).
+ */
+const yamlDir = path.join(root, 'node_modules/yaml/browser');
+const yamlPatches: Record<string, [string, string][]> = {
+  'dist/log.js': [
+    [
+      '        console.warn(warning);',
+      "        if (typeof process.emitWarning === 'function')\n            process.emitWarning(warning);\n        else\n            console.warn(warning);",
+    ],
+  ],
+  'dist/schema/yaml-1.1/binary.js': [
+    [
+      "        if (typeof atob === 'function') {",
+      "        if (typeof Buffer === 'function') {\n            return Buffer.from(src, 'base64');\n        }\n        else if (typeof atob === 'function') {",
+    ],
+    [
+      "        if (typeof btoa === 'function') {",
+      "        if (typeof Buffer === 'function') {\n            str = buf instanceof Buffer ? buf.toString('base64') : Buffer.from(buf.buffer).toString('base64');\n        }\n        else if (typeof btoa === 'function') {",
+    ],
+  ],
+  'dist/compose/composer.js': [
+    [
+      '    *next(token) {\n',
+      '    *next(token) {\n        if (process.env.LOG_STREAM)\n            console.dir(token, { depth: null });\n',
+    ],
+  ],
+  'dist/parse/parser.js': [
+    ["import { tokenType } from './cst.js';", "import { prettyToken, tokenType } from './cst.js';"],
+    [
+      '        this.source = source;\n',
+      "        this.source = source;\n        if (process.env.LOG_TOKENS)\n            console.log('|', prettyToken(source));\n",
+    ],
+  ],
+};
+
 const stubs: esbuild.Plugin = {
   name: 'berth-stubs',
   setup(build) {
@@ -109,6 +148,17 @@ const stubs: esbuild.Plugin = {
         ? { path: args.path, namespace: 'berth-stub' }
         : undefined,
     );
+    build.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(yamlDir, 'index.js') }));
+    build.onLoad({ filter: /yaml[\\/]browser[\\/]dist[\\/].*\.js$/ }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      for (const [from, to] of yamlPatches[path.relative(yamlDir, args.path).split(path.sep).join('/')] ??
+        []) {
+        if (source.split(from).length !== 2)
+          throw new Error(`${args.path}: expected ${JSON.stringify(from)} once`);
+        source = source.replace(from, to);
+      }
+      return { contents: source, loader: 'js' };
+    });
     build.onLoad({ filter: /.*/, namespace: 'berth-stub' }, () => ({
       contents: 'export default {};',
       loader: 'js',

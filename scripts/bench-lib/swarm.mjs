@@ -1,8 +1,13 @@
 // Time to healthy on Docker Swarm: `berth install --target swarm --yes` of test/fixtures/swarm-stack (PostgreSQL
-// on a volume, a one-shot job, a web page) against the same stack file berth wrote (.berth/swarm/stack.yaml),
-// deployed by hand: its Docker secrets created from .env (a stack file naming ${BERTH_…} variables is refused), one
-// `docker stack deploy`, then `docker service ls` polled until every service is N/N (a job: completed). The
-// baseline has no order at all; berth deploys layer by layer in depends_on order and waits for each.
+// on a volume, a one-shot job that writes into it, a web page that waits for the job) against the same stack file
+// berth wrote (.berth/swarm/stack.yaml) deployed by hand, its Docker secrets created from .env first (a stack file
+// naming ${BERTH_…} variables is refused):
+// - ordered, the baseline: one `docker stack deploy` per depends_on layer (its services only), each polled with
+//   `docker service ls` every 250 ms until N/N (a job: completed) before the next. What a person does by hand to
+//   get the stack compose describes: swarm has no depends_on, and berth keeps the order too.
+// - all at once, for reference: one `docker stack deploy` of every service, polled the same way. Swarm starts web
+//   before the job has run (the fixture's job waits for PostgreSQL itself, so it still converges): faster, but
+//   not the same stack.
 //
 // On this engine's own swarm (a single node): the fixture is copied with web at one replica (its two replicas
 // publish a host-mode port, one per node). Made with `docker swarm init` when the engine is in no swarm, and

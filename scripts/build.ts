@@ -217,7 +217,12 @@ const core = await esbuild.build({
   },
   plugins: [stubs],
 });
-const coreFiles = Object.fromEntries(core.outputFiles.map((f) => [path.basename(f.path), f.text]));
+// Largest first: brotli packs the payload about 1 KB smaller in this order than in esbuild's.
+const coreFiles = Object.fromEntries(
+  core.outputFiles
+    .map((f) => [path.basename(f.path), f.text] as const)
+    .sort(([, a], [, b]) => b.length - a.length),
+);
 const coreText = JSON.stringify(coreFiles);
 
 /**

@@ -148,6 +148,11 @@ const stubs: esbuild.Plugin = {
         ? { path: args.path, namespace: 'berth-stub' }
         : undefined,
     );
+    // handlebars' main module is dist/cjs/handlebars.js plus Handlebars.print (a template printer for debugging)
+    // and a require() hook for .hbs files; berth uses neither.
+    build.onResolve({ filter: /^handlebars$/ }, () => ({
+      path: path.join(root, 'node_modules/handlebars/dist/cjs/handlebars.js'),
+    }));
     build.onResolve({ filter: /^yaml$/ }, () => ({ path: path.join(yamlDir, 'index.js') }));
     build.onLoad({ filter: /yaml[\\/]browser[\\/]dist[\\/].*\.js$/ }, (args) => {
       let source = readFileSync(args.path, 'utf8');

@@ -19,7 +19,7 @@ import { createProgressStore } from '../progress/store.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE } from '../render/render-recipe.js';
 import type { Recipe } from '../recipes/load-recipe.js';
-import { watchStack, type Wake } from './wake.js';
+import { watchStack, type Tally, type Wake } from './wake.js';
 import { errorText, NAMESPACE_LABEL, parseJsonLines, type StackPsRow } from './services.js';
 import {
   attachReporter,
@@ -454,6 +454,7 @@ interface WaitContext {
 /** One task of the stack, from `docker stack ps --format json` (services.ts reads the same for status). */
 export type TaskRow = StackPsRow;
 export interface ServiceInspect {
+  ID?: string;
   Spec: { Name: string; TaskTemplate?: unknown };
   UpdateStatus?: { State?: string; Message?: string };
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
@@ -482,30 +483,28 @@ async function waitForLayer(
 ): Promise<{ service: string | undefined; message: string; details: string[] } | undefined> {
   const pending = new Set(layer);
   const seen = new Map<string, ServiceState>();
+  const report = (name: string, state: ServiceState, detail?: string) => {
+    if (state === seen.get(name)) return;
+    seen.set(name, state);
+    w.log.write(`${name}: ${state}${detail ? ` (${detail})` : ''}\n`);
+    w.dispatch([{ type: 'service', at: w.clock(), service: name, state, ...(detail ? { detail } : {}) }]);
+  };
+  // The services this deploy creates, by ID: their containers' events on this node are their verdict (wake.ts).
+  const created = new Map<string, string>();
   while (pending.size > 0) {
     const [tasks, services] = await Promise.all([stackTasks(w), inspectServices(w, [...pending])]);
     for (const name of [...pending]) {
       const full = `${w.project}_${name}`;
+      const now = services.get(full);
+      if (now?.ID && !before.services.has(full)) created.set(name, now.ID);
       const mine = tasks.filter((t) => t.Name === full || t.Name.startsWith(`${full}.`));
       const verdict = serviceVerdict(plan, name, {
-        now: services.get(full),
+        now,
         before: before.services.get(full),
         tasks: mine,
         oldTasks: before.tasks,
       });
-      if (verdict.state !== seen.get(name)) {
-        seen.set(name, verdict.state);
-        w.log.write(`${name}: ${verdict.state}${verdict.detail ? ` (${verdict.detail})` : ''}\n`);
-        w.dispatch([
-          {
-            type: 'service',
-            at: w.clock(),
-            service: name,
-            state: verdict.state,
-            ...(verdict.detail ? { detail: verdict.detail } : {}),
-          },
-        ]);
-      }
+      report(name, verdict.state, verdict.detail);
       if (verdict.state === 'failed') {
         const lines = await serviceLogs(w, full);
         w.dispatch([{ type: 'logs', at: w.clock(), service: name, lines }]);
@@ -532,8 +531,28 @@ async function waitForLayer(
       };
     }
     await w.wake.next(w.pollMs);
+    for (const name of [...pending]) {
+      const id = created.get(name);
+      const up = id ? upByEvents(plan, name, w.wake.tally(id)) : undefined;
+      if (!up) continue;
+      report(name, up);
+      pending.delete(name);
+    }
   }
   return undefined;
+}
+
+/** A service this deploy created is up once this many of its tasks' containers were healthy, started, exited 0. */
+export function upByEvents(
+  plan: Pick<StackPlan, 'waitFor' | 'replicas'>,
+  name: string,
+  tally: Tally,
+): ServiceState | undefined {
+  const wanted = plan.waitFor[name];
+  const replicas = plan.replicas[name] ?? 1;
+  if (wanted === 'completed') return tally.completed >= replicas ? 'completed' : undefined;
+  if (wanted === 'healthy') return tally.healthy >= replicas ? 'healthy' : undefined;
+  return tally.running >= replicas ? 'running' : undefined;
 }
 
 /** One service as one poll sees it, against what it was before this deploy. */

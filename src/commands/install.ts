@@ -10,6 +10,7 @@ import {
   askFromSources,
   askInWizard,
   preflightStep,
+  refuseOtherTarget,
   reportStep,
   requireCompose,
   startCheck,
@@ -19,11 +20,12 @@ import {
   type Asked,
   type RunPlan,
 } from '../steps/install-steps.js';
-import { composeCli } from '../compose/docker-compose.js';
+import { composeCli, composeEnv } from '../compose/docker-compose.js';
 import { planText } from '../messages.js';
 import type { ChangePlan } from '../steps/change-plan.js';
 import { locate } from '../steps/locate.js';
 import { writeFiles } from '../steps/write-files.js';
+import { leftoversBeforeWrite } from '../steps/start-stack.js';
 import { ensureHostPaths } from '../steps/host-paths.js';
 import { berthVersion } from '../version.js';
 import type { WizardSession } from '../wizard/interview.js';
@@ -100,18 +102,27 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   // validation is the error to show, so this one waits its turn.
   const swarmChecked = swarm && run.start ? swarmPreflight(ctx, asked.prepared) : undefined;
   swarmChecked?.catch(() => undefined);
+  // On an engine in a swarm, the same project may run as a stack: not both at once. Asked now (one `docker ps`,
+  // nothing written), refused in the same turn as the swarm's checks.
+  const otherChecked =
+    !swarm && run.start && asked.facts.docker?.swarm?.state === 'active'
+      ? refuseOtherTarget(
+          ctx,
+          asked.prepared,
+          'compose',
+          composeEnv({ cwd: asked.prepared.dir, envNames: [], env: ctx.env }),
+        )
+      : undefined;
+  otherChecked?.catch(() => undefined);
+  // The containers an interrupted recreate left, removed before `up`: asked now too (read only), answered by then.
+  const leftovers = run.start && !swarm ? leftoversBeforeWrite(ctx.exec, asked.prepared) : undefined;
+  leftovers?.catch(() => undefined);
   if (!session) await preflightStep(baseCtx, asked, probe, run);
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
   if (swarmChecked) {
     for (const note of await swarmChecked) run.say.write(`! swarm: ${note}\n`);
-  } else if (run.start && asked.facts.docker?.swarm?.state === 'active') {
-    // On an engine in a swarm, the same project may run as a stack: not both at once.
-    const { refuseOtherTarget } = await import('../steps/install-steps.js');
-    const { composeEnv } = await import('../compose/docker-compose.js');
-    const env = composeEnv({ cwd: asked.prepared.dir, envNames: [], env: ctx.env });
-    await refuseOtherTarget(ctx, asked.prepared, 'compose', env);
-  }
+  } else await otherChecked;
   // On swarm every run deploys: swarm itself leaves unchanged services alone.
   const changes =
     run.start && asked.prepared.reconfigure && !swarm
@@ -143,7 +154,7 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     const created = ensureHostPaths(asked.prepared.dir, asked.prepared.rendering.hostPaths, ctx.facts);
     for (const line of created) run.say.write(`✔ ${line}\n`);
   }
-  const warnings = run.start ? await startStep(ctx, asked.prepared, written.backupName, run) : [];
+  const warnings = run.start ? await startStep(ctx, asked.prepared, written.backupName, run, leftovers) : [];
   await reportStep(ctx, asked.prepared, written.backupDir, run, warnings);
   return 0;
 }

@@ -182,6 +182,7 @@ export async function startStep(
   prepared: Prepared,
   backupName: string | undefined,
   run: RunPlan,
+  leftovers?: Promise<readonly string[]>,
 ): Promise<string[]> {
   const { json, waitTimeout, rollback } = ctx.cli.options;
   const output = json ? 'json' : 'auto';
@@ -192,6 +193,7 @@ export async function startStep(
       output,
       hooks: pendingHooks(prepared.rendering.hooks, prepared.previous.state?.hooksDone),
       builds: prepared.rendering.builds,
+      leftovers,
     });
     return started.hookWarnings.flatMap((w) => hookWarning(w, prepared.dir, started.log));
   } catch (error) {

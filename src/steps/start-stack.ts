@@ -39,6 +39,8 @@ export interface StartOptions {
   hooks?: readonly RenderedHook[];
   /** Images to build from the user's sources before `up` (a rollback builds none). */
   builds?: readonly RenderedBuild[];
+  /** The interrupted recreates to remove before `up`, when asked earlier (leftoversBeforeWrite); else asked here. */
+  leftovers?: Promise<readonly string[]>;
 }
 
 /** The stack did not come up: which service failed, and everything compose printed. */
@@ -91,6 +93,9 @@ export async function startStack(
   // The .env as written (or as restored by a rollback) decides compose's variables.
   const env = readFileSync(path.join(p.dir, ENV_FILE), 'utf8');
   const compose: ComposeOptions = { cwd: p.dir, envNames: Object.keys(parseDotenv(env)) };
+  // Asked now, while the view opens and images build (nothing there touches containers); removed before `up`.
+  const leftovers = options.leftovers ?? interruptedRecreates(ctx.exec, compose, p.project);
+  leftovers.catch(() => undefined);
 
   const store = createProgressStore(clock());
   const view = await attachReporter(store, ctx, chooseOutput(ctx, options));
@@ -115,7 +120,7 @@ export async function startStack(
     await view.closed;
     throw buildError(built, store.get(), path.relative(p.dir, logFile), p.dir);
   }
-  await removeInterruptedRecreates(ctx.exec, compose, p.project, log);
+  await removeInterruptedRecreates(ctx.exec, compose, await leftovers, log);
   const up = () =>
     followUp({ ...compose, pull: ctx.cli?.options.pull }, waitTimeout, log, (line) =>
       store.dispatch(parseComposeLine(line, known, clock())),
@@ -224,26 +229,40 @@ function hookError(
 /**
  * compose renames a container it recreates to `<12 hex>_<name>` before it makes the new one: a run stopped right
  * then leaves the old container under that name, and the next `up` makes a new one beside it, leaving the old one
- * behind for good. Only ever compose's leftover: removed before each start.
+ * behind for good. Only ever compose's leftover: found, then removed (removeInterruptedRecreates) before each start.
  */
-async function removeInterruptedRecreates(
-  exec: Exec,
-  compose: ComposeOptions,
-  project: string,
-  log: NodeJS.WritableStream,
-): Promise<void> {
-  const env = composeEnv(compose);
+async function interruptedRecreates(exec: Exec, compose: ComposeOptions, project: string): Promise<string[]> {
   const r = await exec(
     'docker',
     ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}'],
-    { env, timeoutMs: 30_000 },
+    { env: composeEnv(compose), timeoutMs: 30_000 },
   );
-  const leftovers = r.stdout
+  return r.stdout
     .split('\n')
     .filter((name) => /^[0-9a-f]{12}_/.test(name) && name.slice(13).startsWith(`${project}-`));
+}
+
+/**
+ * The same question asked before the files are written (install asks it while it validates them, so the answer is
+ * there when `up` is due): compose's environment from the .env about to be written, as startStack would read it.
+ */
+export function leftoversBeforeWrite(
+  exec: Exec,
+  p: Pick<Prepared, 'dir' | 'project' | 'rendering'>,
+): Promise<string[]> {
+  const env = p.rendering.files.find((f) => f.path === ENV_FILE)?.content ?? '';
+  return interruptedRecreates(exec, { cwd: p.dir, envNames: Object.keys(parseDotenv(env)) }, p.project);
+}
+
+async function removeInterruptedRecreates(
+  exec: Exec,
+  compose: ComposeOptions,
+  leftovers: readonly string[],
+  log: NodeJS.WritableStream,
+): Promise<void> {
   if (leftovers.length === 0) return;
   log.write(`berth: removing ${leftovers.join(', ')}, left by an interrupted recreate\n`);
-  await exec('docker', ['rm', '--force', ...leftovers], { env, timeoutMs: 60_000 });
+  await exec('docker', ['rm', '--force', ...leftovers], { env: composeEnv(compose), timeoutMs: 60_000 });
 }
 
 /** The container compose left renamed to `<12 hex>_<project>-…` when a recreate was cut short, if `up` hit it. */

@@ -103,7 +103,8 @@ async function start(
 ): Promise<void> {
   // BERTH_TARGET=compose: on an engine that is a swarm manager (the swarm tests make one) the wizard would first
   // ask where the stack runs; these tests are about the compose install (test/wizard/target-step.test.tsx: that step).
-  const shell = `cd ${repoRoot} && env -u CI BERTH_TARGET=compose ${options.env ?? ''} ${command}; echo "EXIT=$?"; sleep 60`;
+  // Exported, so that every command of a pipeline (`cat script | bash`) has it.
+  const shell = `cd ${repoRoot} && unset CI && export BERTH_TARGET=compose ${options.env ?? ''} && ${command}; echo "EXIT=$?"; sleep 60`;
   await session(shell, options.columns ?? 120, options.rows);
 }
 

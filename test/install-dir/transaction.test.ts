@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   commitFiles,
@@ -205,6 +206,22 @@ describe('commitFiles killed with SIGKILL', () => {
     ...oldSet.filter((o) => !removes.includes(o.path) && !writes.some((w) => w.path === o.path)),
   ];
   const child = path.join(repoRoot, 'test/install-dir/commit-child.ts');
+  /**
+   * The child with the real commitFiles, bundled once (esbuild, well under a second) and run by plain node: under
+   * `--import tsx` each of the 31 children spent one to three seconds starting, five at a time on two cores.
+   */
+  const bundleChild = async (): Promise<string> => {
+    const outfile = path.join(tempDir('berth-commit-child-'), 'commit-child.cjs');
+    await build({
+      entryPoints: [child],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
+    return outfile;
+  };
 
   type Kill = { after: 'start' | 'journal'; delayMs: number } | undefined;
 
@@ -212,7 +229,11 @@ describe('commitFiles killed with SIGKILL', () => {
    * Runs the child; SIGKILLs it `delayMs` after it says it starts, or after the journal (the commit point)
    * appears in .berth/ — watched with inotify, so the child runs the plain realFs.
    */
-  function runChild(dir: string, kill: Kill): Promise<{ killed: boolean; elapsedMs: number }> {
+  function runChild(
+    bundled: string,
+    dir: string,
+    kill: Kill,
+  ): Promise<{ killed: boolean; elapsedMs: number }> {
     const req: TxnRequest = {
       dir,
       writes,
@@ -223,7 +244,7 @@ describe('commitFiles killed with SIGKILL', () => {
     const reqFile = path.join(dir, '..', `${path.basename(dir)}.json`);
     writeFileSync(reqFile, JSON.stringify(req));
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, reqFile], {
+      const proc = spawn(process.execPath, [bundled, reqFile], {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -262,11 +283,12 @@ describe('commitFiles killed with SIGKILL', () => {
     const base = tempDir('berth-kill-');
     const timing = path.join(base, 'timing');
     writeSet(timing, oldSet);
-    const { elapsedMs: commitMs } = await runChild(timing, undefined);
+    const bundled = await bundleChild();
+    const { elapsedMs: commitMs } = await runChild(bundled, timing, undefined);
     expect(snapshot(timing)).toEqual(asSnapshot(newSet));
 
     const ITERATIONS = 30;
-    const PARALLEL = 5; // tsx takes about a second to start; run a few children at once
+    const PARALLEL = 5; // a few children at once
     const outcomes: string[] = [];
     const iteration = async (i: number) => {
       const dir = path.join(base, `run${i}`);
@@ -278,7 +300,7 @@ describe('commitFiles killed with SIGKILL', () => {
         i % 2 === 0
           ? { after: 'start', delayMs: Math.round((k / (ITERATIONS / 2)) * commitMs) }
           : { after: 'journal', delayMs: k % 4 };
-      const { killed } = await runChild(dir, kill);
+      const { killed } = await runChild(bundled, dir, kill);
       const pending = existsSync(path.join(dir, '.berth/txn.json'));
       recoverPending(dir);
       const snap = snapshot(dir);

@@ -191,12 +191,17 @@ export interface Stack {
 /**
  * One install folder (and compose project) per test, under a temporary root: each test's stacks are taken
  * down (volumes too) after it, and after the file every project is checked for containers or volumes left
- * behind. Call at the top level of a test file.
+ * behind. Call at the top level of a test file. A shared stack (`newStack(true, true)`, made in a beforeAll for
+ * tests that each leave it as the next one expects) is taken down once, after the file.
  */
-export function useStacks(prefix: string): { root: string; newStack(onEngine?: boolean): Promise<Stack> } {
+export function useStacks(prefix: string): {
+  root: string;
+  newStack(onEngine?: boolean, shared?: boolean): Promise<Stack>;
+} {
   const root = mkdtempSync(path.join(os.tmpdir(), `berth-${prefix}-`));
   let counter = 0;
   const current: Stack[] = [];
+  const shared: Stack[] = [];
   const allProjects = new Set<string>();
 
   async function down(project: string, dir: string): Promise<void> {
@@ -212,6 +217,7 @@ export function useStacks(prefix: string): { root: string; newStack(onEngine?: b
 
   afterAll(async () => {
     try {
+      for (const stack of shared.splice(0)) if (stack.onEngine) await down(stack.project, stack.dir);
       const leaks: string[] = [];
       for (const project of allProjects) {
         const left = await docker(
@@ -233,10 +239,10 @@ export function useStacks(prefix: string): { root: string; newStack(onEngine?: b
 
   return {
     root,
-    async newStack(onEngine = true) {
+    async newStack(onEngine = true, isShared = false) {
       const project = `${prefix}-${process.pid}-${++counter}`;
       const stack = { dir: path.join(root, project), project, port: await freePort(), onEngine };
-      current.push(stack);
+      (isShared ? shared : current).push(stack);
       if (onEngine) allProjects.add(project);
       return stack;
     },

@@ -7,7 +7,7 @@
 // all three up. Nothing is pulled. Without an engine these tests fail (they never skip).
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { berth } from '../helpers.js';
 import {
@@ -181,250 +181,254 @@ describe.sequential('managing an install on a real Docker engine', () => {
     TEST_TIMEOUT,
   );
 
-  test(
-    'berth logs: one service’s lines only; --tail 1 prints at most one line',
-    async () => {
+  // One install for the tests below, in this order: each leaves it up for the next, with the answers it says
+  // (the greeting, the health path) — a reconfigure, a rollback and down/install again all start from a stack
+  // that already runs, as they do for a user. uninstall, which takes it away, comes last.
+  describe.sequential('one install, managed in turn', () => {
+    let stack: Stack;
+    beforeAll(async () => {
       await requireEngine();
-      const stack = await newStack();
+      stack = await newStack(true, true);
       await installed(stack);
-      expect((await page(stack.port)).status).toBe(200); // one more request line in web's log
+    }, TEST_TIMEOUT);
 
-      const web = await berth(['logs', '--dir', stack.dir, 'web']);
-      expect(web.exitCode, text(web)).toBe(0);
-      // Piped, berth drops the terminal escapes compose writes before each line.
-      expect(String(web.stdout)).not.toContain('\x1b');
-      const webLines = lines(web.stdout);
-      expect(webLines.length, text(web)).toBeGreaterThan(0);
-      expect(webLines.some((l) => /^web-1\s+\| \[::ffff:127\.0\.0\.1\]:\d+: response:200$/.test(l))).toBe(
-        true,
-      );
-      for (const line of webLines) expect(line).toMatch(/^web-1\s+\|/);
-      expect(plain(web.stdout)).not.toContain('init: page written');
+    test(
+      'berth logs: one service’s lines only; --tail 1 prints at most one line',
+      async () => {
+        expect((await page(stack.port)).status).toBe(200); // one more request line in web's log
 
-      const init = await berth(['logs', '--dir', stack.dir, '--tail', '1', 'init']);
-      expect(init.exitCode, text(init)).toBe(0);
-      const initLines = lines(init.stdout);
-      expect(initLines.length, text(init)).toBeLessThanOrEqual(1);
-      expect(initLines[0]).toMatch(/^init-1\s+\| init: page written, secret present$/);
-    },
-    TEST_TIMEOUT,
-  );
+        const web = await berth(['logs', '--dir', stack.dir, 'web']);
+        expect(web.exitCode, text(web)).toBe(0);
+        // Piped, berth drops the terminal escapes compose writes before each line.
+        expect(String(web.stdout)).not.toContain('\x1b');
+        const webLines = lines(web.stdout);
+        expect(webLines.length, text(web)).toBeGreaterThan(0);
+        expect(webLines.some((l) => /^web-1\s+\| \[::ffff:127\.0\.0\.1\]:\d+: response:200$/.test(l))).toBe(
+          true,
+        );
+        for (const line of webLines) expect(line).toMatch(/^web-1\s+\|/);
+        expect(plain(web.stdout)).not.toContain('init: page written');
 
-  test(
-    'berth down: containers gone, the volume and the files kept; berth install brings it back',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack);
-      const files = ['compose.yaml', 'compose.override.yaml', '.env', 'berth.yaml', '.berth/state.json'];
-      const before = Object.fromEntries(files.map((f) => [f, readFileSync(path.join(stack.dir, f), 'utf8')]));
+        const init = await berth(['logs', '--dir', stack.dir, '--tail', '1', 'init']);
+        expect(init.exitCode, text(init)).toBe(0);
+        const initLines = lines(init.stdout);
+        expect(initLines.length, text(init)).toBeLessThanOrEqual(1);
+        expect(initLines[0]).toMatch(/^init-1\s+\| init: page written, secret present$/);
+      },
+      TEST_TIMEOUT,
+    );
 
-      const result = await berth(['down', '--dir', stack.dir]);
-      expect(result.exitCode, text(result)).toBe(0);
-      expect(String(result.stdout)).toContain(`Stopped ${stack.project}.`);
-      expect(await composePs(stack.dir)).toEqual({});
-      expect(await volumesOf(stack.project)).toEqual([`${stack.project}_site`]);
-      for (const f of files) expect(readFileSync(path.join(stack.dir, f), 'utf8'), f).toBe(before[f]);
+    test(
+      "the port this install's own stack publishes: no warning on a reconfigure, doctor passes it; another folder is warned",
+      async () => {
+        const again = await install(stack, '--greeting', 'Hello again');
+        expect(again.exitCode, text(again)).toBe(0);
+        expect(String(again.stderr)).not.toContain(`Port ${stack.port}`);
 
-      // The restart hint berth printed works as written: answers (port included) and the recipe's folder
-      // come from the install folder.
-      expect(String(result.stdout)).toContain(`start again with berth install --dir ${stack.dir} --yes.`);
-      const again = await berth(['install', '--dir', stack.dir, '--yes']);
-      expect(again.exitCode, text(again)).toBe(0);
-      expectUp(await composePs(stack.dir));
-      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
-    },
-    TEST_TIMEOUT,
-  );
+        type Report = { checks: { id: string; status: string; detail: string }[] };
+        const doctor = async (dir: string) => {
+          const r = await berth([
+            'doctor',
+            '--json',
+            '--recipe',
+            ENGINE_STACK,
+            '--dir',
+            dir,
+            '--web-port',
+            String(stack.port),
+          ]);
+          return (JSON.parse(String(r.stdout)) as Report).checks.find((c) => c.id === `port-${stack.port}`);
+        };
+        expect(await doctor(stack.dir)).toMatchObject({
+          status: 'pass',
+          detail: "published by this install's own stack",
+        });
+        expect(await doctor(path.join(root, 'another-folder'))).toMatchObject({
+          status: 'warn',
+          detail: expect.stringMatching(/^taken by a container/) as string,
+        });
+      },
+      TEST_TIMEOUT,
+    );
 
-  test(
-    'berth uninstall keeps data; --purge needs a terminal or --yes, then deletes exactly the volume and folder',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack);
-      const volume = `${stack.project}_site`;
+    test(
+      'a new --health-path recreates web only: init keeps its container',
+      async () => {
+        const before = await composePs(stack.dir);
+        expectUp(before);
+        expect((await page(stack.port, '/index.html')).status).toBe(200); // the page init writes
 
-      const result = await berth(['uninstall', '--dir', stack.dir]);
-      expect(result.exitCode, text(result)).toBe(0);
-      expect(String(result.stdout)).toContain(`Kept your data: volumes ${volume} and ${stack.dir}`);
-      expect(await composePs(stack.dir)).toEqual({});
-      expect(await volumesOf(stack.project)).toEqual([volume]);
-      expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
+        const after = await installed(stack, '--health-path', '/index.html');
+        expect(after.web!.ID).not.toBe(before.web!.ID);
+        expect(after.init!.ID).toBe(before.init!.ID);
+        expect(after.init!.ExitCode).toBe(0);
+        expect(await healthTest(after.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
+        expect(answersIn(stack.dir).health_path).toBe('/index.html');
+      },
+      TEST_TIMEOUT,
+    );
 
-      const refused = await berth(['uninstall', '--dir', stack.dir, '--purge']);
-      expect(refused.exitCode, text(refused)).toBe(2);
-      expect(String(refused.stderr)).toContain('no terminal to confirm');
-      expect(await volumesOf(stack.project)).toEqual([volume]);
-      expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
-      expect(existsSync(path.join(stack.dir, 'berth.yaml'))).toBe(true);
+    test(
+      'a container compose left renamed by a recreate cut short is removed, and the reconfigure comes up',
+      async () => {
+        // What a `docker compose up` stopped mid-recreate leaves: the old container renamed to <id>_<name>.
+        const id = String((await docker(['compose', 'ps', '-a', '-q', 'init'], stack.dir)).stdout)
+          .trim()
+          .slice(0, 12);
+        const renamed = await docker(
+          ['rename', `${stack.project}-init-1`, `${id}_${stack.project}-init-1`],
+          stack.dir,
+        );
+        expect(renamed.exitCode, text(renamed)).toBe(0);
+        const again = await install(stack, '--greeting', 'After an interrupted recreate');
+        expect(again.exitCode, text(again)).toBe(0);
+        expectUp(await composePs(stack.dir));
+        expect((await page(stack.port)).body).toContain('After an interrupted recreate');
+        const left = await docker(
+          ['ps', '-a', '--filter', `name=${id}_`, '--format', '{{.Names}}'],
+          stack.dir,
+        );
+        expect(String(left.stdout).trim()).toBe('');
+        const logs = readdirSync(path.join(stack.dir, '.berth', 'logs')).map((f) =>
+          readFileSync(path.join(stack.dir, '.berth', 'logs', f), 'utf8'),
+        );
+        expect(logs.join('\n')).toContain(
+          `berth: removing ${id}_${stack.project}-init-1, left by an interrupted recreate`,
+        );
+      },
+      TEST_TIMEOUT,
+    );
 
-      const purged = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
-      expect(purged.exitCode, text(purged)).toBe(0);
-      const listed = lines(purged.stdout)
-        .filter((l) => l.startsWith('  - '))
-        .map((l) => l.slice(4));
-      expect(listed).toHaveLength(2);
-      expect(listed[0]).toBe(`volume ${volume}`);
-      expect(listed[1]).toMatch(
-        new RegExp(`^folder ${stack.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`),
-      );
-      expect(await volumesOf(stack.project)).toEqual([]);
-      expect(existsSync(stack.dir)).toBe(false);
-    },
-    TEST_TIMEOUT,
-  );
+    test(
+      'a reconfigure whose one-shot never completes: exit 5 naming the job, rolled back, the previous stack runs',
+      async () => {
+        const greeting = dotenvValue(stack.dir, 'GREETING');
+        const failed = await install(stack, '--init-wait', '3600', '--wait-timeout', '8');
+        expect(failed.exitCode, text(failed)).toBe(5);
+        const stderr = String(failed.stderr);
+        expect(stderr).toContain(
+          'web could not start: init, which it depends on, was still running after 8 s',
+        );
+        expect(stderr).toContain('The previous configuration was restored and is running again.');
+        expect(dotenvValue(stack.dir, 'INIT_WAIT')).toBe('0');
+        const ps = await composePs(stack.dir);
+        expectUp(ps);
+        expect((await page(stack.port)).body).toContain(`<h1>${greeting}</h1>`);
+      },
+      TEST_TIMEOUT,
+    );
 
-  test(
-    'a new --health-path recreates web only: init keeps its container',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      const before = await installed(stack);
-      expect((await page(stack.port, '/index.html')).status).toBe(200); // the page init writes
+    test(
+      'berth down: containers gone, the volume and the files kept; berth install brings it back',
+      async () => {
+        const greeting = dotenvValue(stack.dir, 'GREETING');
+        const files = ['compose.yaml', 'compose.override.yaml', '.env', 'berth.yaml', '.berth/state.json'];
+        const before = Object.fromEntries(
+          files.map((f) => [f, readFileSync(path.join(stack.dir, f), 'utf8')]),
+        );
 
-      const after = await installed(stack, '--health-path', '/index.html');
-      expect(after.web!.ID).not.toBe(before.web!.ID);
-      expect(after.init!.ID).toBe(before.init!.ID);
-      expect(after.init!.ExitCode).toBe(0);
-      expect(await healthTest(after.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
-      expect(answersIn(stack.dir).health_path).toBe('/index.html');
-    },
-    TEST_TIMEOUT,
-  );
+        const result = await berth(['down', '--dir', stack.dir]);
+        expect(result.exitCode, text(result)).toBe(0);
+        expect(String(result.stdout)).toContain(`Stopped ${stack.project}.`);
+        expect(await composePs(stack.dir)).toEqual({});
+        expect(await volumesOf(stack.project)).toEqual([`${stack.project}_site`]);
+        for (const f of files) expect(readFileSync(path.join(stack.dir, f), 'utf8'), f).toBe(before[f]);
 
-  test(
-    "the port this install's own stack publishes: no warning on a reconfigure, doctor passes it; another folder is warned",
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack);
-      const again = await install(stack, '--greeting', 'Hello again');
-      expect(again.exitCode, text(again)).toBe(0);
-      expect(String(again.stderr)).not.toContain(`Port ${stack.port}`);
+        // The restart hint berth printed works as written: answers (port included) and the recipe's folder
+        // come from the install folder.
+        expect(String(result.stdout)).toContain(`start again with berth install --dir ${stack.dir} --yes.`);
+        const again = await berth(['install', '--dir', stack.dir, '--yes']);
+        expect(again.exitCode, text(again)).toBe(0);
+        expectUp(await composePs(stack.dir));
+        expect((await page(stack.port)).body).toContain(`<h1>${greeting}</h1>`);
+      },
+      TEST_TIMEOUT,
+    );
 
-      type Report = { checks: { id: string; status: string; detail: string }[] };
-      const doctor = async (dir: string) => {
-        const r = await berth([
-          'doctor',
-          '--json',
-          '--recipe',
-          ENGINE_STACK,
-          '--dir',
-          dir,
-          '--web-port',
-          String(stack.port),
-        ]);
-        return (JSON.parse(String(r.stdout)) as Report).checks.find((c) => c.id === `port-${stack.port}`);
-      };
-      expect(await doctor(stack.dir)).toMatchObject({
-        status: 'pass',
-        detail: "published by this install's own stack",
-      });
-      expect(await doctor(path.join(root, 'another-folder'))).toMatchObject({
-        status: 'warn',
-        detail: expect.stringMatching(/^taken by a container/) as string,
-      });
-    },
-    TEST_TIMEOUT,
-  );
+    test(
+      'a reconfigure that does not come up is rolled back; --no-rollback keeps it',
+      async () => {
+        // The --health-path /index.html answered above (a new --health-path …), up and healthy.
+        expectUp(await composePs(stack.dir));
+        expect(answersIn(stack.dir).health_path).toBe('/index.html');
+        const backups = path.join(stack.dir, '.berth/backups');
+        const undoneBefore = readdirSync(backups).filter((name) => name.endsWith('-undone'));
 
-  test(
-    'a reconfigure whose one-shot never completes: exit 5 naming the job, rolled back, the previous stack runs',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack);
-      const failed = await install(stack, '--init-wait', '3600', '--wait-timeout', '8');
-      expect(failed.exitCode, text(failed)).toBe(5);
-      const stderr = String(failed.stderr);
-      expect(stderr).toContain('web could not start: init, which it depends on, was still running after 8 s');
-      expect(stderr).toContain('The previous configuration was restored and is running again.');
-      expect(dotenvValue(stack.dir, 'INIT_WAIT')).toBe('0');
-      const ps = await composePs(stack.dir);
-      expectUp(ps);
-      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
-    },
-    TEST_TIMEOUT,
-  );
+        const failed = await install(stack, '--health-path', '/missing.html', '--wait-timeout', '20');
+        expect(failed.exitCode, text(failed)).toBe(5);
+        expect(String(failed.stderr)).toContain(
+          'The previous configuration was restored and is running again.',
+        );
+        expect(String(failed.stdout)).toMatch(/Rolling back: restoring the previous configuration/);
+        // The folder holds the previous answers again …
+        expect(answersIn(stack.dir).health_path).toBe('/index.html');
+        expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/index.html');
+        // … and the files that failed are kept aside.
+        const undone = readdirSync(backups).filter(
+          (name) => name.endsWith('-undone') && !undoneBefore.includes(name),
+        );
+        expect(undone, readdirSync(backups).join(', ')).toHaveLength(1);
+        expect(String(failed.stderr)).toContain(`.berth/backups/${undone[0]!}/`);
+        expect(answersIn(path.join(backups, undone[0]!)).health_path).toBe('/missing.html');
+        expect(dotenvValue(path.join(backups, undone[0]!), 'HEALTH_PATH')).toBe('/missing.html');
+        // The previous configuration runs.
+        const ps = await composePs(stack.dir);
+        expectUp(ps);
+        expect(await healthTest(ps.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
+        expect((await page(stack.port)).body).toContain(`<h1>${dotenvValue(stack.dir, 'GREETING')}</h1>`);
 
-  test(
-    'a reconfigure that does not come up is rolled back; --no-rollback keeps it',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack, '--health-path', '/index.html');
-      expect(answersIn(stack.dir).health_path).toBe('/index.html');
+        const kept = await install(
+          stack,
+          '--health-path',
+          '/missing.html',
+          '--wait-timeout',
+          '20',
+          '--no-rollback',
+        );
+        expect(kept.exitCode, text(kept)).toBe(5);
+        expect(`${String(kept.stdout)}\n${String(kept.stderr)}`).not.toMatch(/restor|rolling back/i);
+        expect(answersIn(stack.dir).health_path).toBe('/missing.html');
+        expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/missing.html');
+        const failedPs = await composePs(stack.dir);
+        expect(failedPs.web).toMatchObject({ Health: 'unhealthy' });
+        expect(await healthTest(failedPs.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/missing.html');
+      },
+      TEST_TIMEOUT,
+    );
 
-      const failed = await install(stack, '--health-path', '/missing.html', '--wait-timeout', '20');
-      expect(failed.exitCode, text(failed)).toBe(5);
-      expect(String(failed.stderr)).toContain(
-        'The previous configuration was restored and is running again.',
-      );
-      expect(String(failed.stdout)).toMatch(/Rolling back: restoring the previous configuration/);
-      // The folder holds the previous answers again …
-      expect(answersIn(stack.dir).health_path).toBe('/index.html');
-      expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/index.html');
-      // … and the files that failed are kept aside.
-      const backups = path.join(stack.dir, '.berth/backups');
-      const undone = readdirSync(backups).filter((name) => name.endsWith('-undone'));
-      expect(undone, readdirSync(backups).join(', ')).toHaveLength(1);
-      expect(String(failed.stderr)).toContain(`.berth/backups/${undone[0]!}/`);
-      expect(answersIn(path.join(backups, undone[0]!)).health_path).toBe('/missing.html');
-      expect(dotenvValue(path.join(backups, undone[0]!), 'HEALTH_PATH')).toBe('/missing.html');
-      // The previous configuration runs.
-      const ps = await composePs(stack.dir);
-      expectUp(ps);
-      expect(await healthTest(ps.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/index.html');
-      expect((await page(stack.port)).body).toContain('<h1>Hello from berth</h1>');
+    test(
+      'berth uninstall keeps data; --purge needs a terminal or --yes, then deletes exactly the volume and folder',
+      async () => {
+        const volume = `${stack.project}_site`;
 
-      const kept = await install(
-        stack,
-        '--health-path',
-        '/missing.html',
-        '--wait-timeout',
-        '20',
-        '--no-rollback',
-      );
-      expect(kept.exitCode, text(kept)).toBe(5);
-      expect(`${String(kept.stdout)}\n${String(kept.stderr)}`).not.toMatch(/restor|rolling back/i);
-      expect(answersIn(stack.dir).health_path).toBe('/missing.html');
-      expect(dotenvValue(stack.dir, 'HEALTH_PATH')).toBe('/missing.html');
-      const failedPs = await composePs(stack.dir);
-      expect(failedPs.web).toMatchObject({ Health: 'unhealthy' });
-      expect(await healthTest(failedPs.web!.ID, stack.dir)).toContain('http://127.0.0.1:80/missing.html');
-    },
-    TEST_TIMEOUT,
-  );
+        const result = await berth(['uninstall', '--dir', stack.dir]);
+        expect(result.exitCode, text(result)).toBe(0);
+        expect(String(result.stdout)).toContain(`Kept your data: volumes ${volume} and ${stack.dir}`);
+        expect(await composePs(stack.dir)).toEqual({});
+        expect(await volumesOf(stack.project)).toEqual([volume]);
+        expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
 
-  test(
-    'a container compose left renamed by a recreate cut short is removed, and the reconfigure comes up',
-    async () => {
-      await requireEngine();
-      const stack = await newStack();
-      await installed(stack);
-      // What a `docker compose up` stopped mid-recreate leaves: the old container renamed to <id>_<name>.
-      const id = String((await docker(['compose', 'ps', '-a', '-q', 'init'], stack.dir)).stdout)
-        .trim()
-        .slice(0, 12);
-      const renamed = await docker(
-        ['rename', `${stack.project}-init-1`, `${id}_${stack.project}-init-1`],
-        stack.dir,
-      );
-      expect(renamed.exitCode, text(renamed)).toBe(0);
-      const again = await install(stack, '--greeting', 'After an interrupted recreate');
-      expect(again.exitCode, text(again)).toBe(0);
-      expectUp(await composePs(stack.dir));
-      expect((await page(stack.port)).body).toContain('After an interrupted recreate');
-      const left = await docker(['ps', '-a', '--filter', `name=${id}_`, '--format', '{{.Names}}'], stack.dir);
-      expect(String(left.stdout).trim()).toBe('');
-      const logs = readdirSync(path.join(stack.dir, '.berth', 'logs')).map((f) =>
-        readFileSync(path.join(stack.dir, '.berth', 'logs', f), 'utf8'),
-      );
-      expect(logs.join('\n')).toContain(
-        `berth: removing ${id}_${stack.project}-init-1, left by an interrupted recreate`,
-      );
-    },
-    TEST_TIMEOUT,
-  );
+        const refused = await berth(['uninstall', '--dir', stack.dir, '--purge']);
+        expect(refused.exitCode, text(refused)).toBe(2);
+        expect(String(refused.stderr)).toContain('no terminal to confirm');
+        expect(await volumesOf(stack.project)).toEqual([volume]);
+        expect(existsSync(path.join(stack.dir, '.env'))).toBe(true);
+        expect(existsSync(path.join(stack.dir, 'berth.yaml'))).toBe(true);
+
+        const purged = await berth(['uninstall', '--dir', stack.dir, '--purge', '--yes']);
+        expect(purged.exitCode, text(purged)).toBe(0);
+        const listed = lines(purged.stdout)
+          .filter((l) => l.startsWith('  - '))
+          .map((l) => l.slice(4));
+        expect(listed).toHaveLength(2);
+        expect(listed[0]).toBe(`volume ${volume}`);
+        expect(listed[1]).toMatch(
+          new RegExp(`^folder ${stack.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`),
+        );
+        expect(await volumesOf(stack.project)).toEqual([]);
+        expect(existsSync(stack.dir)).toBe(false);
+      },
+      TEST_TIMEOUT,
+    );
+  });
 });

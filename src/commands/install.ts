@@ -120,8 +120,9 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
   if (!session) await preflightStep(baseCtx, asked, probe, run);
   const validated = await validateStep(ctx, asked.prepared, checking, run);
   if (validated === undefined) return 0;
-  if (swarmChecked) {
-    for (const note of await swarmChecked) run.say.write(`! swarm: ${note}\n`);
+  const swarmDone = await swarmChecked;
+  if (swarmDone) {
+    for (const note of swarmDone.notes) run.say.write(`! swarm: ${note}\n`);
   } else await otherChecked;
   // On swarm every run deploys: swarm itself leaves unchanged services alone.
   const changes =
@@ -154,7 +155,9 @@ async function install(baseCtx: Context, session: Promise<WizardSession> | undef
     const created = ensureHostPaths(asked.prepared.dir, asked.prepared.rendering.hostPaths, ctx.facts);
     for (const line of created) run.say.write(`✔ ${line}\n`);
   }
-  const warnings = run.start ? await startStep(ctx, asked.prepared, written.backupName, run, leftovers) : [];
+  const warnings = run.start
+    ? await startStep(ctx, asked.prepared, written.backupName, run, leftovers, swarmDone?.checked)
+    : [];
   await reportStep(ctx, asked.prepared, written.backupDir, run, warnings);
   return 0;
 }

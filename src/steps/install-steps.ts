@@ -1,6 +1,8 @@
 // The steps of `berth install` and `berth render` (commands/install.ts runs them in order): ask, compose, preflight,
 // validate, start, report. Each takes only what it needs; only the ask step differs between the wizard and an
 // unattended run.
+import type { SwarmChecked } from '../swarm/deploy.js';
+import type { StackPlan } from '../swarm/stack-file.js';
 import { rmSync } from 'node:fs';
 import { hostPathOf, hostPathSpaceProblems } from './host-paths.js';
 import { stackSubnetProblems } from '../detect/subnets.js';
@@ -183,10 +185,11 @@ export async function startStep(
   backupName: string | undefined,
   run: RunPlan,
   leftovers?: Promise<readonly string[]>,
+  swarmChecked?: SwarmChecked,
 ): Promise<string[]> {
   const { json, waitTimeout, rollback } = ctx.cli.options;
   const output = json ? 'json' : 'auto';
-  if (prepared.target === 'swarm') return startOnSwarm(ctx, prepared, backupName, run);
+  if (prepared.target === 'swarm') return startOnSwarm(ctx, prepared, backupName, run, swarmChecked);
   run.say.write('\nStarting the stack (docker compose up -d --wait)…\n');
   try {
     const started = await startStack(prepared, ctx, waitTimeout, {
@@ -217,13 +220,16 @@ async function startOnSwarm(
   prepared: Prepared,
   backupName: string | undefined,
   run: RunPlan,
+  checked: SwarmChecked | undefined,
 ): Promise<string[]> {
   const { json, waitTimeout, rollback } = ctx.cli.options;
   run.say.write('\nDeploying the stack to Docker Swarm (docker stack deploy, in dependency order)…\n');
   const { deploySwarm } = await import('../swarm/deploy.js');
   const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
   try {
-    await deploySwarm({ ...prepared, hostFolders }, ctx, waitTimeout, { output: json ? 'json' : 'auto' });
+    await deploySwarm({ ...prepared, hostFolders, checked }, ctx, waitTimeout, {
+      output: json ? 'json' : 'auto',
+    });
     return [];
   } catch (error) {
     if (!(error instanceof StackStartError) || !rollback || !backupName) throw error;
@@ -245,8 +251,8 @@ async function startOnSwarm(
 export async function swarmPreflight(
   ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
   prepared: Prepared,
-): Promise<string[]> {
-  const { swarmInfo, notManagerError, swarmPlan, refuseProblems, dataNodeFor } =
+): Promise<{ notes: string[]; checked: SwarmChecked }> {
+  const { swarmInfo, notManagerError, swarmPlan, refuseProblems, dataNodeFor, stackNow } =
     await import('../swarm/deploy.js');
   const { composeEnv } = await import('../compose/docker-compose.js');
   const { refuseHooksOnSwarm } = await import('../swarm/unsupported.js');
@@ -267,6 +273,7 @@ export async function swarmPreflight(
       other: refuseOtherTarget(ctx, prepared, 'swarm', env),
       plan: swarmPlan(ctx.exec, staged, prepared.recipe, prepared.project, hostFolders),
       ports: publishedOnSwarm(ctx.exec, env, prepared.project),
+      stack: stackNow(ctx.exec, env, prepared.project),
       // Where the data is to live, read now; used only when the stack pins a service to it.
       node: infoOf.then((info) => dataNodeFor(ctx.exec, env, prepared.project, info, prepared.dataNode)),
     };
@@ -291,12 +298,25 @@ export async function swarmPreflight(
         );
     }
     refuseProblems(plan, prepared.recipe.manifest.name);
-    const notes = plan.notes.map((n) => n.replaceAll(staged, prepared.dir));
-    if (plan.pinned.length === 0) return notes;
+    // The files written next are these staged ones, byte for byte: the plan is the deploy's, with their paths.
+    const inDir = (text: string) => text.replaceAll(staged, prepared.dir);
+    const json = (text: string) => JSON.stringify(text).slice(1, -1);
+    const local: StackPlan = {
+      ...plan,
+      doc: JSON.parse(
+        JSON.stringify(plan.doc).replaceAll(json(staged), json(prepared.dir)),
+      ) as StackPlan['doc'],
+      notes: plan.notes.map(inDir),
+    };
+    const stack = await asked.stack;
+    if (plan.pinned.length === 0) return { notes: local.notes, checked: { info, plan: local, stack } };
     // Where the data is to live: refused here when it would have to move.
     const node = await asked.node;
     const kept = node.labelled ? 'holds' : 'will hold';
-    return [...notes, `node ${node.hostname} ${kept} the data of ${plan.pinned.join(', ')}.`];
+    return {
+      notes: [...local.notes, `node ${node.hostname} ${kept} the data of ${plan.pinned.join(', ')}.`],
+      checked: { info, plan: local, node, stack },
+    };
   } finally {
     rmSync(staged, { recursive: true, force: true });
   }

@@ -167,6 +167,33 @@ export async function swarmInfo(
   return { state: s.LocalNodeState, manager: s.ControlAvailable, nodeId: s.NodeID, nodes: s.Nodes ?? 0 };
 }
 
+/** What the swarm preflight found on the staged files (install-steps.ts), for the deploy of the same files. */
+export interface SwarmChecked {
+  info: SwarmInfo;
+  /** The stack file's translation, with the install folder's paths. */
+  plan: StackPlan;
+  /** The node that holds (or will hold) the stack's data, when a service is pinned to it. */
+  node?: { id: string; hostname: string; labelled: boolean };
+  /** What of the stack runs already: its services, Docker secrets and configs. */
+  stack: StackNow;
+}
+
+export interface StackNow {
+  running: string[];
+  secrets: Set<string>;
+  configs: Set<string>;
+}
+
+/** What of the stack is on the swarm now (berth labels its secrets and configs with the stack's namespace). */
+export async function stackNow(exec: Exec, env: Record<string, string>, project: string): Promise<StackNow> {
+  const [running, secrets, configs] = await Promise.all([
+    stackServices(exec, env, project),
+    labelledOnSwarm(exec, env, 'secret', project),
+    labelledOnSwarm(exec, env, 'config', project),
+  ]);
+  return { running, secrets, configs };
+}
+
 /** Only a manager deploys stacks. */
 export function notManagerError(info: SwarmInfo): BerthError {
   const where =
@@ -190,6 +217,8 @@ export async function deploySwarm(
     project: string;
     hostFolders: readonly string[];
     dataNode?: string | undefined;
+    /** The preflight's findings on these very files: then the engine is not asked again. */
+    checked?: SwarmChecked | undefined;
   },
   ctx: DeployContext,
   waitTimeout: number,
@@ -206,10 +235,11 @@ export async function deploySwarm(
 
   // What the engine is asked before the first deploy runs together; read in this order.
   const asked = {
-    info: swarmInfo(ctx.exec, baseEnv),
-    plan: swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders),
-    running: stackServices(ctx.exec, baseEnv, p.project),
-    secrets: secretNamesOnSwarm(ctx.exec, baseEnv),
+    info: p.checked ? Promise.resolve(p.checked.info) : swarmInfo(ctx.exec, baseEnv),
+    plan: p.checked
+      ? Promise.resolve(p.checked.plan)
+      : swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders),
+    stack: p.checked ? Promise.resolve(p.checked.stack) : stackNow(ctx.exec, baseEnv, p.project),
   };
   for (const x of Object.values(asked)) x.catch(() => undefined);
   const info = await asked.info;
@@ -250,12 +280,14 @@ export async function deploySwarm(
   };
   try {
     await Promise.all([
-      plan.pinned.length > 0 ? labelDataNode(ctx.exec, env, p.project, info, p.dataNode) : undefined,
-      createSecrets(plan, p.project, env, log, await asked.secrets),
+      plan.pinned.length > 0
+        ? labelDataNode(ctx.exec, env, p.project, info, p.dataNode, p.checked?.node)
+        : undefined,
+      createSecrets(plan, p.project, env, log, (await asked.stack).secrets),
     ]);
     // A first deploy starts each layer's services together; an update of a running stack rolls one service at a
     // time, in the same order, so a failure stops before the services after it are touched.
-    const running = new Set(await asked.running);
+    const running = new Set((await asked.stack).running);
     const steps = running.size > 0 ? plan.layers.flatMap((l) => l.map((s) => [s])) : plan.layers;
     for (const layer of steps) {
       if (failure) break;
@@ -273,7 +305,10 @@ export async function deploySwarm(
     if (!failure)
       await Promise.all([
         removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log, running),
-        removeUnused(ctx.exec, env, p.project, plan, log),
+        removeUnused(ctx.exec, env, plan, log, {
+          secret: (await asked.stack).secrets,
+          config: (await asked.stack).configs,
+        }),
       ]);
   } finally {
     waiting.wake.stop();
@@ -356,9 +391,10 @@ async function labelDataNode(
   project: string,
   info: SwarmInfo,
   wanted: string | undefined,
+  known: { id: string; hostname: string; labelled: boolean } | undefined,
 ): Promise<void> {
   const label = dataLabel(project);
-  const node = await dataNodeFor(exec, env, project, info, wanted);
+  const node = known ?? (await dataNodeFor(exec, env, project, info, wanted));
   if (node.labelled) return;
   // No node holds this stack's data yet: the one asked for (or this manager) does from now on.
   const r = await exec('docker', ['node', 'update', '--label-add', `${label}=true`, node.id], {
@@ -400,9 +436,18 @@ async function createSecrets(
   await Promise.all(plan.secrets.filter((x) => !have.has(x.name)).map(create));
 }
 
-/** The names of the swarm's Docker secrets. */
-async function secretNamesOnSwarm(exec: Exec, env: Record<string, string>): Promise<Set<string>> {
-  const r = await exec('docker', ['secret', 'ls', '--format', '{{.Name}}'], { env, timeoutMs: 30_000 });
+/** The names of the stack's Docker secrets or configs (berth labels each with the stack's namespace). */
+async function labelledOnSwarm(
+  exec: Exec,
+  env: Record<string, string>,
+  kind: 'secret' | 'config',
+  project: string,
+): Promise<Set<string>> {
+  const r = await exec(
+    'docker',
+    [kind, 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
+    { env, timeoutMs: 30_000 },
+  );
   return new Set(r.stdout.split('\n').filter(Boolean));
 }
 
@@ -700,13 +745,16 @@ async function removeOtherServices(
   log.write(`docker service rm ${gone.join(' ')}: exit ${rm.exitCode}\n`);
 }
 
-/** Configs and secrets of this stack that this stack file does not name (older versions): removed. */
+/**
+ * Configs and secrets of this stack that this stack file does not name (older versions): removed. What the stack
+ * had was listed before the deploy; everything the deploy made since is named in the stack file.
+ */
 async function removeUnused(
   exec: Exec,
   env: Record<string, string>,
-  project: string,
   plan: Pick<StackPlan, 'doc' | 'secrets'>,
   log: NodeJS.WritableStream,
+  had: Record<'config' | 'secret', ReadonlySet<string>>,
 ) {
   const named = (section: unknown) =>
     Object.values((section ?? {}) as Record<string, { name?: string }>).map((x) => x.name);
@@ -716,12 +764,7 @@ async function removeUnused(
     ...plan.secrets.map((x) => x.name),
   ]);
   const remove = async (kind: 'config' | 'secret') => {
-    const r = await exec(
-      'docker',
-      [kind, 'ls', '--filter', `label=${NAMESPACE_LABEL}=${project}`, '--format', '{{.Name}}'],
-      { env, timeoutMs: 30_000 },
-    );
-    const names = r.stdout.split('\n').filter((n) => n && !keep.has(n));
+    const names = [...had[kind]].filter((n) => !keep.has(n));
     if (names.length === 0) return;
     // One a service still uses (swarm kept an older version of it) fails to go, and stays.
     const rm = await exec('docker', [kind, 'rm', ...names], { env, timeoutMs: 30_000 });

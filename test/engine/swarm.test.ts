@@ -82,6 +82,16 @@ async function httpStatus(url: string): Promise<number> {
 }
 
 /** The order the services reached their states in, from berth's plain progress lines (`[1.2s] name: state`). */
+/** The names of the stack's Docker secrets or configs (labelled with its namespace). */
+async function stackObjects(kind: 'secret' | 'config', project: string): Promise<string[]> {
+  const r = await docker(
+    [kind, 'ls', '--filter', `label=com.docker.stack.namespace=${project}`, '--format', '{{.Name}}'],
+    root,
+  );
+  expect(r.exitCode, text(r)).toBe(0);
+  return String(r.stdout).split('\n').filter(Boolean);
+}
+
 const firstLine = (out: string, pattern: RegExp) => out.split('\n').findIndex((l) => pattern.test(l));
 
 describe('berth install --target swarm on a real swarm', () => {
@@ -125,18 +135,8 @@ describe('berth install --target swarm on a real swarm', () => {
     expect(statSync(stackFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(stackFile, 'utf8')).not.toContain(password);
     expect(out).not.toContain(password);
-    const secrets = await docker(
-      [
-        'secret',
-        'ls',
-        '--filter',
-        `label=com.docker.stack.namespace=${stack.project}`,
-        '--format',
-        '{{.Name}}',
-      ],
-      root,
-    );
-    expect(String(secrets.stdout)).toMatch(
+    const secrets = await stackObjects('secret', stack.project);
+    expect(secrets.join('\n')).toMatch(
       new RegExp(`^${stack.project}_postgres_postgres_password_[0-9a-f]{8}$`, 'm'),
     );
     // The data service is pinned to this node, which berth labelled.
@@ -212,19 +212,8 @@ describe('berth install --target swarm on a real swarm', () => {
     // Afterwards the stack holds exactly the configs and secrets its stack file names: the leftover is gone.
     const named = parse(readFileSync(stackFile, 'utf8')) as Record<string, Record<string, { name: string }>>;
     for (const kind of ['config', 'secret'] as const) {
-      const listed = await docker(
-        [
-          kind,
-          'ls',
-          '--filter',
-          `label=com.docker.stack.namespace=${stack.project}`,
-          '--format',
-          '{{.Name}}',
-        ],
-        root,
-      );
       const expected = Object.values(named[`${kind}s`] ?? {}).map((x) => x.name);
-      expect(String(listed.stdout).split('\n').filter(Boolean).sort(), kind).toEqual(expected.sort());
+      expect((await stackObjects(kind, stack.project)).sort(), kind).toEqual(expected.sort());
     }
 
     // The same project with docker compose next to the stack: refused, pointing at berth down; nothing written.

@@ -13,10 +13,22 @@ describe('a fixed subnet that collides', () => {
     await requireEngine();
     const stack = await newStack();
     const other = `berth-subnet-other-${process.pid}`;
-    const made = await docker(['network', 'create', '--subnet', '172.29.77.0/24', other], root);
-    expect(made.exitCode, text(made)).toBe(0);
+    // The first of these subnets no other network on the engine holds (the suite's other files make networks
+    // from Docker's default pools at the same time, one of which may cover 172.29.0.0/16).
+    let taken: string | undefined;
+    let last = '';
+    for (const subnet of ['172.29.77.0/24', '10.213.77.0/24', '192.168.213.0/24']) {
+      const made = await docker(['network', 'create', '--subnet', subnet, other], root);
+      if (made.exitCode === 0) {
+        taken = subnet;
+        break;
+      }
+      last = text(made);
+    }
+    expect(taken, last).toBeDefined();
+    const clash = taken!;
     try {
-      const install = (subnet: string) =>
+      const install = (answer: string) =>
         berth([
           'install',
           '--recipe',
@@ -25,13 +37,13 @@ describe('a fixed subnet that collides', () => {
           stack.dir,
           '--yes',
           '--subnet',
-          subnet,
+          answer,
         ]);
-      const refused = await install('172.29.77.0/24');
+      const refused = await install(clash);
       expect(refused.exitCode, text(refused)).toBe(6);
       const message = String(refused.stderr);
       expect(message).toContain(
-        `Network net: its subnet 172.29.77.0/24 overlaps Docker network ${other} (172.29.77.0/24)`,
+        `Network net: its subnet ${clash} overlaps Docker network ${other} (${clash})`,
       );
       const free = /answer --subnet (\S+) \(free here\)/.exec(message)?.[1];
       expect(free, message).toMatch(/^\d+\.\d+\.\d+\.0\/24$/);

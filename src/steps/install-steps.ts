@@ -222,12 +222,12 @@ async function startOnSwarm(
   run: RunPlan,
   checked: SwarmChecked | undefined,
 ): Promise<string[]> {
+  if (!checked) throw new Error('a swarm start needs the swarm preflight first');
   const { json, waitTimeout, rollback } = ctx.cli.options;
   run.say.write('\nDeploying the stack to Docker Swarm (docker stack deploy, in dependency order)…\n');
   const { deploySwarm } = await import('../swarm/deploy.js');
-  const hostFolders = prepared.rendering.hostPaths.map((h) => hostPathOf(prepared.dir, h));
   try {
-    await deploySwarm({ ...prepared, hostFolders, checked }, ctx, waitTimeout, {
+    await deploySwarm({ ...prepared, checked }, ctx, waitTimeout, {
       output: json ? 'json' : 'auto',
     });
     return [];

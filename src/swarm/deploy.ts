@@ -172,7 +172,7 @@ export interface SwarmChecked {
   info: SwarmInfo;
   /** The stack file's translation, with the install folder's paths. */
   plan: StackPlan;
-  /** The node that holds (or will hold) the stack's data, when a service is pinned to it. */
+  /** The node that holds (or will hold) the stack's data; only when a service is pinned to it. */
   node?: { id: string; hostname: string; labelled: boolean };
   /** What of the stack runs already: its services, Docker secrets and configs. */
   stack: StackNow;
@@ -215,10 +215,8 @@ export async function deploySwarm(
     dir: string;
     recipe: Recipe;
     project: string;
-    hostFolders: readonly string[];
-    dataNode?: string | undefined;
-    /** The preflight's findings on these very files: then the engine is not asked again. */
-    checked?: SwarmChecked | undefined;
+    /** The preflight's findings on these very files (it refused what swarm cannot run): not asked again. */
+    checked: SwarmChecked;
   },
   ctx: DeployContext,
   waitTimeout: number,
@@ -233,19 +231,7 @@ export async function deploySwarm(
     ...(ctx.env ? { env: ctx.env } : {}),
   });
 
-  // What the engine is asked before the first deploy runs together; read in this order.
-  const asked = {
-    info: p.checked ? Promise.resolve(p.checked.info) : swarmInfo(ctx.exec, baseEnv),
-    plan: p.checked
-      ? Promise.resolve(p.checked.plan)
-      : swarmPlan(ctx.exec, p.dir, p.recipe, p.project, p.hostFolders),
-    stack: p.checked ? Promise.resolve(p.checked.stack) : stackNow(ctx.exec, baseEnv, p.project),
-  };
-  for (const x of Object.values(asked)) x.catch(() => undefined);
-  const info = await asked.info;
-  if (!info.manager) throw notManagerError(info);
-  const plan = await asked.plan;
-  refuseProblems(plan, p.recipe.manifest.name);
+  const { info, plan, stack } = p.checked;
   mkdirSync(path.join(p.dir, BERTH_DIR, 'swarm'), { recursive: true, mode: 0o700 });
   writeFileSync(path.join(p.dir, STACK_FILE), stackText(plan.doc, p.recipe.manifest.name), { mode: 0o600 });
   for (const note of plan.notes) log.write(`note: ${note}\n`);
@@ -280,14 +266,12 @@ export async function deploySwarm(
   };
   try {
     await Promise.all([
-      plan.pinned.length > 0
-        ? labelDataNode(ctx.exec, env, p.project, info, p.dataNode, p.checked?.node)
-        : undefined,
-      createSecrets(plan, p.project, env, log, (await asked.stack).secrets),
+      p.checked.node ? labelDataNode(ctx.exec, env, p.project, p.checked.node) : undefined,
+      createSecrets(plan, p.project, env, log, stack.secrets),
     ]);
     // A first deploy starts each layer's services together; an update of a running stack rolls one service at a
     // time, in the same order, so a failure stops before the services after it are touched.
-    const running = new Set((await asked.stack).running);
+    const running = new Set(stack.running);
     const steps = running.size > 0 ? plan.layers.flatMap((l) => l.map((s) => [s])) : plan.layers;
     for (const layer of steps) {
       if (failure) break;
@@ -305,10 +289,7 @@ export async function deploySwarm(
     if (!failure)
       await Promise.all([
         removeOtherServices(ctx.exec, env, p.project, plan.layers.flat(), log, running),
-        removeUnused(ctx.exec, env, plan, log, {
-          secret: (await asked.stack).secrets,
-          config: (await asked.stack).configs,
-        }),
+        removeUnused(ctx.exec, env, plan, log, { secret: stack.secrets, config: stack.configs }),
       ]);
   } finally {
     waiting.wake.stop();
@@ -389,12 +370,9 @@ async function labelDataNode(
   exec: Exec,
   env: Record<string, string>,
   project: string,
-  info: SwarmInfo,
-  wanted: string | undefined,
-  known: { id: string; hostname: string; labelled: boolean } | undefined,
+  node: { id: string; hostname: string; labelled: boolean },
 ): Promise<void> {
   const label = dataLabel(project);
-  const node = known ?? (await dataNodeFor(exec, env, project, info, wanted));
   if (node.labelled) return;
   // No node holds this stack's data yet: the one asked for (or this manager) does from now on.
   const r = await exec('docker', ['node', 'update', '--label-add', `${label}=true`, node.id], {

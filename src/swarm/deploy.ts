@@ -514,6 +514,7 @@ async function waitForLayer(
   };
   // The services this deploy creates, by ID: their containers' events on this node are their verdict (wake.ts).
   const created = new Map<string, string>();
+  const errors = new Map<string, string>();
   while (pending.size > 0) {
     const [tasks, services] = await Promise.all([stackTasks(w), inspectServices(w, [...pending])]);
     for (const name of [...pending]) {
@@ -521,11 +522,14 @@ async function waitForLayer(
       const now = services.get(full);
       if (now?.ID && !before.services.has(full)) created.set(name, now.ID);
       const mine = tasks.filter((t) => t.Name === full || t.Name.startsWith(`${full}.`));
+      const error = freshError(mine, before.tasks);
+      if (error) errors.set(name, error);
       const verdict = serviceVerdict(plan, name, {
         now,
         before: before.services.get(full),
         tasks: mine,
         oldTasks: before.tasks,
+        seenError: errors.get(name),
       });
       report(name, verdict.state, verdict.detail);
       if (verdict.state === 'failed') {
@@ -585,6 +589,17 @@ export interface ServiceSight {
   tasks: readonly TaskRow[];
   /** Task IDs that existed before this deploy: their failures and completions are old news. */
   oldTasks: ReadonlySet<string>;
+  /**
+   * The error of a task of this deploy that an earlier poll saw. Swarm keeps five tasks per slot and deletes the
+   * oldest by status time first: a task rejected before a rollback can be gone by the time the rollback completes.
+   */
+  seenError?: string;
+}
+
+/** The error of the newest task this deploy started that failed or was rejected. */
+export function freshError(tasks: readonly TaskRow[], oldTasks: ReadonlySet<string>): string | undefined {
+  const failed = tasks.find((t) => !oldTasks.has(t.ID) && /^(Failed|Rejected)/.test(t.CurrentState));
+  return failed ? failed.Error || failed.CurrentState.split(' ')[0] : undefined;
 }
 
 /**
@@ -610,7 +625,7 @@ export function serviceVerdict(
   const changed = update !== undefined || templateChanged;
   const fresh = sight.tasks.filter((t) => !sight.oldTasks.has(t.ID));
   const failed = fresh.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
-  const lastError = failed[0] ? failed[0].Error || failed[0].CurrentState.split(' ')[0] : undefined;
+  const lastError = freshError(fresh, sight.oldTasks) ?? sight.seenError;
   const state = update?.State;
   if (state === 'rollback_completed' || state === 'rollback_paused' || state === 'paused') {
     return {

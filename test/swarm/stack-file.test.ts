@@ -2,7 +2,7 @@
 // `docker compose config --format json` prints them. The real engine deploys the result in test/engine/swarm.test.ts.
 import { describe, expect, test } from 'vitest';
 import { layersOf, stepDoc, toStack, type ComposeJson, type StackInput } from '../../src/swarm/stack-file.js';
-import { serviceVerdict, type ServiceInspect, type TaskRow } from '../../src/swarm/deploy.js';
+import { serviceVerdict, freshError, type ServiceInspect, type TaskRow } from '../../src/swarm/deploy.js';
 
 const SECRET = 'Zq8rX2mK9vL4pT7wN3bY6cH1';
 const KEY = 'sk-test-abcdefghijklmnop';
@@ -337,6 +337,24 @@ describe('reading the tasks: when a service is up', () => {
     ).toEqual({
       state: 'failed',
       detail: 'its update failed ("No such image: x:nope") and swarm rolled it back to the previous version',
+    });
+    // Swarm deleted the rejected task before the rollback completed (five tasks per slot, the oldest status
+    // first): the error an earlier poll saw is still the reason given.
+    const rejected = [...tasks, task('n1', 'Rejected', 'Shutdown', 'No such image: x:nope')];
+    const seenError = freshError(rejected, oldTasks);
+    expect(seenError).toBe('No such image: x:nope');
+    expect(freshError(tasks, oldTasks)).toBeUndefined();
+    expect(
+      serviceVerdict(plan, 'web', {
+        now: rolledBack,
+        before,
+        tasks: [task('r1', 'Running')],
+        oldTasks,
+        seenError,
+      }),
+    ).toEqual({
+      state: 'failed',
+      detail: 'its update failed (No such image: x:nope) and swarm rolled it back to the previous version',
     });
   });
 

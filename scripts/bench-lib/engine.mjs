@@ -166,7 +166,9 @@ export async function benchEngine({ bundle, fixture, pairs, log = () => {} }) {
 async function cpuRun(cmd, args, env, bundle) {
   const w = { berth: undefined, up: undefined };
   const isBerth = (argv) => argv.includes(bundle);
-  const isUp = (argv) => argv.includes('compose') && argv.includes('up');
+  // `docker compose … up`, or the Compose plugin run directly as berth does (src/compose/plugin.ts).
+  const isUp = (argv) =>
+    argv.includes('up') && (argv.includes('compose') || path.basename(argv[0] ?? '') === 'docker-compose');
   const sample = (pid) => ({ at: performance.now(), ticks: readStat(pid)?.cpuTicks });
   let child;
   const poll = () => {

@@ -26,9 +26,11 @@ function inPty(command, env, { until, onOutput } = {}) {
     const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
     /** Resolves with the ms from the start until `pattern` shows in the output. */
     const next = (pattern) =>
-      new Promise((res) => {
+      new Promise((res, rej) => {
         if (pattern.test(stripVTControlCharacters(out))) res(elapsed());
-        else waiters.push({ pattern, res });
+        else if (child.exitCode !== null || child.signalCode !== null)
+          rej(new Error(`exited before ${pattern}:\n${stripVTControlCharacters(out).slice(-400)}`));
+        else waiters.push({ pattern, res, rej });
       });
     const finish = (ms) => {
       if (done) return;
@@ -50,6 +52,10 @@ function inPty(command, env, { until, onOutput } = {}) {
       reject(new Error(`no ${until} within 30 s:\n${stripVTControlCharacters(out).slice(-400)}`));
     }, 30_000);
     child.on('exit', () => clearTimeout(limit));
+    child.on('exit', () => {
+      for (const w of waiters.splice(0))
+        w.rej(new Error(`exited before ${w.pattern}:\n${stripVTControlCharacters(out).slice(-400)}`));
+    });
     child.on('exit', (code) => {
       if (!until) finish(Number(process.hrtime.bigint() - start) / 1e6);
       else if (!done) reject(new Error(`exited ${code} before its first frame:\n${out.slice(-400)}`));
@@ -95,7 +101,8 @@ const vmHwmMb = (pid) => {
 
 export async function benchWizard({ bundle, fixture, rounds }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'berth-bench-wizard-'));
-  const env = { ...process.env, TERM: 'xterm-256color' };
+  // The compose wizard: on a swarm manager it would first ask where the stack runs.
+  const env = { ...process.env, TERM: 'xterm-256color', BERTH_TARGET: 'compose' };
   delete env.CI;
   const berth = `${process.execPath} ${bundle} install --recipe ${fixture} --dir ${path.join(dir, 'stack')}`;
   const baseline = [];

@@ -58,7 +58,7 @@ interface Task {
   NodeID: string;
   CreatedAt: string;
   DesiredState: string;
-  Status: { State: string; Timestamp: string };
+  Status: { State: string; Timestamp: string; ContainerStatus?: { ContainerID?: string } };
 }
 async function tasksOf(service: string): Promise<Task[]> {
   const ids = lines(await on(swarm!.managerHost, ['service', 'ps', '--quiet', `${PROJECT}_${service}`]));
@@ -112,17 +112,30 @@ describe('berth install --target swarm on two nodes', () => {
     ]);
     expect(JSON.parse(labels)).toEqual({});
 
-    // The job's first run completed before any web task was created, by the swarm's own timestamps...
+    // The job's first run completed before any web task was created: its container had exited (0, the task is
+    // complete) before the manager created web's tasks. The container's exit is the moment: the task's own status
+    // time is when its node's agent reported it, which can come after berth saw the exit and deployed web.
     const jobs = (await tasksOf('migrate')).sort((a, b) => Date.parse(a.CreatedAt) - Date.parse(b.CreatedAt));
     jobRuns = jobs.length;
+    expect(jobs.map((t) => t.Status.State)).toEqual(jobs.map(() => 'complete'));
+    const first = jobs[0]!;
+    const jobNode = nodes.find((n) => n.id === first.NodeID);
+    expect(jobNode, `the node ${first.NodeID} of the job's task`).toBeDefined();
+    const finished = await on(jobNode!.host, [
+      'inspect',
+      '--format',
+      '{{.State.FinishedAt}}',
+      first.Status.ContainerStatus?.ContainerID ?? 'no-container-id',
+    ]);
     console.info(
       `timeline: ${[
         ...jobs.map((t) => `migrate ${t.CreatedAt} -> ${t.Status.State} ${t.Status.Timestamp}`),
+        `migrate's container exited ${finished}`,
         ...web.map((t) => `web ${t.CreatedAt}`),
       ].join('; ')}`,
     );
-    expect(jobs.map((t) => t.Status.State)).toEqual(jobs.map(() => 'complete'));
-    const jobDone = Date.parse(jobs[0]!.Status.Timestamp);
+    const jobDone = Date.parse(finished);
+    expect(jobDone).toBeGreaterThan(Date.parse(first.CreatedAt));
     for (const t of web) expect(Date.parse(t.CreatedAt)).toBeGreaterThan(jobDone);
     // ...and by the deploy log, whose lines are in order.
     const logs = readdirSync(path.join(dir, '.berth/logs')).filter((f) => f.startsWith('deploy-'));

@@ -233,6 +233,7 @@ export function useStacks(prefix: string): {
       }
       expect(leaks, 'containers or volumes left behind by a test').toEqual([]);
     } finally {
+      await removeBuiltImages([...allProjects], root);
       rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
@@ -247,6 +248,26 @@ export function useStacks(prefix: string): {
       return stack;
     },
   };
+}
+
+/**
+ * The images berth built for these projects (`berth-build/<project>-<service>:<version>`, and the `-previous` tags
+ * a rebuild keeps), removed by name: by ID would also untag a test image that shares the ID.
+ */
+async function removeBuiltImages(projects: string[], cwd: string): Promise<void> {
+  const names: string[] = [];
+  for (const project of projects) {
+    const r = await docker(
+      ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=berth-build/${project}-*`],
+      cwd,
+    );
+    names.push(
+      ...String(r.stdout)
+        .split('\n')
+        .filter((n) => n.trim() !== '' && !n.includes('<none>')),
+    );
+  }
+  if (names.length > 0) await docker(['rmi', ...names], cwd);
 }
 
 /** Each service's end state as one string: `running healthy`, `exited 0`, `created ` (from `docker compose ps`). */

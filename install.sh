@@ -795,6 +795,16 @@ verify_bundle() {
     cp "$TMP_DIR/bundle/$BUNDLE_ROOT/berth.mjs" "$TMP_DIR/berth.mjs" || err "could not copy berth.mjs out of the bundle"
 }
 
+# The bundle's images are for one architecture (its manifest's arch): another machine's would not run here.
+check_bundle_arch() {
+    _for=$(sed -n 's/^  "arch": "\([a-z0-9]*\)",$/\1/p' "$TMP_DIR/bundle/$BUNDLE_ROOT/manifest.json")
+    _here=amd64
+    [ "$ARCH" = arm64 ] && _here=arm64
+    if [ -n "$_for" ] && [ "$_for" != "$_here" ]; then
+        bundle_refused "it is for $_for machines and this one is $_here: its images would not run here. Make the bundle for this machine with berth bundle --arch $_here."
+    fi
+}
+
 # The Node.js runtime in the bundle, for when PATH has no Node.js 20+ (it must be for this machine).
 bundle_node() {
     for _tarball in "$TMP_DIR/bundle/$BUNDLE_ROOT"/node-v*-linux-*.tar.gz; do
@@ -897,6 +907,7 @@ main() {
         TMP_DIR=$(mktemp -d)
         trap cleanup EXIT
         verify_bundle
+        check_bundle_arch
         _checkout=''
     fi
     # Docker first: it asks before anything is downloaded. --help and --version need no Docker at all.

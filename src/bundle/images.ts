@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { composeEnv } from '../compose/docker-compose.js';
 import { failureText, type Exec } from '../compose/exec.js';
-import { BerthError, ExitCode } from '../errors.js';
+import { BerthError, ExitCode, UsageError } from '../errors.js';
 import { parseDotenv } from '../render/dotenv.js';
 import { ENV_FILE, type Rendering } from '../render/render-recipe.js';
 import { writeRendering } from '../recipe-test/compose-check.js';
@@ -16,6 +16,8 @@ export interface LocalImage {
   /** Registry digests (repo@sha256:…); none for an image built or tagged only here. */
   digests: string[];
   size: number;
+  /** The platform's architecture as Docker names it (amd64, arm64); a local image is for one platform. */
+  arch: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -68,16 +70,49 @@ export async function inspectImage(exec: Exec, env: Env, name: string): Promise<
       hint: 'Check that the Docker engine runs and answers `docker info`.',
     });
   }
-  const info = JSON.parse(result.stdout) as { Id: string; RepoDigests?: string[] | null; Size: number };
-  return { name, id: info.Id, digests: info.RepoDigests ?? [], size: info.Size };
+  const info = JSON.parse(result.stdout) as {
+    Id: string;
+    RepoDigests?: string[] | null;
+    Size: number;
+    Architecture?: string;
+  };
+  return {
+    name,
+    id: info.Id,
+    digests: info.RepoDigests ?? [],
+    size: info.Size,
+    arch: info.Architecture ?? '',
+  };
 }
 
-/** `docker pull` of an image the engine lacks, its output passed on line by line. */
-export async function pullImage(exec: Exec, env: Env, name: string): Promise<void> {
-  const result = await exec('docker', ['pull', name], { env, timeoutMs: 60 * 60_000 });
+/** `docker pull` of an image the engine lacks, for the bundle's machine (`--platform linux/ARCH`). */
+export async function pullImage(exec: Exec, env: Env, name: string, arch: string): Promise<void> {
+  const result = await exec('docker', ['pull', '--platform', `linux/${arch}`, name], {
+    env,
+    timeoutMs: 60 * 60_000,
+  });
   if (result.exitCode !== 0)
     throw new BerthError(`${name} is not on this machine and could not be pulled: ${failureText(result)}`, {
       exitCode: ExitCode.compose,
       hint: 'Make the bundle on a machine that can reach the registry, or pull or build the image here first.',
     });
+}
+
+/**
+ * Refuses images built for another machine than the bundle's: `docker load` would take them there, and every
+ * container would then fail with `exec format error`. Names each image, its architecture and what to do.
+ */
+export function refuseOtherArch(images: readonly LocalImage[], arch: string): void {
+  const other = images.filter((i) => i.arch !== '' && i.arch !== arch);
+  if (other.length === 0) return;
+  throw new UsageError(
+    `The bundle is for ${arch} machines, but ${other.length === 1 ? 'this image is' : 'these images are'} for another: ${other
+      .map((i) => `${i.name} (${i.arch})`)
+      .join(', ')}. Nothing was written.`,
+    {
+      hint:
+        `Make the bundle on an ${arch} machine, or pull the ${arch} image under the same name first ` +
+        `(docker pull --platform linux/${arch} NAME; its tag then points at the ${arch} image on this machine).`,
+    },
+  );
 }

@@ -83,7 +83,7 @@ export const options = {
   arch: {
     type: 'string',
     value: 'amd64|arm64',
-    help: "bundle: the target machine's architecture, for its Node.js (default: this machine's)",
+    help: "bundle: the target machine's architecture, for its Node.js and images (default: this machine's)",
   },
   'all-modes': {
     type: 'boolean',
@@ -290,7 +290,8 @@ export const commandTable: readonly CommandDef[] = [
     details:
       "Renders the stack for the answers given (as `berth plan` does, never asking; --dir D: that install's\n" +
       'answers), lists its images (every compose file the answers enable; --all-modes: every combination),\n' +
-      'takes them from the local engine (pulling only what is missing) and writes one archive: the images\n' +
+      'takes them from the local engine (pulling only what is missing, for --arch; an image here for another\n' +
+      'architecture is refused) and writes one archive: the images\n' +
       '(`docker save`, compressed), berth.mjs, Node.js for --arch, install.sh, the recipe when it is a folder,\n' +
       'the answers (never secrets), a manifest and SHA256SUMS. --dry-run lists the images and writes nothing.\n' +
       'On the machine without network:\n' +

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Context } from '../context.js';
 import { BerthError, UsageError } from '../errors.js';
-import { inspectImage, pullImage, stackImages, type LocalImage } from '../bundle/images.js';
+import { inspectImage, pullImage, refuseOtherArch, stackImages, type LocalImage } from '../bundle/images.js';
 import { hostArch, nodeRuntime } from '../bundle/node-runtime.js';
 import { stackRenderings } from '../bundle/stack-answers.js';
 import { megabytes, ROOT, writeBundle } from '../bundle/write-bundle.js';
@@ -56,6 +56,7 @@ async function localImages(
   ctx: Context,
   names: string[],
   env: Record<string, string>,
+  arch: string,
 ): Promise<LocalImage[]> {
   const found: LocalImage[] = [];
   const dryRun = ctx.cli.options.dryRun;
@@ -63,11 +64,13 @@ async function localImages(
     let image = await inspectImage(ctx.exec, env, name);
     if (!image && !dryRun) {
       ctx.stderr.write(`Pulling ${name} (not on this machine)…\n`);
-      await pullImage(ctx.exec, env, name);
+      await pullImage(ctx.exec, env, name, arch);
       image = await inspectImage(ctx.exec, env, name);
     }
+    const otherArch =
+      image && image.arch !== '' && image.arch !== arch ? `  (for ${image.arch}, not ${arch})` : '';
     ctx.stdout.write(
-      `  ${name}  ${image ? megabytes(image.size) : 'not on this machine: berth bundle pulls it'}\n`,
+      `  ${name}  ${image ? megabytes(image.size) : 'not on this machine: berth bundle pulls it'}${otherArch}\n`,
     );
     if (image) found.push(image);
     // docker load restores tags, not registry digests: compose would not find name@sha256:… on the target.
@@ -97,7 +100,7 @@ export async function bundleCommand(ctx: Context): Promise<number> {
     : 'these answers';
   const list = () => {
     ctx.stdout.write(`Images for ${how} (${renderings.length} rendering(s)):\n`);
-    return localImages(ctx, names, env);
+    return localImages(ctx, names, env, arch);
   };
   if (options.dryRun) {
     await list();
@@ -113,6 +116,7 @@ export async function bundleCommand(ctx: Context): Promise<number> {
     ctx.env,
   );
   const images = await list();
+  refuseOtherArch(images, arch);
   const { recipe } = located;
   const written = await writeBundle(
     {

@@ -54,6 +54,7 @@ export async function fromBundle(ctx: Context): Promise<FromBundle | { exitCode:
     `✔ The bundle is intact: ${m.recipe.name} ${m.recipe.version}, berth ${m.berth}, ${m.images.length} image(s).\n`,
   );
   checkRecipeName(ctx, bundle);
+  await checkArch(ctx, bundle);
   const [theirs, ours] = [parseVersion(m.berth), parseVersion(berthVersion())];
   if (theirs && ours && compareVersions(theirs, ours) > 0) return runBundleBerth(ctx, bundle);
   const options = { ...ctx.cli.options, pull: 'never' as const };
@@ -74,6 +75,25 @@ export async function fromBundle(ctx: Context): Promise<FromBundle | { exitCode:
     cleanup();
     throw error;
   }
+}
+
+/**
+ * The bundle's images are for one architecture (its manifest's arch); the engine's must be the same, or every
+ * container would fail with `exec format error` once the old stack is stopped. Asked of the engine (`docker
+ * version`), which may be another machine than this one; an engine that does not answer is the next step's error.
+ */
+async function checkArch(ctx: Context, bundle: Bundle): Promise<void> {
+  const r = await ctx.exec('docker', ['version', '--format', '{{.Server.Arch}}'], {
+    env: ctx.env,
+    timeoutMs: 30_000,
+  });
+  const engine = r.exitCode === 0 ? r.stdout.trim() : '';
+  const arch = bundle.manifest.arch;
+  if (engine && arch && engine !== arch)
+    throw new UsageError(
+      `${bundle.file}: it is for ${arch} machines and the Docker engine runs on ${engine}: its images would not run there. Nothing was loaded or changed.`,
+      { hint: `Make the bundle for this engine with berth bundle --arch ${engine}.` },
+    );
 }
 
 /** The install in --dir (or the default folder for the bundle's recipe) must be of the bundle's recipe. */

@@ -16,6 +16,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -166,6 +167,57 @@ describe.sequential('offline installs', () => {
 
     expect(output).toContain('EXIT=1');
     expect(output).toContain('SHA256 mismatch for images.tar.gz');
+    expect(output).toContain('Nothing was installed.');
+    expect(output).not.toContain('Loaded image');
+    expect(output).toMatch(/^BERTH_COMMAND=$/m);
+    expect(readdirSync(options.home)).toEqual([]);
+    for (const image of images) expect(await imagePresent(image), image).toBe(false);
+  });
+
+  test('a bundle for another architecture: refused before anything is loaded or installed', async () => {
+    // The manifest says the other architecture and its sum says so too: an intact bundle made for another machine.
+    // Same-length edits in place keep the tar as it is.
+    const here = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const other = here === 'amd64' ? 'arm64' : 'amd64';
+    const foreign = path.join(root, 'foreign.berth');
+    copyFileSync(bundleFile, foreign);
+    const rewrite = (member: string, edit: (text: string) => string): void => {
+      const { offset, size } = tarEntry(foreign, `berth-bundle/${member}`);
+      const fd = openSync(foreign, 'r+');
+      try {
+        const bytes = Buffer.alloc(size);
+        readSync(fd, bytes, 0, size, offset);
+        const edited = Buffer.from(edit(bytes.toString('utf8')));
+        expect(edited.length).toBe(size);
+        writeSync(fd, edited, 0, size, offset);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    let oldSum = '';
+    let newSum = '';
+    rewrite('manifest.json', (manifest) => {
+      expect(manifest).toContain(`  "arch": "${here}",`);
+      const edited = manifest.replace(`  "arch": "${here}",`, `  "arch": "${other}",`);
+      oldSum = createHash('sha256').update(manifest).digest('hex');
+      newSum = createHash('sha256').update(edited).digest('hex');
+      return edited;
+    });
+    rewrite('SHA256SUMS', (sums) => {
+      expect(sums).toContain(`${oldSum}  manifest.json`);
+      return sums.replace(`${oldSum}  manifest.json`, `${newSum}  manifest.json`);
+    });
+    const stack = await newStack(false);
+    const options = offlineVm(
+      `${fromBundle(foreign, ['--yes', '--dir', stack.dir])}\necho "EXIT=$?"\necho "BERTH_COMMAND=$(ls /usr/local/bin/berth 2>/dev/null)"`,
+    );
+    const { output } = await runVm(options);
+
+    expect(output).toContain('EXIT=1');
+    expect(output).toContain('the bundle is intact');
+    expect(output).toContain(
+      `it is for ${other} machines and this one is ${here}: its images would not run here. Make the bundle for this machine with berth bundle --arch ${here}.`,
+    );
     expect(output).toContain('Nothing was installed.');
     expect(output).not.toContain('Loaded image');
     expect(output).toMatch(/^BERTH_COMMAND=$/m);

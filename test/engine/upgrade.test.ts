@@ -5,7 +5,6 @@
 // `berth upgrade --bundle`: 1.1.0 travels in a bundle (berth bundle) with a web image built for it and then removed
 // from the engine, so the upgrade can only get it by loading the bundle.
 // Needs the engine and the local test images (scripts/setup-test-engine.sh); nothing is pulled from a registry.
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   cpSync,
@@ -21,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bundleForArch, tarMember } from '../bundle-file.js';
 import { berth, fixtures } from '../helpers.js';
 import { composePs, docker, inService, requireEngine, serviceStates, text, useStacks } from './harness.js';
 
@@ -259,7 +259,7 @@ const imagePresent = async (image: string) =>
 function tampered(file: string): string {
   const copy = `${file}.tampered`;
   cpSync(file, copy);
-  const { offset, size } = member(copy, 'berth-bundle/images.tar.gz');
+  const { offset, size } = tarMember(copy, 'berth-bundle/images.tar.gz');
   const fd = openSync(copy, 'r+');
   try {
     const byte = Buffer.alloc(1);
@@ -269,58 +269,6 @@ function tampered(file: string): string {
   } finally {
     closeSync(fd);
   }
-  return copy;
-}
-
-/** Where a member's bytes start in a tar and how many, walking its headers. */
-function member(file: string, wanted: string): { offset: number; size: number } {
-  const fd = openSync(file, 'r');
-  try {
-    const header = Buffer.alloc(512);
-    for (let at = 0; readSync(fd, header, 0, 512, at) === 512 && header[0] !== 0;) {
-      const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
-      const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, ''), 8);
-      if (name === wanted) return { offset: at + 512, size };
-      at += 512 + Math.ceil(size / 512) * 512;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  throw new Error(`${wanted} is not in ${file}`);
-}
-
-/**
- * An intact copy of the bundle made for the other architecture: its manifest says so and SHA256SUMS has the
- * manifest's new sum (same-length edits in place, so the tar stays as it is).
- */
-function forOtherArch(file: string, here: string, other: string): string {
-  const copy = `${file}.${other}`;
-  cpSync(file, copy);
-  const rewrite = (name: string, edit: (text: string) => string) => {
-    const { offset, size } = member(copy, `berth-bundle/${name}`);
-    const fd = openSync(copy, 'r+');
-    try {
-      const bytes = Buffer.alloc(size);
-      readSync(fd, bytes, 0, size, offset);
-      const edited = Buffer.from(edit(bytes.toString('utf8')));
-      expect(edited.length).toBe(size);
-      writeSync(fd, edited, 0, size, offset);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const sums = { old: '', new: '' };
-  rewrite('manifest.json', (manifest) => {
-    const edited = manifest.replace(`  "arch": "${here}",`, `  "arch": "${other}",`);
-    expect(edited).not.toBe(manifest);
-    sums.old = createHash('sha256').update(manifest).digest('hex');
-    sums.new = createHash('sha256').update(edited).digest('hex');
-    return edited;
-  });
-  rewrite('SHA256SUMS', (text) => {
-    expect(text).toContain(`${sums.old}  manifest.json`);
-    return text.replace(`${sums.old}  manifest.json`, `${sums.new}  manifest.json`);
-  });
   return copy;
 }
 
@@ -368,7 +316,7 @@ describe.sequential(
           (await docker(['version', '--format', '{{.Server.Arch}}'], os.tmpdir())).stdout,
         ).trim();
         const other = here === 'amd64' ? 'arm64' : 'amd64';
-        const foreign = await offline(forOtherArch(file, here, other));
+        const foreign = await offline(bundleForArch(file, `${file}.${other}`, here, other));
         expect(foreign.exitCode, text(foreign)).toBe(2);
         expect(String(foreign.stderr)).toContain(
           `it is for ${other} machines and the Docker engine runs on ${here}: its images would not run there. Nothing was loaded or changed.`,

@@ -16,11 +16,11 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { bundleForArch, tarMember } from '../bundle-file.js';
 import { berth, bundle as berthMjs } from '../helpers.js';
 import { composePs, docker, freePort, text, useStacks } from '../engine/harness.js';
 import { removeVm, requireFreshVm, runVm, shellQuote, type VmOptions } from './fresh-vm.js';
@@ -99,23 +99,6 @@ function offlineVm(script: string): VmOptions & { home: string } {
 const fromBundle = (file: string, args: string[]) =>
   `tar -xOf ${shellQuote(file)} berth-bundle/install.sh | bash -s -- --bundle ${shellQuote(file)} ${args.map(shellQuote).join(' ')}`;
 
-/** Where an entry's data starts and how long it is, walking the tar's headers. */
-function tarEntry(file: string, wanted: string): { offset: number; size: number } {
-  const fd = openSync(file, 'r');
-  try {
-    const header = Buffer.alloc(512);
-    for (let at = 0; readSync(fd, header, 0, 512, at) === 512 && header[0] !== 0;) {
-      const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
-      const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, ''), 8);
-      if (name === wanted) return { offset: at + 512, size };
-      at += 512 + Math.ceil(size / 512) * 512;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  throw new Error(`${wanted} is not in ${file}`);
-}
-
 describe.sequential('offline installs', () => {
   test('the bundle: images, berth, Node.js, install.sh, answers without secrets, manifest, sums', async () => {
     const listed = await execa('tar', ['-tf', bundleFile]);
@@ -151,7 +134,7 @@ describe.sequential('offline installs', () => {
   test('one byte changed in the images: refused before anything is loaded or installed', async () => {
     const tampered = path.join(root, 'tampered.berth');
     copyFileSync(bundleFile, tampered);
-    const { offset, size } = tarEntry(tampered, 'berth-bundle/images.tar.gz');
+    const { offset, size } = tarMember(tampered, 'berth-bundle/images.tar.gz');
     const at = offset + Math.floor(size / 2);
     const fd = openSync(tampered, 'r+');
     const byte = Buffer.alloc(1);
@@ -175,38 +158,10 @@ describe.sequential('offline installs', () => {
   });
 
   test('a bundle for another architecture: refused before anything is loaded or installed', async () => {
-    // The manifest says the other architecture and its sum says so too: an intact bundle made for another machine.
-    // Same-length edits in place keep the tar as it is.
+    // An intact bundle made for another machine: its manifest and its sums say the other architecture.
     const here = process.arch === 'arm64' ? 'arm64' : 'amd64';
     const other = here === 'amd64' ? 'arm64' : 'amd64';
-    const foreign = path.join(root, 'foreign.berth');
-    copyFileSync(bundleFile, foreign);
-    const rewrite = (member: string, edit: (text: string) => string): void => {
-      const { offset, size } = tarEntry(foreign, `berth-bundle/${member}`);
-      const fd = openSync(foreign, 'r+');
-      try {
-        const bytes = Buffer.alloc(size);
-        readSync(fd, bytes, 0, size, offset);
-        const edited = Buffer.from(edit(bytes.toString('utf8')));
-        expect(edited.length).toBe(size);
-        writeSync(fd, edited, 0, size, offset);
-      } finally {
-        closeSync(fd);
-      }
-    };
-    let oldSum = '';
-    let newSum = '';
-    rewrite('manifest.json', (manifest) => {
-      expect(manifest).toContain(`  "arch": "${here}",`);
-      const edited = manifest.replace(`  "arch": "${here}",`, `  "arch": "${other}",`);
-      oldSum = createHash('sha256').update(manifest).digest('hex');
-      newSum = createHash('sha256').update(edited).digest('hex');
-      return edited;
-    });
-    rewrite('SHA256SUMS', (sums) => {
-      expect(sums).toContain(`${oldSum}  manifest.json`);
-      return sums.replace(`${oldSum}  manifest.json`, `${newSum}  manifest.json`);
-    });
+    const foreign = bundleForArch(bundleFile, path.join(root, 'foreign.berth'), here, other);
     const stack = await newStack(false);
     const options = offlineVm(
       `${fromBundle(foreign, ['--yes', '--dir', stack.dir])}\necho "EXIT=$?"\necho "BERTH_COMMAND=$(ls /usr/local/bin/berth 2>/dev/null)"`,

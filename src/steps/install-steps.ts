@@ -65,7 +65,17 @@ export async function askInWizard(
         : 'Install: write the files and start the stack',
     force: ctx.cli.options.force,
     skipChecks: ctx.cli.options.skipChecks,
-    preflight: (p, f) => machineProblems(p, f, probe, run.start),
+    preflight: async (p, f) => {
+      const [machine, swarm] = await Promise.all([
+        machineProblems(p, f, probe, run.start),
+        p.target === 'swarm' && run.start ? swarmReview({ ...ctx, facts: f }, p) : undefined,
+      ]);
+      if (!swarm) return machine;
+      return {
+        blocking: [...machine.blocking, ...swarm.blocking],
+        warnings: [...machine.warnings, ...swarm.warnings],
+      };
+    },
     flagsFor: (l) => questionFlags(ctx.cli, l.recipe.manifest.questions),
     changes: async (p, f) => {
       const { changePlan } = await import('./change-plan.js');
@@ -248,6 +258,25 @@ async function startOnSwarm(
  * Swarm, before anything is written: this engine must be a manager, and the stack must translate (no build, no
  * privileged service…). The files are staged, `docker compose config` merges them, stack-file.ts translates.
  */
+/**
+ * The swarm's checks for the wizard's review: its notes (where the data lives, what swarm does differently) as
+ * warnings, and what it refuses as problems, so they show before the install is confirmed. The install runs the
+ * same checks again on the answers confirmed (swarmPreflight); nothing is written or deployed here.
+ */
+async function swarmReview(
+  ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
+  prepared: Prepared,
+): Promise<{ blocking: string[]; warnings: string[] }> {
+  try {
+    const { notes } = await swarmPreflight(ctx, prepared);
+    return { blocking: [], warnings: notes.map((n) => `swarm: ${n}`) };
+  } catch (error) {
+    if (!(error instanceof BerthError)) throw error;
+    const why = error.details.length > 0 ? error.details : [error.message];
+    return { blocking: why.map((w) => `swarm: ${w}`), warnings: [] };
+  }
+}
+
 export async function swarmPreflight(
   ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
   prepared: Prepared,

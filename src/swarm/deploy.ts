@@ -146,25 +146,34 @@ export interface SwarmInfo {
   manager: boolean;
   nodeId: string;
   nodes: number;
+  /** This engine's host name (`docker info` .Name), as `docker node ls` shows this node. */
+  name: string;
 }
 
 export async function swarmInfo(
   exec: Exec,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<SwarmInfo> {
-  const r = await exec('docker', ['info', '--format', '{{json .Swarm}}'], { env, timeoutMs: 30_000 });
+  const r = await exec('docker', ['info', '--format', '{"swarm":{{json .Swarm}},"name":{{json .Name}}}'], {
+    env,
+    timeoutMs: 30_000,
+  });
   if (r.exitCode !== 0)
     throw new BerthError('The Docker engine did not answer (`docker info`).', {
       exitCode: ExitCode.compose,
       details: [failureText(r)],
     });
-  const s = JSON.parse(r.stdout) as {
-    LocalNodeState: string;
-    ControlAvailable: boolean;
-    NodeID: string;
-    Nodes: number;
+  const { swarm: s, name } = JSON.parse(r.stdout) as {
+    swarm: { LocalNodeState: string; ControlAvailable: boolean; NodeID: string; Nodes: number };
+    name: string;
   };
-  return { state: s.LocalNodeState, manager: s.ControlAvailable, nodeId: s.NodeID, nodes: s.Nodes ?? 0 };
+  return {
+    state: s.LocalNodeState,
+    manager: s.ControlAvailable,
+    nodeId: s.NodeID,
+    nodes: s.Nodes ?? 0,
+    name: name ?? '',
+  };
 }
 
 /** What the swarm preflight found on the staged files (install-steps.ts), for the deploy of the same files. */
@@ -345,7 +354,7 @@ export async function dataNodeFor(
     return { id: held[0], hostname: held[1], labelled: true };
   }
   if (asked) return { ...asked, labelled: false };
-  return { id: info.nodeId, hostname: 'this node', labelled: false };
+  return { id: info.nodeId, hostname: info.name ? `${info.name} (this one)` : 'this one', labelled: false };
 }
 
 async function nodeNamed(

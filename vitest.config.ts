@@ -7,7 +7,8 @@ export default defineConfig({
     env: { CI: 'false' },
     // A test that asserts nothing cannot fail: make it fail instead.
     expect: { requireAssertions: true },
-    testTimeout: 30_000,
+    // Room for a slow or busy machine (three files at a time): a time limit here is a hang guard, never a speed goal.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Three files at a time even on a 2-core machine: most of the suite waits on the engine and its containers,

@@ -290,7 +290,7 @@ if (!skip) {
     const { samples: sw } = await benchSwarm({
       bundle,
       fixture: swarmFixture,
-      pairs: 3,
+      pairs,
       env: cleanEnv(),
       log: (l) => console.error(l),
     });

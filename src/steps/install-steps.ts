@@ -255,10 +255,6 @@ async function startOnSwarm(
 }
 
 /**
- * Swarm, before anything is written: this engine must be a manager, and the stack must translate (no build, no
- * privileged service…). The files are staged, `docker compose config` merges them, stack-file.ts translates.
- */
-/**
  * The swarm's checks for the wizard's review: its notes (where the data lives, what swarm does differently) as
  * warnings, and what it refuses as problems, so they show before the install is confirmed. The install runs the
  * same checks again on the answers confirmed (swarmPreflight); nothing is written or deployed here.
@@ -277,6 +273,10 @@ async function swarmReview(
   }
 }
 
+/**
+ * Swarm, before anything is written: this engine must be a manager, and the stack must translate (no build, no
+ * privileged service…). The files are staged, `docker compose config` merges them, stack-file.ts translates.
+ */
 export async function swarmPreflight(
   ctx: Pick<Context, 'exec' | 'env' | 'facts'>,
   prepared: Prepared,

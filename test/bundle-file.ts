@@ -21,6 +21,23 @@ export function tarMember(file: string, wanted: string): { offset: number; size:
   throw new Error(`${wanted} is not in ${file}`);
 }
 
+/** A copy of the bundle with one byte of its images changed, half-way through. */
+export function tamperedCopy(file: string, copy: string): string {
+  copyFileSync(file, copy);
+  const { offset, size } = tarMember(copy, 'berth-bundle/images.tar.gz');
+  const at = offset + Math.floor(size / 2);
+  const fd = openSync(copy, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, at);
+    byte[0] = byte[0]! ^ 0xff;
+    writeSync(fd, byte, 0, 1, at);
+  } finally {
+    closeSync(fd);
+  }
+  return copy;
+}
+
 /** Rewrites a text member in place; the edit must keep its length, so the tar stays as it is. */
 function rewriteMember(file: string, name: string, edit: (text: string) => string): void {
   const { offset, size } = tarMember(file, `berth-bundle/${name}`);

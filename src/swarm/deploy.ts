@@ -605,10 +605,12 @@ export interface ServiceSight {
   seenError?: string;
 }
 
+const failedTask = (t: TaskRow) => /^(Failed|Rejected)/.test(t.CurrentState);
+const taskError = (t: TaskRow | undefined) => (t ? t.Error || t.CurrentState.split(' ')[0] : undefined);
+
 /** The error of the newest task this deploy started that failed or was rejected. */
 export function freshError(tasks: readonly TaskRow[], oldTasks: ReadonlySet<string>): string | undefined {
-  const failed = tasks.find((t) => !oldTasks.has(t.ID) && /^(Failed|Rejected)/.test(t.CurrentState));
-  return failed ? failed.Error || failed.CurrentState.split(' ')[0] : undefined;
+  return taskError(tasks.find((t) => !oldTasks.has(t.ID) && failedTask(t)));
 }
 
 /**
@@ -633,8 +635,8 @@ export function serviceVerdict(
     moved && JSON.stringify(now?.Spec.TaskTemplate) !== JSON.stringify(before.Spec.TaskTemplate);
   const changed = update !== undefined || templateChanged;
   const fresh = sight.tasks.filter((t) => !sight.oldTasks.has(t.ID));
-  const failed = fresh.filter((t) => /^(Failed|Rejected)/.test(t.CurrentState));
-  const lastError = freshError(fresh, sight.oldTasks) ?? sight.seenError;
+  const failed = fresh.filter(failedTask);
+  const lastError = taskError(failed[0]) ?? sight.seenError;
   const state = update?.State;
   if (state === 'rollback_completed' || state === 'rollback_paused' || state === 'paused') {
     return {

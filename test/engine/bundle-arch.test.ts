@@ -6,10 +6,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { hostArch } from '../../src/bundle/node-runtime.js';
 import { berth, tempDir } from '../helpers.js';
 import { docker, ENGINE_STACK, requireEngine, text } from './harness.js';
 
-const here = process.arch === 'arm64' ? 'arm64' : 'amd64';
+const here = hostArch()!;
 const other = here === 'amd64' ? 'arm64' : 'amd64';
 
 describe('berth bundle --arch: the images are for the bundle machine', () => {

@@ -5,22 +5,12 @@
 // `berth upgrade --bundle`: 1.1.0 travels in a bundle (berth bundle) with a web image built for it and then removed
 // from the engine, so the upgrade can only get it by loading the bundle.
 // Needs the engine and the local test images (scripts/setup-test-engine.sh); nothing is pulled from a registry.
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bundleForArch, tarMember } from '../bundle-file.js';
+import { bundleForArch, tamperedCopy } from '../bundle-file.js';
 import { berth, fixtures } from '../helpers.js';
 import { composePs, docker, inService, requireEngine, serviceStates, text, useStacks } from './harness.js';
 
@@ -255,23 +245,6 @@ describe.sequential('berth upgrade on a real engine (real PostgreSQL)', () => {
 const imagePresent = async (image: string) =>
   (await docker(['image', 'inspect', '--format', '{{.Id}}', image], os.tmpdir())).exitCode === 0;
 
-/** A copy of the bundle with one byte of its images changed, half-way through (found by walking the tar). */
-function tampered(file: string): string {
-  const copy = `${file}.tampered`;
-  cpSync(file, copy);
-  const { offset, size } = tarMember(copy, 'berth-bundle/images.tar.gz');
-  const fd = openSync(copy, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    readSync(fd, byte, 0, 1, offset + Math.floor(size / 2));
-    byte[0] = byte[0]! ^ 0xff;
-    writeSync(fd, byte, 0, 1, offset + Math.floor(size / 2));
-  } finally {
-    closeSync(fd);
-  }
-  return copy;
-}
-
 describe.sequential(
   'berth upgrade --bundle on a real engine: offline, from a bundle of the newer version',
   () => {
@@ -302,7 +275,7 @@ describe.sequential(
             env: { BERTH_HOME: home },
           });
 
-        const refused = await offline(tampered(file));
+        const refused = await offline(tamperedCopy(file, `${file}.tampered`));
         expect(refused.exitCode, text(refused)).toBe(2);
         expect(String(refused.stderr)).toContain('SHA256 mismatch for images.tar.gz');
         expect(String(refused.stderr)).toContain('Nothing was loaded or changed.');

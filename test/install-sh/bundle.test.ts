@@ -4,23 +4,13 @@
 // host's Docker socket) installs berth and brings the stack up healthy on images loaded from the bundle; a bundle
 // with one byte changed is refused before anything is loaded; and without a bundle, a missing image whose registry
 // cannot be reached gets berth's message, not compose's.
-import {
-  closeSync,
-  copyFileSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { bundleForArch, tarMember } from '../bundle-file.js';
+import { hostArch } from '../../src/bundle/node-runtime.js';
+import { bundleForArch, tamperedCopy } from '../bundle-file.js';
 import { berth, bundle as berthMjs } from '../helpers.js';
 import { composePs, docker, freePort, text, useStacks } from '../engine/harness.js';
 import { removeVm, requireFreshVm, runVm, shellQuote, type VmOptions } from './fresh-vm.js';
@@ -99,6 +89,25 @@ function offlineVm(script: string): VmOptions & { home: string } {
 const fromBundle = (file: string, args: string[]) =>
   `tar -xOf ${shellQuote(file)} berth-bundle/install.sh | bash -s -- --bundle ${shellQuote(file)} ${args.map(shellQuote).join(' ')}`;
 
+/**
+ * install.sh --bundle of `file` in an offline VM, refused: exit 1, nothing loaded, no berth command, nothing in the
+ * VM's home, none of the bundle's images in the engine. Returns what it printed, for the reason.
+ */
+async function refusedInVm(file: string): Promise<string> {
+  const stack = await newStack(false);
+  const options = offlineVm(
+    `${fromBundle(file, ['--yes', '--dir', stack.dir])}\necho "EXIT=$?"\necho "BERTH_COMMAND=$(ls /usr/local/bin/berth 2>/dev/null)"`,
+  );
+  const { output } = await runVm(options);
+  expect(output).toContain('EXIT=1');
+  expect(output).toContain('Nothing was installed.');
+  expect(output).not.toContain('Loaded image');
+  expect(output).toMatch(/^BERTH_COMMAND=$/m);
+  expect(readdirSync(options.home)).toEqual([]);
+  for (const image of images) expect(await imagePresent(image), image).toBe(false);
+  return output;
+}
+
 describe.sequential('offline installs', () => {
   test('the bundle: images, berth, Node.js, install.sh, answers without secrets, manifest, sums', async () => {
     const listed = await execa('tar', ['-tf', bundleFile]);
@@ -132,52 +141,21 @@ describe.sequential('offline installs', () => {
   });
 
   test('one byte changed in the images: refused before anything is loaded or installed', async () => {
-    const tampered = path.join(root, 'tampered.berth');
-    copyFileSync(bundleFile, tampered);
-    const { offset, size } = tarMember(tampered, 'berth-bundle/images.tar.gz');
-    const at = offset + Math.floor(size / 2);
-    const fd = openSync(tampered, 'r+');
-    const byte = Buffer.alloc(1);
-    readSync(fd, byte, 0, 1, at);
-    byte[0] = byte[0]! ^ 0xff;
-    writeSync(fd, byte, 0, 1, at);
-    closeSync(fd);
-    const stack = await newStack(false);
-    const options = offlineVm(
-      `${fromBundle(tampered, ['--yes', '--dir', stack.dir])}\necho "EXIT=$?"\necho "BERTH_COMMAND=$(ls /usr/local/bin/berth 2>/dev/null)"`,
-    );
-    const { output } = await runVm(options);
-
-    expect(output).toContain('EXIT=1');
+    const output = await refusedInVm(tamperedCopy(bundleFile, path.join(root, 'tampered.berth')));
     expect(output).toContain('SHA256 mismatch for images.tar.gz');
-    expect(output).toContain('Nothing was installed.');
-    expect(output).not.toContain('Loaded image');
-    expect(output).toMatch(/^BERTH_COMMAND=$/m);
-    expect(readdirSync(options.home)).toEqual([]);
-    for (const image of images) expect(await imagePresent(image), image).toBe(false);
   });
 
   test('a bundle for another architecture: refused before anything is loaded or installed', async () => {
     // An intact bundle made for another machine: its manifest and its sums say the other architecture.
-    const here = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const here = hostArch()!;
     const other = here === 'amd64' ? 'arm64' : 'amd64';
-    const foreign = bundleForArch(bundleFile, path.join(root, 'foreign.berth'), here, other);
-    const stack = await newStack(false);
-    const options = offlineVm(
-      `${fromBundle(foreign, ['--yes', '--dir', stack.dir])}\necho "EXIT=$?"\necho "BERTH_COMMAND=$(ls /usr/local/bin/berth 2>/dev/null)"`,
+    const output = await refusedInVm(
+      bundleForArch(bundleFile, path.join(root, 'foreign.berth'), here, other),
     );
-    const { output } = await runVm(options);
-
-    expect(output).toContain('EXIT=1');
     expect(output).toContain('the bundle is intact');
     expect(output).toContain(
       `it is for ${other} machines and this one is ${here}: its images would not run here. Make the bundle for this machine with berth bundle --arch ${here}.`,
     );
-    expect(output).toContain('Nothing was installed.');
-    expect(output).not.toContain('Loaded image');
-    expect(output).toMatch(/^BERTH_COMMAND=$/m);
-    expect(readdirSync(options.home)).toEqual([]);
-    for (const image of images) expect(await imagePresent(image), image).toBe(false);
   });
 
   test('no network: install.sh --bundle loads the images, installs berth, magec (openai) comes up healthy', async () => {

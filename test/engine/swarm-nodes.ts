@@ -158,15 +158,21 @@ export async function startSwarmNodes(options: SwarmOptions = {}): Promise<Swarm
 }
 
 /**
- * A /24 in 172.30.0.0/15 that no Docker network and no route of this machine overlaps, from a random start (tests
- * running at once pick different ones), retried when another network takes it first. Not in 10.0.0.0/8: that is
- * swarm's default pool for overlay networks inside the nodes (ingress is 10.0.0.0/24), which the test network
- * must not overlap. Not in the engines' first bridge pools (172.17-172.2x) nor the fixed subnets of other tests.
+ * Where the test network's /24 may come from, in order. Not in Docker's default bridge pools (172.17.0.0/16 to
+ * 172.31.0.0/16, then 192.168.0.0/16): the suite's other files make networks from them at the same time, and on a
+ * long run the engine's allocator walks through all of them (CI once found every /24 of 172.30.0.0/15 taken by
+ * compose networks). Not in 10.0.0.0/8: that is swarm's default pool for overlay networks inside the nodes (ingress
+ * is 10.0.0.0/24), which the test network must not overlap. 198.18.0.0/15 is reserved for network tests (RFC 2544);
+ * 100.64.0.0/10 (shared address space, RFC 6598) is next, for a machine that routes the first.
+ */
+const TEST_NET_RANGES = ['198.18.0.0/15', '100.64.0.0/10'];
+
+/**
+ * A /24 from TEST_NET_RANGES that no Docker network and no route of this machine overlaps, from a random start
+ * (tests running at once pick different ones), retried when another network takes it first.
  */
 async function createNetwork(prefix: string): Promise<{ network: string; subnet: string }> {
   const network = `${prefix}-net`;
-  const range = parseCidr('172.30.0.0/15')!;
-  const slots = 2 ** (24 - range.bits);
   let route = '';
   try {
     route = readFileSync('/proc/net/route', 'utf8');
@@ -178,15 +184,12 @@ async function createNetwork(prefix: string): Promise<{ network: string; subnet:
       ...(await engineSubnets(execaExec, cleanEnv())).map((t) => t.subnet),
       ...hostRoutes(route).map((t) => t.subnet),
     ];
-    const first = Math.floor(Math.random() * slots);
-    let subnet: Cidr | undefined;
-    for (let k = 0; k < slots && !subnet; k++) {
-      const base = range.base + ((first + k) % slots) * 256;
-      const text = [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.') + '/24';
-      const candidate = parseCidr(text)!;
-      if (!taken.some((t) => overlaps(t, candidate))) subnet = candidate;
-    }
-    if (!subnet) throw new Error('no free /24 in 172.30.0.0/15 for the swarm test network');
+    const subnet = freeSlash24(taken);
+    if (!subnet)
+      throw new Error(
+        `no free /24 in ${TEST_NET_RANGES.join(' or ')} for the swarm test network: every one overlaps a Docker ` +
+          'network or a route of this machine (docker network ls; ip route)',
+      );
     const r = await swarmDocker([
       'network',
       'create',
@@ -205,6 +208,23 @@ async function createNetwork(prefix: string): Promise<{ network: string; subnet:
   throw new Error(
     `docker network create ${network}: every free subnet was taken by another network meanwhile`,
   );
+}
+
+/** The first free /24 of the first range that has one, from a random start in that range. */
+function freeSlash24(taken: Cidr[]): Cidr | undefined {
+  for (const text of TEST_NET_RANGES) {
+    const range = parseCidr(text)!;
+    const slots = 2 ** (24 - range.bits);
+    const first = Math.floor(Math.random() * slots);
+    for (let k = 0; k < slots; k++) {
+      const base = range.base + ((first + k) % slots) * 256;
+      const candidate = parseCidr(
+        [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.') + '/24',
+      )!;
+      if (!taken.some((t) => overlaps(t, candidate))) return candidate;
+    }
+  }
+  return undefined;
 }
 
 interface Started {

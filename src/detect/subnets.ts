@@ -40,11 +40,17 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 
 const dotted = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
-/** A subnet of the same size as `wanted` that overlaps none of `taken`: private ranges first, 172.16-31 then 10. */
-export function freeSubnet(wanted: Cidr, taken: readonly Cidr[]): string | undefined {
+/**
+ * A subnet of the same size as `wanted` that overlaps none of `taken`, the first in `ranges` (by default the private
+ * ones: 172.16-31, then 10, then 192.168).
+ */
+export function freeSubnet(
+  wanted: Cidr,
+  taken: readonly Cidr[],
+  ranges: readonly string[] = ['172.16.0.0/12', '10.0.0.0/8', '192.168.0.0/16'],
+): string | undefined {
   const size = 2 ** (32 - wanted.bits);
-  const ranges: Cidr[] = ['172.16.0.0/12', '10.0.0.0/8', '192.168.0.0/16'].map((r) => parseCidr(r)!);
-  for (const range of ranges) {
+  for (const range of ranges.map((r) => parseCidr(r)!)) {
     if (wanted.bits < range.bits) continue;
     const end = range.base + 2 ** (32 - range.bits);
     for (let base = range.base; base < end; base += size) {

@@ -35,6 +35,11 @@ describe('subnets', () => {
       '172.21.0.0/16',
     );
     expect(freeSubnet(cidr('10.1.2.0/24'), [cidr('172.16.0.0/12'), cidr('10.0.0.0/24')])).toBe('10.0.1.0/24');
+    // Ranges of the caller's, in order: the next range when the first is full.
+    const ranges = ['198.18.0.0/23', '100.64.0.0/10'];
+    expect(freeSubnet(cidr('0.0.0.0/24'), [cidr('198.18.0.0/24')], ranges)).toBe('198.18.1.0/24');
+    expect(freeSubnet(cidr('0.0.0.0/24'), [cidr('198.18.0.0/23')], ranges)).toBe('100.64.0.0/24');
+    expect(freeSubnet(cidr('0.0.0.0/24'), [cidr('0.0.0.0/0')], ranges)).toBeUndefined();
   });
 
   it('reads the routes of /proc/net/route, less the default route and Docker bridges', () => {

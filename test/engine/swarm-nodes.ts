@@ -29,7 +29,7 @@ import path from 'node:path';
 import { execa, type Result } from 'execa';
 import { cleanEnv } from '../helpers.js';
 import { execaExec } from '../../src/compose/exec.js';
-import { engineSubnets, hostRoutes, overlaps, parseCidr, type Cidr } from '../../src/detect/subnets.js';
+import { engineSubnets, freeSubnet, hostRoutes, parseCidr, type Cidr } from '../../src/detect/subnets.js';
 
 export const SWARM_NODE_IMAGE = 'berth-test/swarm-node:1';
 /** Marks what the harness makes, with the owning test process's pid: leftovers of a killed run are removed. */
@@ -168,8 +168,8 @@ export async function startSwarmNodes(options: SwarmOptions = {}): Promise<Swarm
 const TEST_NET_RANGES = ['198.18.0.0/15', '100.64.0.0/10'];
 
 /**
- * A /24 from TEST_NET_RANGES that no Docker network and no route of this machine overlaps, from a random start
- * (tests running at once pick different ones), retried when another network takes it first.
+ * A /24 from TEST_NET_RANGES that no Docker network and no route of this machine overlaps, retried when another
+ * network (another test's, made at the same time) takes it first.
  */
 async function createNetwork(prefix: string): Promise<{ network: string; subnet: string }> {
   const network = `${prefix}-net`;
@@ -184,7 +184,7 @@ async function createNetwork(prefix: string): Promise<{ network: string; subnet:
       ...(await engineSubnets(execaExec, cleanEnv())).map((t) => t.subnet),
       ...hostRoutes(route).map((t) => t.subnet),
     ];
-    const subnet = freeSlash24(taken);
+    const subnet = freeSubnet(parseCidr('0.0.0.0/24')!, taken, TEST_NET_RANGES);
     if (!subnet)
       throw new Error(
         `no free /24 in ${TEST_NET_RANGES.join(' or ')} for the swarm test network: every one overlaps a Docker ` +
@@ -196,35 +196,18 @@ async function createNetwork(prefix: string): Promise<{ network: string; subnet:
       '--driver',
       'bridge',
       '--subnet',
-      subnet.text,
+      subnet,
       '--label',
       `${OWNER_LABEL}=${process.pid}`,
       network,
     ]);
-    if (r.exitCode === 0) return { network, subnet: subnet.text };
+    if (r.exitCode === 0) return { network, subnet };
     if (!/overlap/i.test(output(r)))
       throw new Error(`docker network create ${network} failed:\n${output(r)}`);
   }
   throw new Error(
     `docker network create ${network}: every free subnet was taken by another network meanwhile`,
   );
-}
-
-/** The first free /24 of the first range that has one, from a random start in that range. */
-function freeSlash24(taken: Cidr[]): Cidr | undefined {
-  for (const text of TEST_NET_RANGES) {
-    const range = parseCidr(text)!;
-    const slots = 2 ** (24 - range.bits);
-    const first = Math.floor(Math.random() * slots);
-    for (let k = 0; k < slots; k++) {
-      const base = range.base + ((first + k) % slots) * 256;
-      const candidate = parseCidr(
-        [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.') + '/24',
-      )!;
-      if (!taken.some((t) => overlaps(t, candidate))) return candidate;
-    }
-  }
-  return undefined;
 }
 
 interface Started {

@@ -98,12 +98,16 @@ export async function pullImage(exec: Exec, env: Env, name: string, arch: string
     });
 }
 
+/** Whether the engine's image is for another architecture than `arch` (one it does not name is taken as fine). */
+export const forOtherArch = (image: LocalImage, arch: string): boolean =>
+  image.arch !== '' && image.arch !== arch;
+
 /**
  * Refuses images built for another machine than the bundle's: `docker load` would take them there, and every
  * container would then fail with `exec format error`. Names each image, its architecture and what to do.
  */
 export function refuseOtherArch(images: readonly LocalImage[], arch: string): void {
-  const other = images.filter((i) => i.arch !== '' && i.arch !== arch);
+  const other = images.filter((i) => forOtherArch(i, arch));
   if (other.length === 0) return;
   throw new UsageError(
     `The bundle is for ${arch} machines, but ${other.length === 1 ? 'this image is' : 'these images are'} for another: ${other

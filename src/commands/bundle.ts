@@ -6,7 +6,14 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Context } from '../context.js';
 import { BerthError, UsageError } from '../errors.js';
-import { inspectImage, pullImage, refuseOtherArch, stackImages, type LocalImage } from '../bundle/images.js';
+import {
+  forOtherArch,
+  inspectImage,
+  pullImage,
+  refuseOtherArch,
+  stackImages,
+  type LocalImage,
+} from '../bundle/images.js';
 import { hostArch, nodeRuntime } from '../bundle/node-runtime.js';
 import { stackRenderings } from '../bundle/stack-answers.js';
 import { megabytes, ROOT, writeBundle } from '../bundle/write-bundle.js';
@@ -67,8 +74,7 @@ async function localImages(
       await pullImage(ctx.exec, env, name, arch);
       image = await inspectImage(ctx.exec, env, name);
     }
-    const otherArch =
-      image && image.arch !== '' && image.arch !== arch ? `  (for ${image.arch}, not ${arch})` : '';
+    const otherArch = image && forOtherArch(image, arch) ? `  (for ${image.arch}, not ${arch})` : '';
     ctx.stdout.write(
       `  ${name}  ${image ? megabytes(image.size) : 'not on this machine: berth bundle pulls it'}${otherArch}\n`,
     );

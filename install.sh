@@ -102,8 +102,9 @@ detect_platform() {
         err "berth installs on Linux (amd64 or arm64); this is $_os $_machine. On macOS or Windows, run berth inside a Linux VM."
     fi
     case "$_machine" in
-        x86_64 | amd64) ARCH=x64 ;;
-        aarch64 | arm64) ARCH=arm64 ;;
+        # ARCH names it as Node.js does, DOCKER_ARCH as Docker and `berth bundle --arch` do.
+        x86_64 | amd64) ARCH=x64 DOCKER_ARCH=amd64 ;;
+        aarch64 | arm64) ARCH=arm64 DOCKER_ARCH=arm64 ;;
         *) err "berth installs on Linux amd64 or arm64; this machine is $_machine." ;;
     esac
     if [ "$(id -u)" = 0 ]; then
@@ -798,10 +799,8 @@ verify_bundle() {
 # The bundle's images are for one architecture (its manifest's arch): another machine's would not run here.
 check_bundle_arch() {
     _for=$(sed -n 's/^  "arch": "\([a-z0-9]*\)",$/\1/p' "$TMP_DIR/bundle/$BUNDLE_ROOT/manifest.json")
-    _here=amd64
-    [ "$ARCH" = arm64 ] && _here=arm64
-    if [ -n "$_for" ] && [ "$_for" != "$_here" ]; then
-        bundle_refused "it is for $_for machines and this one is $_here: its images would not run here. Make the bundle for this machine with berth bundle --arch $_here."
+    if [ -n "$_for" ] && [ "$_for" != "$DOCKER_ARCH" ]; then
+        bundle_refused "it is for $_for machines and this one is $DOCKER_ARCH: its images would not run here. Make the bundle for this machine with berth bundle --arch $DOCKER_ARCH."
     fi
 }
 
@@ -811,7 +810,7 @@ bundle_node() {
         [ -f "$_tarball" ] || break
         case "$_tarball" in
             *-linux-"$ARCH".tar.gz) ;;
-            *) err "the bundle's Node.js is $(basename "$_tarball"), not for this machine ($ARCH): make the bundle with --arch $([ "$ARCH" = x64 ] && echo amd64 || echo arm64), or install Node.js 20+ here." ;;
+            *) err "the bundle's Node.js is $(basename "$_tarball"), not for this machine ($ARCH): make the bundle with --arch $DOCKER_ARCH, or install Node.js 20+ here." ;;
         esac
         NODE_VERSION=$(basename "$_tarball" | sed 's/^node-\(v[0-9.]*\)-.*/\1/')
         NODE_TARBALL=$_tarball

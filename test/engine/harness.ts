@@ -255,18 +255,20 @@ export function useStacks(prefix: string): {
  * a rebuild keeps), removed by name: by ID would also untag a test image that shares the ID.
  */
 async function removeBuiltImages(projects: string[], cwd: string): Promise<void> {
-  const names: string[] = [];
-  for (const project of projects) {
-    const r = await docker(
-      ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=berth-build/${project}-*`],
-      cwd,
-    );
-    names.push(
-      ...String(r.stdout)
-        .split('\n')
-        .filter((n) => n.trim() !== '' && !n.includes('<none>')),
-    );
-  }
+  if (projects.length === 0) return;
+  // One listing for all: several reference filters match an image that any of them matches.
+  const r = await docker(
+    [
+      'images',
+      '--format',
+      '{{.Repository}}:{{.Tag}}',
+      ...projects.flatMap((project) => ['--filter', `reference=berth-build/${project}-*`]),
+    ],
+    cwd,
+  );
+  const names = String(r.stdout)
+    .split('\n')
+    .filter((n) => n.trim() !== '' && !n.includes('<none>'));
   if (names.length > 0) await docker(['rmi', ...names], cwd);
 }
 
